@@ -1,0 +1,96 @@
+"""site.yaml: the archive's settings, validated with the line of each mistake."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import Problem, did_you_mean
+from .frontmatter import decode, parse_yaml
+from .model import SiteConfig
+
+CONFIG_FILE = "site.yaml"
+_INT_KEYS = {"page_size", "home_size", "feed_size", "related_count", "max_file_bytes"}
+_BOOL_KEYS = {"show_build_time"}
+_KNOWN = {f.name for f in fields(SiteConfig)} - {"extra"}
+_LINK_MODES = ("first", "all")
+
+
+def load_config(root: Path, base_url: str | None = None) -> tuple[SiteConfig, list[Problem]]:
+    """Read site.yaml under root; every problem is reported, defaults fill the gaps."""
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        return SiteConfig(), [
+            Problem(
+                CONFIG_FILE,
+                0,
+                "site.yaml not found",
+                f"run in the archive's folder or pass --root (looked in {root})",
+            )
+        ]
+    text, problems = decode(CONFIG_FILE, path.read_bytes(), 1_000_000)
+    if text is None:
+        return SiteConfig(), problems
+    data, lines, problems = parse_yaml(CONFIG_FILE, text)
+    if problems:
+        return SiteConfig(), problems
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return SiteConfig(), [Problem(CONFIG_FILE, 1, "site.yaml must be a mapping of keys to values")]
+    values, problems = _validate(data, lines)
+    if base_url is not None:
+        values["base_url"] = base_url
+    problems += _check_base_url(values.get("base_url", SiteConfig.base_url), lines.get("base_url", 0))
+    if problems:
+        return SiteConfig(), problems
+    values["base_url"] = normalise_base_url(values.get("base_url", SiteConfig.base_url))
+    return SiteConfig(**values), []
+
+
+def _validate(data: dict[Any, Any], lines: dict[str, int]) -> tuple[dict[str, Any], list[Problem]]:
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for key, value in data.items():
+        key = str(key)
+        line = lines.get(key, 1)
+        if key not in _KNOWN:
+            problems.append(Problem(CONFIG_FILE, line, f"unknown key '{key}'", did_you_mean(key, _KNOWN)))
+        elif key in _INT_KEYS:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                problems.append(Problem(CONFIG_FILE, line, f"'{key}' must be a whole number above 0"))
+            else:
+                values[key] = value
+        elif key in _BOOL_KEYS:
+            if not isinstance(value, bool):
+                problems.append(Problem(CONFIG_FILE, line, f"'{key}' must be true or false"))
+            else:
+                values[key] = value
+        elif key == "link_mentions" and value not in _LINK_MODES:
+            problems.append(Problem(CONFIG_FILE, line, "'link_mentions' must be 'first' or 'all'"))
+        elif not isinstance(value, str | int | float) or isinstance(value, bool):
+            problems.append(Problem(CONFIG_FILE, line, f"'{key}' must be text"))
+        else:
+            values[key] = str(value)
+    return values, problems
+
+
+def _check_base_url(url: str, line: int) -> list[Problem]:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return [
+            Problem(
+                CONFIG_FILE,
+                line,
+                f"base_url '{url}' is not a full http(s) URL",
+                "write it like https://someone.github.io/archive/",
+            )
+        ]
+    return []
+
+
+def normalise_base_url(url: str) -> str:
+    """Always end with '/', so that joining a relative path never drops a segment."""
+    return url if url.endswith("/") else url + "/"

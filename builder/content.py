@@ -1,0 +1,491 @@
+"""Load stage: read every content file, validate it, and give one complete Archive.
+
+Each file is parsed on its own (`parse_statement`, `parse_entity`: pure functions of the
+path and bytes, so they can run in parallel and be cached by content hash); relations
+between files (sources, entities, references, duplicate ids) are checked afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .config import load_config
+from .errors import ERROR, INFO, WARNING, Problem, did_you_mean
+from .frontmatter import Document, read_document
+from .model import (
+    ENTITY_TYPES,
+    KINDS,
+    REFERENCE_TYPES,
+    Annotation,
+    Archive,
+    Capture,
+    Entity,
+    Reference,
+    SiteConfig,
+    Statement,
+    Version,
+)
+
+CONTENT = "content"
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+WIKIDATA = re.compile(r"^Q[1-9][0-9]*$")
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+STATEMENT_KEYS = {
+    "title",
+    "date",
+    "source",
+    "kind",
+    "speaker",
+    "entities",
+    "references",
+    "tags",
+    "summary",
+    "language",
+    "source_url",
+    "retrieved",
+    "annotations",
+    "withdrawn",
+    "captures",
+}
+ENTITY_KEYS = {"name", "type", "aliases", "wikidata"}
+VERSION_KEYS = {"statement", "version", "retrieved", "sha256", "capture"}
+
+
+class _Fields:
+    """Typed access to one file's front matter that records each problem with its line."""
+
+    def __init__(self, path: str, doc: Document):
+        self.path = path
+        self.doc = doc
+        self.problems: list[Problem] = []
+
+    def line(self, key: str) -> int:
+        return self.doc.lines.get(key, 1)
+
+    def problem(self, key: str, message: str, hint: str = "", severity: str = ERROR) -> None:
+        self.problems.append(Problem(self.path, self.line(key), message, hint, severity))
+
+    def unknown_keys(self, known: set[str]) -> None:
+        for key in self.doc.data:
+            if str(key) not in known:
+                hint = did_you_mean(str(key), known) or "known keys: " + ", ".join(sorted(known))
+                self.problem(str(key), f"unknown key '{key}'", hint)
+
+    def text(self, key: str, required: bool = False) -> str | None:
+        value = self.doc.data.get(key)
+        if value is None:
+            if required:
+                self.problems.append(
+                    Problem(
+                        self.path, 1, f"missing required key '{key}'", f"add '{key}: …' to the front matter"
+                    )
+                )
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.problem(key, f"'{key}' must be text, not a {type(value).__name__}")
+            return None
+        text = str(value).strip()
+        if required and not text:
+            self.problem(key, f"'{key}' is empty")
+            return None
+        return text or None
+
+    def day(self, key: str, required: bool = False) -> dt.date | None:
+        raw = self.text(key, required)
+        if raw is None:
+            return None
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+                raise ValueError
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            self.problem(
+                key, f"'{key}' is '{raw}', not a real day", "write it as YYYY-MM-DD, e.g. 2019-11-17"
+            )
+            return None
+
+    def texts(self, key: str) -> tuple[str, ...]:
+        value = self.doc.data.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(
+            isinstance(v, str | int | float) and not isinstance(v, bool) for v in value
+        ):
+            self.problem(key, f"'{key}' must be a list of texts")
+            return ()
+        return tuple(dict.fromkeys(str(v).strip() for v in value if str(v).strip()))
+
+    def choice(self, key: str, choices: Iterable[str], default: str) -> str:
+        value = self.text(key)
+        if value is None:
+            return default
+        options = tuple(choices)
+        if value not in options:
+            hint = did_you_mean(value, options) or "one of: " + ", ".join(options)
+            self.problem(key, f"'{key}' is '{value}', which is not known", hint)
+            return default
+        return value
+
+    def url(self, key: str) -> str | None:
+        value = self.text(key)
+        if value and urlsplit(value).scheme not in ("http", "https"):
+            self.problem(key, f"'{key}' must be an http(s) URL, not '{value[:60]}'")
+            return None
+        return value
+
+
+def parse_statement(path: str, raw: bytes, config: SiteConfig) -> tuple[Statement | None, list[Problem]]:
+    """One statement file to a Statement, with every problem found in it."""
+    doc, problems = read_document(path, raw, config.max_file_bytes)
+    if doc is None:
+        return None, problems
+    f = _Fields(path, doc)
+    f.unknown_keys(STATEMENT_KEYS)
+    statement_id = _id_from_path(f, path)
+    title = f.text("title", required=True)
+    date = f.day("date", required=True)
+    source = f.text("source", required=True)
+    statement = Statement(
+        id=statement_id,
+        path=path,
+        title=title or "",
+        date=date or dt.date(1970, 1, 1),
+        source=source or "",
+        kind=f.choice("kind", KINDS, "article"),
+        speaker=f.text("speaker"),
+        entities=f.texts("entities"),
+        references=_references(f),
+        tags=f.texts("tags"),
+        summary=f.text("summary"),
+        language=_language(f, config.language),
+        source_url=f.url("source_url"),
+        retrieved=f.day("retrieved"),
+        annotations=_annotations(f),
+        withdrawn=f.day("withdrawn"),
+        captures=_captures(f),
+        body=doc.body,
+        body_line=doc.body_line,
+        lines=tuple(sorted(doc.lines.items())),
+        content_hash=doc.sha256,
+    )
+    if not doc.body.strip():
+        f.problems.append(
+            Problem(path, doc.body_line, "the statement has no text after the front matter", severity=WARNING)
+        )
+    if f.problems and any(p.severity == ERROR for p in f.problems):
+        return statement, f.problems
+    return statement, f.problems
+
+
+def parse_entity(path: str, raw: bytes, config: SiteConfig) -> tuple[Entity | None, list[Problem]]:
+    """One entity file to an Entity, with every problem found in it."""
+    doc, problems = read_document(path, raw, config.max_file_bytes)
+    if doc is None:
+        return None, problems
+    f = _Fields(path, doc)
+    f.unknown_keys(ENTITY_KEYS)
+    entity_id = _id_from_path(f, path)
+    name = f.text("name", required=True)
+    wikidata = f.text("wikidata")
+    if wikidata and not WIKIDATA.match(wikidata):
+        f.problem("wikidata", f"'wikidata' is '{wikidata}', not a Wikidata id", "write it like Q423")
+        wikidata = None
+    aliases = tuple(a for a in f.texts("aliases") if a != name)
+    entity = Entity(
+        id=entity_id,
+        path=path,
+        name=name or entity_id,
+        type=f.choice("type", ENTITY_TYPES, "other"),
+        aliases=aliases,
+        wikidata=wikidata,
+        description=doc.body,
+        lines=tuple(sorted(doc.lines.items())),
+        content_hash=doc.sha256,
+    )
+    return entity, f.problems
+
+
+def parse_version(path: str, raw: bytes, config: SiteConfig) -> tuple[Version | None, list[Problem]]:
+    """An earlier text of a statement, kept by the importer under content/versions/<id>/."""
+    doc, problems = read_document(path, raw, config.max_file_bytes)
+    if doc is None:
+        return None, problems
+    f = _Fields(path, doc)
+    f.unknown_keys(VERSION_KEYS)
+    statement_id = f.text("statement", required=True) or Path(path).parent.name
+    number = doc.data.get("version")
+    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+        f.problem("version", "'version' must be a whole number from 1")
+        number = 1
+    version = Version(
+        statement_id=statement_id,
+        number=number,
+        path=path,
+        body=doc.body,
+        retrieved=f.day("retrieved"),
+        sha256=f.text("sha256"),
+        capture=f.text("capture"),
+    )
+    return version, f.problems
+
+
+def _id_from_path(f: _Fields, path: str) -> str:
+    stem = Path(path).stem
+    if not SLUG.match(stem):
+        f.problems.append(
+            Problem(
+                path,
+                0,
+                f"'{stem}' is not a valid id",
+                "rename the file: lowercase letters, digits and single hyphens, e.g. fm-statement-2019-11-17.md",
+            )
+        )
+    return stem
+
+
+def _language(f: _Fields, default: str) -> str:
+    value = f.text("language") or default
+    if not LANGUAGE.match(value):
+        f.problem("language", f"'language' is '{value}', not a language code", "write it like en or ko")
+        return default
+    return value
+
+
+def _references(f: _Fields) -> tuple[Reference, ...]:
+    value = f.doc.data.get("references")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        value = [value]
+    line = f.line("references")
+    refs: list[Reference] = []
+    for item in value:
+        if isinstance(item, str):
+            refs.append(Reference(item.strip(), "refers-to", line))
+        elif isinstance(item, dict) and isinstance(item.get("id"), str) and set(item) <= {"id", "type"}:
+            kind = item.get("type", "refers-to")
+            if kind not in REFERENCE_TYPES:
+                hint = did_you_mean(str(kind), REFERENCE_TYPES) or "one of: " + ", ".join(REFERENCE_TYPES)
+                f.problem("references", f"reference type '{kind}' is not known", hint)
+                kind = "refers-to"
+            refs.append(Reference(item["id"].strip(), kind, line))
+        else:
+            f.problem("references", "each reference must be a statement id or {id: …, type: …}")
+    return tuple(refs)
+
+
+def _annotations(f: _Fields) -> tuple[Annotation, ...]:
+    value = f.doc.data.get("annotations")
+    if value is None:
+        return ()
+    line = f.line("annotations")
+    if not isinstance(value, list):
+        f.problem("annotations", "'annotations' must be a list of {quote: …, note: …}")
+        return ()
+    notes: list[Annotation] = []
+    for index, item in enumerate(value, 1):
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("quote"), str)
+            or not isinstance(item.get("note"), str)
+        ):
+            f.problem("annotations", f"annotation {index} must have a 'quote' and a 'note', both text")
+            continue
+        extra = set(item) - {"quote", "note", "occurrence"}
+        if extra:
+            f.problem(
+                "annotations",
+                f"annotation {index} has unknown key '{sorted(extra)[0]}'",
+                "keys: quote, note, occurrence",
+            )
+        occurrence = item.get("occurrence", 1)
+        if isinstance(occurrence, bool) or not isinstance(occurrence, int) or occurrence < 1:
+            f.problem("annotations", f"annotation {index}: 'occurrence' must be a whole number from 1")
+            occurrence = 1
+        if not item["quote"].strip():
+            f.problem("annotations", f"annotation {index} has an empty quote")
+            continue
+        notes.append(Annotation(item["quote"], item["note"], occurrence, line))
+    return tuple(notes)
+
+
+def _captures(f: _Fields) -> tuple[Capture, ...]:
+    value = f.doc.data.get("captures")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        f.problem("captures", "'captures' must be a list of {sha256, file, retrieved, source_url}")
+        return ()
+    captures: list[Capture] = []
+    for item in value:
+        if (
+            not isinstance(item, dict)
+            or not SHA256.match(str(item.get("sha256", "")))
+            or not isinstance(item.get("file"), str)
+        ):
+            f.problem("captures", "each capture needs 'sha256' (64 hex digits) and 'file'")
+            continue
+        retrieved = None
+        if item.get("retrieved") is not None:
+            try:
+                retrieved = dt.date.fromisoformat(str(item["retrieved"]))
+            except ValueError:
+                f.problem("captures", f"capture retrieved '{item['retrieved']}' is not a real day")
+        url = item.get("source_url")
+        captures.append(Capture(str(item["sha256"]), item["file"], retrieved, str(url) if url else None))
+    return tuple(captures)
+
+
+def content_files(root: Path, folder: str) -> Iterator[tuple[str, Path]]:
+    """Markdown files under content/<folder>, sorted, as (relative path, absolute path).
+
+    Symlinks are followed only where they stay inside content/: a link leading out is a
+    way to publish files the maintainer never meant to (e.g. ~/.ssh), so it is refused.
+    """
+    base = root / CONTENT / folder
+    if not base.is_dir():
+        return
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames.sort()
+        for name in sorted(filenames):
+            if name.endswith(".md") and not name.startswith("."):
+                full = Path(dirpath) / name
+                yield full.relative_to(root).as_posix(), full
+
+
+def _read(root: Path, rel: str, full: Path) -> tuple[bytes | None, list[Problem]]:
+    content_root = (root / CONTENT).resolve()
+    try:
+        real = full.resolve()
+        if full.is_symlink() and not real.is_relative_to(content_root):
+            return None, [
+                Problem(rel, 0, "symbolic link leads out of content/", "copy the file into content/ instead")
+            ]
+        return full.read_bytes(), []
+    except OSError as err:
+        return None, [Problem(rel, 0, f"cannot read the file: {err.strerror}")]
+
+
+def load_archive(root: Path, base_url: str | None = None) -> tuple[Archive, list[Problem]]:
+    """Every file read once and checked, then the relations between files checked."""
+    config, problems = load_config(root, base_url)
+    statements: dict[str, Statement] = {}
+    entities: dict[str, Entity] = {}
+    versions: dict[str, list[Version]] = {}
+    for rel, full in content_files(root, "entities"):
+        entity = _load_one(root, rel, full, config, parse_entity, problems)
+        if entity is not None:
+            _add_unique(entities, entity, problems, "entity")
+    for rel, full in content_files(root, "statements"):
+        statement = _load_one(root, rel, full, config, parse_statement, problems)
+        if statement is not None:
+            _add_unique(statements, statement, problems, "statement")
+    for rel, full in content_files(root, "versions"):
+        version = _load_one(root, rel, full, config, parse_version, problems)
+        if version is not None:
+            versions.setdefault(version.statement_id, []).append(version)
+    problems += check_relations(statements, entities)
+    archive = Archive(
+        root=str(root),
+        config=config,
+        statements=statements,
+        entities=entities,
+        versions={k: tuple(sorted(v, key=lambda v: v.number)) for k, v in sorted(versions.items())},
+    )
+    return archive, sorted(set(problems))
+
+
+def _load_one(
+    root: Path, rel: str, full: Path, config: SiteConfig, parse: Any, problems: list[Problem]
+) -> Any:
+    raw, read_problems = _read(root, rel, full)
+    problems += read_problems
+    if raw is None:
+        return None
+    record, parse_problems = parse(rel, raw, config)
+    problems += parse_problems
+    return record
+
+
+def _add_unique(table: dict[str, Any], record: Any, problems: list[Problem], what: str) -> None:
+    first = table.get(record.id)
+    if first is not None:
+        problems.append(
+            Problem(
+                record.path,
+                0,
+                f"duplicate {what} id '{record.id}': {first.path} has it too",
+                "rename one of the files",
+            )
+        )
+        return
+    table[record.id] = record
+
+
+def check_relations(statements: dict[str, Statement], entities: dict[str, Entity]) -> list[Problem]:
+    """Ids that must point at something: sources, entities, references."""
+    problems: list[Problem] = []
+    publications = [e.id for e in entities.values() if e.type == "publication"]
+    for s in statements.values():
+        if s.source:
+            source = entities.get(s.source)
+            if source is None:
+                hint = did_you_mean(s.source, publications) or "add an entity file with 'type: publication'"
+                problems.append(Problem(s.path, s.line_of("source"), f"unknown source '{s.source}'", hint))
+            elif source.type != "publication":
+                problems.append(
+                    Problem(
+                        s.path,
+                        s.line_of("source"),
+                        f"source '{s.source}' is a {source.type}, not a publication",
+                        "set 'type: publication' in its file, or name another source",
+                    )
+                )
+        for entity_id in s.entities:
+            if entity_id not in entities:
+                problems.append(
+                    Problem(
+                        s.path,
+                        s.line_of("entities"),
+                        f"unknown entity '{entity_id}'",
+                        did_you_mean(entity_id, entities) or "add a file under content/entities/",
+                    )
+                )
+        for ref in s.references:
+            if ref.id == s.id:
+                problems.append(Problem(s.path, ref.line, "a statement cannot reference itself"))
+            elif ref.id not in statements:
+                problems.append(
+                    Problem(
+                        s.path,
+                        ref.line,
+                        f"unknown statement '{ref.id}' in references",
+                        did_you_mean(ref.id, statements),
+                    )
+                )
+    return problems
+
+
+def unmentioned_entities(statement: Statement, mentioned: Iterable[str]) -> list[Problem]:
+    """Information for `archive check`: listed entities the body never names."""
+    found = set(mentioned)
+    return [
+        Problem(
+            statement.path,
+            statement.line_of("entities"),
+            f"entity '{e}' is listed but the text never mentions it",
+            severity=INFO,
+        )
+        for e in statement.entities
+        if e not in found
+    ]

@@ -1,0 +1,57 @@
+"""Problems found in the archive: collected over a whole run, then reported at once.
+
+A problem names its place (`path:line`), says what is wrong and, where it can, what to do.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+    hint: str = ""
+    severity: str = ERROR
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        label = "" if self.severity == ERROR else f"{self.severity}: "
+        text = f"{where}: {label}{self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class ArchiveError(Exception):
+    """A failure the CLI reports without a traceback; carries the problems found."""
+
+    def __init__(self, problems: Iterable[Problem] | str):
+        if isinstance(problems, str):
+            problems = [Problem("", 0, problems)]
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UsageError(Exception):
+    """A mistake in how a command was called: exit status 2."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A 'did you mean …?' hint for an unknown name, or '' when nothing is close."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def errors(problems: Iterable[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity == ERROR]
+
+
+def warnings(problems: Iterable[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity == WARNING]
