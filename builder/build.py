@@ -1,0 +1,204 @@
+"""The pipeline, stage after stage: load → link → render → index → write.
+
+Each stage is a function of the previous stage's plain data; this module only runs them in
+order, times them, and keeps the side effects (the output folder) at the edges.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import urls
+from .content import load_archive
+from .errors import ArchiveError, Problem, errors, warnings
+from .link import Links, link_archive
+from .model import Archive
+from .render import render_site, static_files
+from .write import check_output_folder, copy_files, discard, publish, staging_folder, write_file
+
+
+@dataclass
+class BuildResult:
+    statements: int = 0
+    entities: int = 0
+    pages: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        stages = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in self.timings.items())
+        return (
+            f"built {self.statements} statements, {self.entities} entities, {self.pages} pages; "
+            f"{len(warnings(self.problems))} warnings; {stages}"
+        )
+
+
+class Stages:
+    """Times each stage and tells an optional observer (the progress display)."""
+
+    def __init__(self, on_stage: Callable[[str], None] | None = None):
+        self.timings: dict[str, float] = {}
+        self.on_stage = on_stage
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        if self.on_stage:
+            self.on_stage(name)
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+
+
+def load_and_link(
+    root: Path, base_url: str | None, stages: Stages, strict: bool = False
+) -> tuple[Archive, Links, list[Problem]]:
+    """Everything up to rendering: a complete, checked, linked archive, or ArchiveError."""
+    with stages.stage("load"):
+        archive, problems = load_archive(root, base_url)
+    if errors(problems):
+        raise ArchiveError(problems)
+    with stages.stage("link"):
+        links = link_archive(archive)
+    problems = sorted(set(problems) | set(links.problems))
+    if strict and warnings(problems):
+        raise ArchiveError([_as_error(p) for p in warnings(problems)])
+    return archive, links, problems
+
+
+def _as_error(problem: Problem) -> Problem:
+    return Problem(
+        problem.path, problem.line, problem.message, problem.hint or "fix it, or build without --strict"
+    )
+
+
+def build(
+    root: Path,
+    out: Path | None = None,
+    *,
+    base_url: str | None = None,
+    strict: bool = False,
+    search: bool = True,
+    on_stage: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Build the archive under root into out (default root/_site), replacing it whole."""
+    out = out or root / "_site"
+    stages = Stages(on_stage)
+    archive, links, problems = load_and_link(root, base_url, stages, strict)
+    check_output_folder(out, root)
+    staging = staging_folder(out)
+    result = BuildResult(len(archive.statements), len(archive.entities), problems=problems)
+    try:
+        with stages.stage("render"):
+            for page in render_site(archive, links, root):
+                write_file(staging, page.path, page.content)
+                result.pages += 1
+            copy_files(staging, static_files(root))
+        if search:
+            with stages.stage("search"):
+                _reader_index(archive, links, staging)
+        with stages.stage("write"):
+            publish(staging, out)
+    except BaseException:
+        discard(staging)
+        raise
+    result.timings = stages.timings
+    return result
+
+
+def _reader_index(archive: Archive, links: Links, staging: Path) -> None:
+    from .reader_search import write_reader_index
+
+    base_path = urls.Urls(archive.config.base_url).base_path
+    write_reader_index(search_records_of(archive, links), staging, base_path=base_path)
+
+
+def search_records_of(archive: Archive, links: Links) -> list:
+    """What the search indexes are made of: one record per statement and per entity."""
+    from .searchdocs import SearchRecord
+
+    site_urls = urls.Urls(archive.config.base_url)
+    names = {e.id: e.name for e in archive.entities.values()}
+    records = []
+    for sid in links.chronological:
+        s = archive.statements[sid]
+        linked = links.statements[sid]
+        about = sorted(set(s.entities) | {m.entity_id for m in linked.mentions})
+        records.append(
+            SearchRecord(
+                id=s.id,
+                page="statement",
+                url=site_urls.path(urls.statement(s.id)),
+                title=s.title,
+                date=s.date.isoformat(),
+                year=str(s.date.year),
+                source_id=s.source,
+                source=names.get(s.source, s.source),
+                kind=s.kind,
+                speaker=names.get(s.speaker, s.speaker) if s.speaker else "",
+                entities=tuple(about),
+                entity_names=tuple(names.get(e, e) for e in about),
+                aliases=(),
+                language=s.language,
+                text=linked.text,
+                summary=s.summary or "",
+                content_hash=s.content_hash,
+            )
+        )
+    for entity in sorted(archive.entities.values(), key=lambda e: e.id):
+        records.append(
+            SearchRecord(
+                id=entity.id,
+                page="entity",
+                url=site_urls.path(urls.entity(entity.id)),
+                title=entity.name,
+                date=None,
+                year=None,
+                source_id="",
+                source="",
+                kind="",
+                speaker="",
+                entities=(entity.id,),
+                entity_names=(entity.name,),
+                aliases=entity.aliases,
+                language=archive.config.language,
+                text=entity.description,
+                summary="",
+                content_hash=entity.content_hash,
+            )
+        )
+    return records
+
+
+def search_records(root: Path) -> list:
+    """For `archive search`: the records of the archive as it is now, without writing a site."""
+    archive, links, _ = load_and_link(root, None, Stages())
+    return search_records_of(archive, links)
+
+
+def check(root: Path) -> list[Problem]:
+    """Every problem in the archive, without writing anything (`archive check`)."""
+    from .link import unmentioned
+
+    archive, problems = load_archive(root)
+    if errors(problems):
+        return problems
+    links = link_archive(archive)
+    return sorted(set(problems) | set(links.problems) | set(unmentioned(archive, links)))
+
+
+def write_stats(path: Path, result: BuildResult) -> None:
+    data = {
+        "stages": {k: round(v, 4) for k, v in result.timings.items()},
+        "statements": result.statements,
+        "entities": result.entities,
+        "pages": result.pages,
+        "warnings": len(warnings(result.problems)),
+    }
+    path.write_text(json.dumps(data, indent=2) + "\n")

@@ -1,0 +1,177 @@
+"""The `archive` command: build, check, search, import, demo, entities, serve.
+
+Exit status: 0 done, 1 problems in the content (each reported as path:line: message),
+2 the command was called wrongly. No traceback reaches a maintainer for either.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import ERROR, INFO, ArchiveError, Problem, UsageError
+
+# Subcommands that live in their own modules, each with add_arguments(parser) and run(args).
+PLUGGED = {
+    "search": ("builder.maintainer_search", "search the archive (whoosh query language, fielded)"),
+    "import": ("builder.importer", "turn raw captures (.txt, .html, .jsonl) into statements"),
+    "demo": ("builder.demo", "generate a synthetic archive to try the tool at scale"),
+    "serve": ("builder.serve", "build, serve on localhost, rebuild and reload on change"),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits with status 2 and one line, as usage errors should."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        sys.exit(2)
+
+
+def _root_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--root", type=Path, default=Path("."), help="the archive's folder, holding site.yaml (default: .)"
+    )
+
+
+def parser() -> argparse.ArgumentParser:
+    main = _Parser(
+        prog="archive", description="Static site generator for annotated archives of public statements."
+    )
+    sub = main.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+
+    build = sub.add_parser(
+        "build", help="build the archive into a static site", description="Build content/ into _site/."
+    )
+    _root_argument(build)
+    build.add_argument("--out", type=Path, help="output folder (default: _site under the root)")
+    build.add_argument(
+        "--base-url", help="override site.yaml's base_url, e.g. https://someone.github.io/archive/"
+    )
+    build.add_argument("--strict", action="store_true", help="fail on warnings too")
+    build.add_argument("--no-search", action="store_true", help="skip the search indexes")
+    build.add_argument("--quiet", action="store_true", help="print only problems")
+    build.add_argument("--stats", type=Path, help="write stage timings and counts as JSON to this file")
+
+    check = sub.add_parser(
+        "check", help="report every problem in the archive without writing", description="Check the archive."
+    )
+    _root_argument(check)
+    check.add_argument(
+        "--links", action="store_true", help="also check every internal link of the built site"
+    )
+    check.add_argument(
+        "--out", type=Path, help="the built site to check links in (default: _site under the root)"
+    )
+
+    entities = sub.add_parser("entities", help="entity tools", description="Entity tools.")
+    _root_argument(entities)
+    entities.add_argument(
+        "--suggest", action="store_true", help="list frequent names that match no entity yet"
+    )
+    entities.add_argument("--limit", type=int, default=50, help="how many suggestions (default 50)")
+
+    for name, (module, help_text) in PLUGGED.items():
+        command = sub.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".")
+        try:
+            importlib.import_module(module).add_arguments(command)
+        except ImportError:
+            command.set_defaults(unavailable=module)
+    return main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except ArchiveError as err:
+        _report(err.problems)
+        return 1
+    except UsageError as err:
+        print(f"archive: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("archive: interrupted; nothing was changed", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if getattr(args, "unavailable", None):
+        raise UsageError(
+            f"'{args.command}' is not available in this installation ({args.unavailable} missing)"
+        )
+    if args.command == "build":
+        return _build(args)
+    if args.command == "check":
+        return _check(args)
+    if args.command == "entities":
+        return _entities(args)
+    module = PLUGGED[args.command][0]
+    return int(importlib.import_module(module).run(args))
+
+
+def _report(problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    count = sum(1 for p in problems if p.severity == ERROR)
+    if count:
+        print(f"{count} error{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .build import build, write_stats
+
+    root = args.root.resolve()
+    result = build(
+        root,
+        args.out.resolve() if args.out else None,
+        base_url=args.base_url,
+        strict=args.strict,
+        search=not args.no_search,
+    )
+    for problem in result.problems:
+        if problem.severity != INFO:
+            print(problem, file=sys.stderr)
+    if args.stats:
+        write_stats(args.stats, result)
+    if not args.quiet:
+        print(result.summary())
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .build import check
+
+    root = args.root.resolve()
+    problems = check(root)
+    if args.links and not any(p.severity == ERROR for p in problems):
+        from .linkcheck import check_links
+
+        problems += check_links((args.out or root / "_site").resolve())
+    for problem in problems:
+        print(problem, file=sys.stderr if problem.severity == ERROR else sys.stdout)
+    errors = [p for p in problems if p.severity == ERROR]
+    print(f"{len(errors)} errors, {len(problems) - len(errors)} warnings and notes")
+    return 1 if errors else 0
+
+
+def _entities(args: argparse.Namespace) -> int:
+    if not args.suggest:
+        raise UsageError("say what to do, e.g. `archive entities --suggest`")
+    from .build import Stages, load_and_link
+    from .suggest import suggest_entities
+
+    archive, links, _ = load_and_link(args.root.resolve(), None, Stages())
+    known = [name for e in archive.entities.values() for name in e.names]
+    texts = (links.statements[sid].text for sid in links.chronological)
+    for phrase, count in suggest_entities(texts, known, limit=args.limit):
+        print(f"{count:6d}  {phrase}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

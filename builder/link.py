@@ -1,0 +1,264 @@
+"""Link stage: turn each statement's Markdown into linked HTML, and compute every relation.
+
+Per statement (independent, so it runs in parallel): Markdown to sanitised HTML, entity
+mentions and date mentions linked, annotations anchored to their passages. Across the
+archive (one pass each): references both ways, statements per entity, day, month, year,
+kind, tag and source, co-occurring entities, related statements.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+
+from . import urls
+from .annotations import anchor_annotations
+from .dates import find_dates
+from .errors import INFO, WARNING, Problem
+from .htmltext import Span, visible_text
+from .markup import render_markdown
+from .mentions import MentionMatcher, link_mentions
+from .model import Archive, Statement
+from .related import Features, related_statements
+
+PARALLEL_THRESHOLD = 200  # below this, starting workers costs more than it saves
+
+
+@dataclass(frozen=True)
+class Mention:
+    """How often a statement names an entity, and the words around the first time."""
+
+    entity_id: str
+    count: int
+    excerpt: str
+
+
+@dataclass(frozen=True)
+class LinkedStatement:
+    id: str
+    html: str
+    text: str
+    mentions: tuple[Mention, ...] = ()
+    days: tuple[dt.date, ...] = ()
+    months: tuple[tuple[int, int], ...] = ()
+    annotations_found: tuple[bool, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One end of a reference: the other statement and the kind of relation."""
+
+    id: str
+    type: str
+
+
+@dataclass(frozen=True)
+class Links:
+    """Everything the render stage needs beyond the Archive itself; relations as ids."""
+
+    statements: dict[str, LinkedStatement]
+    chronological: tuple[str, ...]  # oldest first, by (date, id)
+    referenced_by: dict[str, tuple[Citation, ...]]
+    by_entity: dict[str, tuple[str, ...]]  # tagged or mentioned, newest first
+    by_day: dict[dt.date, tuple[str, ...]]  # issued that day
+    mentioned_on: dict[dt.date, tuple[str, ...]]  # days mentioned in bodies
+    mentioned_in_month: dict[tuple[int, int], tuple[str, ...]]
+    by_kind: dict[str, tuple[str, ...]]
+    by_tag: dict[str, tuple[str, ...]]
+    by_source: dict[str, tuple[str, ...]]
+    cooccurring: dict[str, tuple[tuple[str, int], ...]]
+    related: dict[str, tuple[str, ...]]
+    problems: tuple[Problem, ...] = field(default=())
+
+
+# Set before workers fork, so each worker has the automaton without pickling it per task.
+_matcher: MentionMatcher | None = None
+_mode = "first"
+_urls = urls.Urls("/")
+
+
+def link_archive(archive: Archive, workers: int | None = None) -> Links:
+    """The whole link stage: per-statement linking (parallel), then the relations."""
+    global _matcher, _mode, _urls
+    _matcher = MentionMatcher(archive.entities.values())
+    _mode = archive.config.link_mentions
+    _urls = urls.Urls(archive.config.base_url)
+    ordered = sorted(archive.statements.values(), key=lambda s: (s.date, s.id))
+    linked = {s.id: s for s in _link_all(ordered, workers)}
+    problems = list(_matcher.problems)
+    for statement in ordered:
+        problems += _annotation_problems(statement, linked[statement.id])
+    return _relations(archive, ordered, linked, problems)
+
+
+def _link_all(statements: Sequence[Statement], workers: int | None) -> Iterator[LinkedStatement]:
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    if count <= 1 or len(statements) < PARALLEL_THRESHOLD:
+        yield from map(link_statement, statements)
+        return
+    chunk = max(1, len(statements) // (count * 8))
+    with ProcessPoolExecutor(count, mp_context=get_context("fork")) as pool:
+        yield from pool.map(link_statement, statements, chunksize=chunk)
+
+
+def link_statement(statement: Statement) -> LinkedStatement:
+    """One statement's body as linked, annotated HTML, with what it mentions."""
+    assert _matcher is not None
+    found_days: list[tuple[int, int, int | None]] = []
+
+    def date_spans(text: str) -> Iterable[Span]:
+        for mention in find_dates(text, statement.date):
+            found_days.append((mention.year, mention.month, mention.day))
+            if mention.day is None:
+                rel = urls.month(mention.year, mention.month)
+            else:
+                rel = urls.day(dt.date(mention.year, mention.month, mention.day))
+            yield Span(mention.start, mention.end, "a", (("class", "date"), ("href", _urls.path(rel))))
+
+    body = render_markdown(statement.body)
+    linked = link_mentions(
+        body,
+        _matcher,
+        listed=statement.entities,
+        href=lambda entity_id: _urls.path(urls.entity(entity_id)),
+        mode=_mode,
+        extra=date_spans,
+    )
+    notes = tuple(_link_note(a.note, statement) for a in statement.annotations)
+    html, found = anchor_annotations(linked.html, statement.annotations, notes)
+    days = sorted({dt.date(y, m, d) for y, m, d in found_days if d is not None})
+    months = sorted({(y, m) for y, m, d in found_days if d is None})
+    return LinkedStatement(
+        id=statement.id,
+        html=html,
+        text=visible_text(body),
+        mentions=tuple(Mention(m.entity_id, m.count, m.excerpt) for m in linked.mentions),
+        days=tuple(days),
+        months=tuple(months),
+        annotations_found=tuple(found),
+        notes=notes,
+    )
+
+
+def _link_note(note: str, statement: Statement) -> str:
+    assert _matcher is not None
+    html = render_markdown(note)
+    return link_mentions(
+        html,
+        _matcher,
+        listed=statement.entities,
+        href=lambda entity_id: _urls.path(urls.entity(entity_id)),
+        mode="first",
+    ).html
+
+
+def _annotation_problems(statement: Statement, linked: LinkedStatement) -> list[Problem]:
+    problems = []
+    for annotation, found in zip(statement.annotations, linked.annotations_found, strict=True):
+        if not found:
+            quote = annotation.quote if len(annotation.quote) <= 60 else annotation.quote[:57] + "…"
+            where = "" if annotation.occurrence == 1 else f" {annotation.occurrence} times"
+            problems.append(
+                Problem(
+                    statement.path,
+                    annotation.line,
+                    f'annotation quote not found{where} in the body: "{quote}"',
+                    "copy the passage exactly from the text",
+                    WARNING,
+                )
+            )
+    return problems
+
+
+def unmentioned(archive: Archive, links: Links) -> list[Problem]:
+    """For `archive check`: entities listed in `entities` that the body never names."""
+    problems = []
+    for statement in archive.statements.values():
+        named = {m.entity_id for m in links.statements[statement.id].mentions}
+        problems += [
+            Problem(
+                statement.path,
+                statement.line_of("entities"),
+                f"entity '{e}' is listed but the text never names it",
+                severity=INFO,
+            )
+            for e in statement.entities
+            if e not in named
+        ]
+    return problems
+
+
+def _newest_first(ids: Iterable[str], position: dict[str, int]) -> tuple[str, ...]:
+    return tuple(sorted(set(ids), key=lambda i: -position[i]))
+
+
+def _relations(
+    archive: Archive,
+    ordered: Sequence[Statement],
+    linked: dict[str, LinkedStatement],
+    problems: list[Problem],
+) -> Links:
+    position = {s.id: index for index, s in enumerate(ordered)}
+    referenced_by: dict[str, list[Citation]] = defaultdict(list)
+    by_entity: dict[str, list[str]] = defaultdict(list)
+    by_day: dict[dt.date, list[str]] = defaultdict(list)
+    mentioned_on: dict[dt.date, list[str]] = defaultdict(list)
+    mentioned_in_month: dict[tuple[int, int], list[str]] = defaultdict(list)
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    by_tag: dict[str, list[str]] = defaultdict(list)
+    by_source: dict[str, list[str]] = defaultdict(list)
+    pairs: dict[str, Counter[str]] = defaultdict(Counter)
+    features = []
+    for s in ordered:
+        link = linked[s.id]
+        for ref in s.references:
+            if ref.id in archive.statements:
+                referenced_by[ref.id].append(Citation(s.id, ref.type))
+        about = sorted(set(s.entities) | {m.entity_id for m in link.mentions})
+        for entity_id in about:
+            by_entity[entity_id].append(s.id)
+            pairs[entity_id].update(e for e in about if e != entity_id)
+        by_day[s.date].append(s.id)
+        for day in link.days:
+            mentioned_on[day].append(s.id)
+        for month in link.months:
+            mentioned_in_month[month].append(s.id)
+        by_kind[s.kind].append(s.id)
+        for tag in s.tags:
+            by_tag[tag].append(s.id)
+        by_source[s.source].append(s.id)
+        features.append(
+            Features(
+                s.id, tuple(about), tuple(d.isoformat() for d in link.days), link.text, s.date.toordinal()
+            )
+        )
+
+    def grouped(table: dict) -> dict:
+        return {key: _newest_first(ids, position) for key, ids in sorted(table.items())}
+
+    return Links(
+        statements=linked,
+        chronological=tuple(s.id for s in ordered),
+        referenced_by={
+            k: tuple(sorted(v, key=lambda c: -position[c.id])) for k, v in sorted(referenced_by.items())
+        },
+        by_entity=grouped(by_entity),
+        by_day=grouped(by_day),
+        mentioned_on=grouped(mentioned_on),
+        mentioned_in_month=grouped(mentioned_in_month),
+        by_kind=grouped(by_kind),
+        by_tag=grouped(by_tag),
+        by_source=grouped(by_source),
+        cooccurring={
+            k: tuple(sorted(c.items(), key=lambda item: (-item[1], item[0]))[:12])
+            for k, c in sorted(pairs.items())
+        },
+        related=related_statements(features, archive.config.related_count),
+        problems=tuple(sorted(set(problems))),
+    )

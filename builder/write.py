@@ -1,0 +1,145 @@
+"""Write stage: pages go into a fresh folder beside the output, which then replaces it.
+
+Readers never see a half-written site and a failed or killed build leaves the previous
+one serving: the new tree is complete on disk before a single rename (an atomic exchange
+where the kernel offers one) puts it in place. A marker file tells our own output apart
+from any other folder, so `--out` can never empty the maintainer's content by mistake.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+from .errors import ArchiveError, Problem
+
+MARKER = ".archive-build"
+MARKER_TEXT = b"This folder is made by `archive build`; it is replaced at every build.\n"
+_RENAME_EXCHANGE = 2
+
+
+def check_output_folder(out: Path, root: Path) -> None:
+    """Refuse to replace a folder that is not a previous build's output."""
+    out = out.resolve()
+    root = root.resolve()
+    if out == root or root.is_relative_to(out) or out.is_relative_to(root / "content"):
+        raise ArchiveError(
+            [
+                Problem(
+                    str(out),
+                    0,
+                    "refusing to build into the site root, content/ or a folder that holds them",
+                    "pass another --out",
+                )
+            ]
+        )
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).is_file())):
+        raise ArchiveError(
+            [
+                Problem(
+                    str(out),
+                    0,
+                    "refusing to replace a folder that is not a previous build's output",
+                    f"empty it, remove it, or pass another --out (a build leaves a {MARKER} file in its output)",
+                )
+            ]
+        )
+
+
+def staging_folder(out: Path) -> Path:
+    """A new, empty folder next to the output (same file system, so renames are atomic)."""
+    recover(out)
+    staging = out.with_name(f".{out.name}.new-{os.getpid()}")
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    (staging / MARKER).write_bytes(MARKER_TEXT)
+    return staging
+
+
+def write_file(folder: Path, rel: str, content: bytes) -> None:
+    target = folder / rel
+    if not target.resolve().is_relative_to(folder.resolve()):
+        raise ArchiveError([Problem(rel, 0, "a page address leads out of the output folder")])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+
+
+def copy_files(folder: Path, files: Iterable[tuple[str, Path]]) -> None:
+    for rel, source in files:
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+
+
+def publish(staging: Path, out: Path) -> None:
+    """Put the finished folder in place of the output, atomically where possible."""
+    _fsync_tree_marker(staging)
+    if out.exists() and _exchange(staging, out):
+        shutil.rmtree(staging, ignore_errors=True)
+        return
+    old = out.with_name(f".{out.name}.old-{os.getpid()}")
+    if out.exists():
+        os.rename(out, old)
+    os.rename(staging, out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def discard(staging: Path) -> None:
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def recover(out: Path) -> None:
+    """After a crash between two renames: bring the previous output back, drop leftovers."""
+    parent = out.parent
+    if not parent.is_dir():
+        return
+    for leftover in sorted(parent.glob(f".{out.name}.old-*")):
+        if not out.exists() and (leftover / MARKER).is_file():
+            os.rename(leftover, out)
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in parent.glob(f".{out.name}.new-*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if not pid.isdigit() or not _alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Linux renameat2(RENAME_EXCHANGE): swap two folders in one atomic step."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0
+
+
+def _fsync_tree_marker(folder: Path) -> None:
+    """Flush the folder entry so that the rename cannot reach the disk before the files."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
