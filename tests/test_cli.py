@@ -1,0 +1,44 @@
+"""The command line: exit statuses, help for every command, no tracebacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from builder.cli import parser
+
+from .conftest import PROJECT, run
+
+COMMANDS = ["build", "check", "search", "import", "demo", "entities", "serve"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_and_is_in_readme(command: str) -> None:
+    """`archive COMMAND --help` works and README documents the command."""
+    result = subprocess.run([sys.executable, "-m", "builder", command, "--help"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "usage: archive " + command in result.stdout
+    assert f"archive {command}" in (PROJECT / "README.md").read_text()
+
+
+def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown option is a usage error: exit 2 and a one-line message."""
+    with pytest.raises(SystemExit) as exc:
+        parser().parse_args(["build", "--no-such-option"])
+    assert exc.value.code == 2
+
+
+def test_missing_site_yaml_is_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Running outside an archive says where it looked and what to pass."""
+    assert run("build", "--root", str(tmp_path)) == 1
+    err = capsys.readouterr().err
+    assert "site.yaml not found" in err and "--root" in err
+
+
+def test_build_exit_0_and_summary(archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A good build exits 0 and ends with a summary of what was built."""
+    assert run("build", "--root", str(archive), "--no-search") == 0
+    assert "built 3 statements, 3 entities" in capsys.readouterr().out

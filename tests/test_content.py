@@ -1,0 +1,131 @@
+"""Validation: every maintainer mistake is reported as path:line: message, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from builder.content import load_archive
+from builder.errors import ERROR
+
+from .conftest import ENTITIES, STATEMENTS, run, write_archive
+
+GOOD = """\
+---
+title: A statement
+date: 2024-03-02
+source: gazette
+---
+Text.
+"""
+
+
+def problems_for(tmp_path: Path, text: str, name: str = "content/statements/2024/bad.md", extra: dict | None = None):
+    root = write_archive(tmp_path / "a", {**ENTITIES, **(extra or {}), name: text})
+    _, problems = load_archive(root)
+    return [str(p) for p in problems if p.severity == ERROR]
+
+
+def test_valid_archive_has_no_problems(archive: Path) -> None:
+    """The fixture archive loads with every statement and entity and no errors."""
+    loaded, problems = load_archive(archive)
+    assert [p for p in problems if p.severity == ERROR] == []
+    assert sorted(loaded.statements) == ["fees-2024-03-02", "reply-2024-03-09", "third-2024-03-10"]
+    assert loaded.statements["reply-2024-03-09"].references[0].type == "responds-to"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (GOOD.replace("title: A statement\n", ""), "bad.md:1: missing required key 'title'"),
+        (GOOD.replace("date: 2024-03-02\n", ""), "bad.md:1: missing required key 'date'"),
+        (GOOD.replace("source: gazette\n", ""), "bad.md:1: missing required key 'source'"),
+        (GOOD.replace("2024-03-02", "2024-02-31"), "bad.md:3: 'date' is '2024-02-31', not a real day"),
+        (GOOD.replace("2024-03-02", "March 2"), "bad.md:3: 'date' is 'March 2', not a real day"),
+        (GOOD.replace("gazette", "gazete"), "bad.md:4: unknown source 'gazete' (did you mean 'gazette'?)"),
+        (GOOD.replace("gazette", "arden"), "bad.md:4: source 'arden' is a country, not a publication"),
+        (GOOD.replace("---\nText", "entities: [ardn]\n---\nText"), "bad.md:5: unknown entity 'ardn' (did you mean 'arden'?)"),
+        (GOOD.replace("---\nText", "references: [nope]\n---\nText"), "bad.md:5: unknown statement 'nope' in references"),
+        (GOOD.replace("---\nText", "titel: x\n---\nText"), "bad.md:5: unknown key 'titel' (did you mean 'title'?)"),
+        (GOOD.replace("---\nText", "kind: statment\n---\nText"), "bad.md:5: 'kind' is 'statment', which is not known (did you mean 'statement'?)"),
+        (GOOD.replace("title: A statement", "title: [unclosed"), "bad.md:3: YAML syntax error"),
+        (GOOD.replace("---\nText", "  bad indent: x\n---\nText"), "bad.md:5: YAML syntax error"),
+        ("Just text, no front matter.\n", "bad.md:1: missing front matter"),
+        ("---\ntitle: x\n", "bad.md:1: front matter is not closed"),
+        (GOOD.replace("---\nText", "annotations: [{quote: x}]\n---\nText"), "bad.md:5: annotation 1 must have a 'quote' and a 'note'"),
+        (GOOD.replace("---\nText", "retrieved: 2024-13-01\n---\nText"), "bad.md:5: 'retrieved' is '2024-13-01', not a real day"),
+        (GOOD.replace("---\nText", "source_url: javascript:alert(1)\n---\nText"), "bad.md:5: 'source_url' must be an http(s) URL"),
+    ],
+)
+def test_each_mistake_is_reported_with_its_line(tmp_path: Path, text: str, expected: str) -> None:
+    """Each kind of mistake gives its own message at the line of the offending key."""
+    found = problems_for(tmp_path, text)
+    assert any(expected in p for p in found), found
+
+
+def test_invalid_id_is_reported(tmp_path: Path) -> None:
+    """A file name that is not a slug is refused with what to rename it to."""
+    found = problems_for(tmp_path, GOOD, name="content/statements/2024/Bad Name.md")
+    assert any("'Bad Name' is not a valid id" in p for p in found)
+
+
+def test_duplicate_id_names_both_files(tmp_path: Path) -> None:
+    """Two statements with the same id in different folders: the message names both."""
+    found = problems_for(tmp_path, GOOD, name="content/statements/2024/same.md", extra={"content/statements/2023/same.md": GOOD})
+    assert any("duplicate statement id 'same'" in p and "2023/same.md" in p for p in found)
+
+
+def test_not_utf8_is_reported(tmp_path: Path) -> None:
+    """A file in another encoding is named, with the line of the first bad byte."""
+    root = write_archive(tmp_path / "a", ENTITIES)
+    path = root / "content/statements/latin.md"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(GOOD.replace("Text.", "Caf\xe9.").encode("latin-1"))
+    _, problems = load_archive(root)
+    assert "content/statements/latin.md:6: file is not UTF-8 text (save it as UTF-8)" in [str(p) for p in problems]
+
+
+def test_unknown_site_yaml_key_suggests(tmp_path: Path) -> None:
+    """site.yaml mistakes are reported with their line and a suggestion."""
+    root = write_archive(tmp_path / "a", ENTITIES, site_yaml="title: T\nbase_url: https://x.org/\npage_sise: 3\n")
+    _, problems = load_archive(root)
+    assert "site.yaml:3: unknown key 'page_sise' (did you mean 'page_size'?)" in [str(p) for p in problems]
+
+
+def test_every_problem_in_one_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`archive check` reports all problems at once and exits 1, with no traceback."""
+    root = write_archive(
+        tmp_path / "a",
+        {
+            **ENTITIES,
+            "content/statements/a.md": GOOD.replace("2024-03-02", "2024-02-30"),
+            "content/statements/b.md": GOOD.replace("gazette", "nowhere"),
+        },
+    )
+    assert run("check", "--root", str(root)) == 1
+    err = capsys.readouterr().err
+    assert "content/statements/a.md:3:" in err
+    assert "content/statements/b.md:4:" in err
+    assert "Traceback" not in err
+
+
+def test_crlf_bom_and_tabs_in_body_are_read(tmp_path: Path) -> None:
+    """Files saved on Windows (BOM, CRLF) load the same as any other."""
+    root = write_archive(tmp_path / "a", ENTITIES)
+    path = root / "content/statements/win.md"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.replace("Text.", "Text\twith a tab.").replace("\n", "\r\n").encode())
+    loaded, problems = load_archive(root)
+    assert [p for p in problems if p.severity == ERROR] == []
+    assert loaded.statements["win"].title == "A statement"
+    assert "\r" not in loaded.statements["win"].body
+
+
+def test_contract_line_numbers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An impossible date is reported at the line of `date:` (the contract's example)."""
+    root = write_archive(tmp_path / "a", {**ENTITIES, **STATEMENTS})
+    path = root / "content/statements/2024/fees-2024-03-02.md"
+    path.write_text(path.read_text().replace("date: 2024-03-02", "date: 2024-02-31"))
+    assert run("check", "--root", str(root)) == 1
+    assert "fees-2024-03-02.md:3: 'date' is '2024-02-31', not a real day" in capsys.readouterr().err

@@ -1,0 +1,49 @@
+"""The sanitiser: raw HTML in a hostile statement never brings script into a page."""
+
+from __future__ import annotations
+
+import pytest
+
+from builder.markup import render_markdown
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    '<img src="x" onerror="alert(1)">',
+    "[click](javascript:alert(1))",
+    '<a href="JaVaScRiPt:alert(1)">x</a>',
+    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
+    "<svg><script>alert(1)</script></svg>",
+    '<svg onload="alert(1)"></svg>',
+    '<iframe src="https://evil.example/"></iframe>',
+    "<style>body{display:none}</style>",
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    '<form action="https://evil.example"><input name=x></form>',
+    "Paragraph\n{: onclick=\"alert(1)\" }",
+    '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
+    '<object data="x.swf"></object><embed src="x.swf">',
+    '<base href="https://evil.example/">',
+    '<meta http-equiv="refresh" content="0;url=https://evil.example/">',
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_markup_is_neutralised(text: str) -> None:
+    """No script element, event handler, javascript:/data: URL or style survives."""
+    html = render_markdown(text).lower()
+    for bad in ("<script", "onerror", "onload", "onclick", "javascript:", "data:text", "<iframe", "<style", "style=", "<form", "<object", "<embed", "<base", "<meta"):
+        assert bad not in html, (text, html)
+
+
+def test_markdown_features_survive() -> None:
+    """Footnotes, tables and emphasis are kept; ordinary links too, with rel=noopener."""
+    html = render_markdown("A *b* [c](https://x.org/)[^1]\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n[^1]: Note.")
+    assert "<em>b</em>" in html
+    assert '<a href="https://x.org/" rel="noopener noreferrer">c</a>' in html
+    assert "<table>" in html
+    assert 'id="fn:1"' in html and 'class="footnote-ref"' in html
+
+
+def test_content_cannot_take_the_page_s_anchors() -> None:
+    """An id from content (attribute list) is dropped, so #note-1 stays the annotation's."""
+    html = render_markdown("Text\n{: #note-1 }")
+    assert 'id="note-1"' not in html
