@@ -82,7 +82,9 @@ def parse_yaml(path: str, text: str, first_line: int = 1) -> tuple[Any, dict[str
         mark = err.problem_mark or err.context_mark
         line = first_line + (mark.line if mark else 0)
         what = err.problem or err.context or "invalid YAML"
-        hint = "indent with spaces, not tabs" if "\t" in text and "tab" in str(what) else ""
+        lines = text.split("\n")
+        bad_line = lines[mark.line] if mark and mark.line < len(lines) else ""
+        hint = "indent with spaces, not tabs" if bad_line.startswith("\t") or "tab" in str(what) else ""
         return None, {}, [Problem(path, line, f"YAML syntax error: {what}", hint)]
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as err:
         return None, {}, [Problem(path, first_line, f"YAML error: {err}")]
