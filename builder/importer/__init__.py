@@ -1,0 +1,168 @@
+"""`archive import`: raw captures (.txt, .html, .jsonl) into statements, with provenance.
+
+Exit status: 0 when every document was imported or skipped, 1 when any was refused
+(each refusal says why and which option to pass), 2 when the command was called wrongly,
+130 when interrupted (every file written is complete; run the same command again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from ..errors import UsageError, did_you_mean
+from ..model import KINDS
+from .apply import Writer, carry_out
+from .dates import parse_iso_day
+from .entities import EntityFinder, unknown_names
+from .ids import is_valid_id
+from .inputs import count, expand, read_input
+from .leads import leads_csv
+from .plan import Options, Plan, plan_draft, refuse
+from .report import DETAIL_LIMIT, Report
+from .store import ArchiveIndex, write_atomic
+
+__all__ = ["add_arguments", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `archive import` (the CLI's parser calls this)."""
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="capture files (.txt, .html, .htm, .jsonl) or folders of them")
+    parser.add_argument("--root", type=Path, default=Path("."), help="the archive's folder, holding content/ (default: .)")
+    parser.add_argument("--id", dest="statement_id", metavar="ID", help="the statement's id; an existing id gets the capture as a new version")
+    parser.add_argument("--source", metavar="ID", help="the publication entity the capture comes from")
+    parser.add_argument("--create-source", action="store_true", help="add a publication entity for a source the archive does not know yet")
+    parser.add_argument("--kind", choices=KINDS, help="the kind, where the text does not say it (default: article)")
+    parser.add_argument("--date", metavar="YYYY-MM-DD", help="the statement's date (overrides what the capture says)")
+    parser.add_argument("--year", metavar="YYYY", help="the year, for a text that names only the day and month")
+    parser.add_argument("--title", help="the title, for a capture without one of its own")
+    parser.add_argument("--dry-run", action="store_true", help="write nothing; show what would be written")
+    parser.add_argument("--force", action="store_true", help="import again / replace an existing statement (a backup is kept)")
+    parser.add_argument("--quiet", action="store_true", help="print only refusals and the summary")
+    parser.add_argument("--leads", type=Path, metavar="FILE", help="write the teasers found (other articles) to FILE as CSV")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Import every document of every PATH; see the module docstring for the exit status."""
+    try:
+        opts = _options(args)
+        index = _load_index(opts)
+        inputs = expand(list(args.paths))
+        total = sum(count(path) for _, path in inputs)
+        if opts.statement_id and total > 1:
+            raise UsageError(f"--id names one statement, but the input holds {total} documents")
+    except UsageError as err:
+        print(f"archive import: error: {err}", file=sys.stderr)
+        return 2
+    for warning in index.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    report = Report(opts.quiet, opts.dry_run)
+    report.detailed = total <= DETAIL_LIMIT
+    writer = Writer(opts.root, opts.dry_run)
+    finder = EntityFinder(index.entities)
+    texts: list[str] = []
+    interrupted = False
+    with _progress(total, enabled=not opts.quiet and sys.stdout.isatty()) as advance:
+        try:
+            for shown, path in inputs:
+                for draft in read_input(shown, path):
+                    plan = _decide_and_write(draft, opts, index, writer, finder)
+                    if plan.written:
+                        texts.append("\n\n".join(plan.draft.paragraphs))
+                    report.document(plan)
+                    advance()
+        except KeyboardInterrupt:
+            interrupted = True
+    _finish(opts, report, writer, finder, index, texts, interrupted)
+    if interrupted:
+        return 130
+    return 1 if report.counts["refused"] else 0
+
+
+def _decide_and_write(draft, opts: Options, index: ArchiveIndex, writer: Writer, finder: EntityFinder) -> Plan:
+    plan = plan_draft(draft, opts, index)
+    if plan.written:
+        try:
+            carry_out(plan, index, writer, finder)
+        except OSError as err:
+            return refuse(draft, f"could not write the files ({err.strerror or err})", "check the archive folder")
+    return plan
+
+
+def _finish(
+    opts: Options, report: Report, writer: Writer, finder: EntityFinder,
+    index: ArchiveIndex, texts: list[str], interrupted: bool,
+) -> None:
+    if opts.dry_run and not opts.quiet:
+        report.dry_run_files(writer.shown)
+    report.entity_summary(finder.counts, unknown_names(texts, index.entities, 20, 1 if len(texts) <= DETAIL_LIMIT else 3) if texts and not opts.quiet else [])
+    report.leads_summary()
+    if opts.leads_file is not None:
+        if opts.dry_run:
+            print(f"leads: would write {len(report.leads)} row(s) to {opts.leads_file}", file=sys.stdout)
+        else:
+            try:
+                write_atomic(opts.leads_file, leads_csv(report.leads).encode("utf-8"))
+            except OSError as err:
+                print(f"archive import: cannot write {opts.leads_file}: {err.strerror}", file=sys.stderr)
+    report.summary(interrupted)
+
+
+def _options(args: argparse.Namespace) -> Options:
+    """The arguments checked; a mistake is a UsageError (exit status 2)."""
+    root = Path(args.root)
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a folder (pass --root DIR, the archive's folder)")
+    if not (root / "content").is_dir() and not (root / "site.yaml").is_file():
+        raise UsageError(f"{root} holds no archive (no content/ folder or site.yaml): pass --root DIR")
+    date = None
+    if args.date is not None:
+        date = parse_iso_day(args.date)
+        if date is None:
+            raise UsageError(f"--date {args.date!r} is not a real day (write it YYYY-MM-DD, e.g. 2019-11-17)")
+    year = None
+    if args.year is not None:
+        if not (str(args.year).isdigit() and len(str(args.year)) == 4):
+            raise UsageError(f"--year {args.year!r} is not a year (write it YYYY, e.g. 2019)")
+        year = int(args.year)
+    if date and year and date.year != year:
+        raise UsageError(f"--date {date.isoformat()} and --year {year} disagree")
+    statement_id = getattr(args, "statement_id", None)
+    if statement_id is not None and not is_valid_id(statement_id):
+        raise UsageError(f"--id {statement_id!r} is not a valid id (lowercase letters, digits and single hyphens)")
+    title = args.title.strip() if args.title and args.title.strip() else None
+    return Options(
+        root=root, statement_id=statement_id, source=args.source, kind=args.kind, date=date, year=year,
+        title=title, dry_run=args.dry_run, force=args.force, quiet=args.quiet,
+        leads_file=args.leads, create_source=getattr(args, "create_source", False),
+    )
+
+
+def _load_index(opts: Options) -> ArchiveIndex:
+    index = ArchiveIndex.load(opts.root)
+    if opts.source is not None:
+        entity = index.entities.get(opts.source)
+        if entity is None:
+            publications = [e.id for e in index.publications()]
+            hint = did_you_mean(opts.source, publications) or f"publications: {', '.join(publications) or 'none yet'}"
+            raise UsageError(f"--source {opts.source!r} is not an entity of the archive ({hint})")
+        if entity.type != "publication":
+            raise UsageError(f"--source {opts.source!r} is a {entity.type}, not a publication")
+    return index
+
+
+@contextlib.contextmanager
+def _progress(total: int, enabled: bool) -> Iterator[Callable[[], None]]:
+    """A progress bar on a terminal; a no-op otherwise (pipes, --quiet, tests)."""
+    if not enabled or total < 2:
+        yield lambda: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True) as bar:
+        task = bar.add_task("import", total=total)
+        yield lambda: bar.advance(task)
+

@@ -1,0 +1,244 @@
+"""Plain-text captures: text copied from a news page, with the page's furniture around it.
+
+A copied page has, around the statement, lines that are not part of it: a headline and a
+date line above; below, a "More From …" / "Related" / "More Articles" list of teasers,
+each cut mid-sentence, often shown twice with the listing's date between. The rules:
+
+* optional `Key: value` lines at the very top (URL, Source, Title, Date, Retrieved) are
+  the maintainer's own notes about the capture and are trusted as such;
+* the body starts at the first line that reads as prose (ends like a sentence); lines
+  above it are the head: the headline (last line of two words or more), date lines;
+* the body ends at a list heading ("More From X", "Related", "More Articles", …), a
+  copyright footer, or where teaser structure starts: a line, a date line, and the line
+  again (or line/date pairs repeating); everything below is read as leads;
+* single-word interface lines (Share, Print, Facebook, …) are dropped anywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .dates import TextDate, date_line
+
+_HEADER = re.compile(
+    r"^(?P<key>url|source url|link|source|publication|title|headline|date|published"
+    r"|retrieved|captured|accessed|saved)\s*:\s*(?P<value>\S.*)$",
+    re.IGNORECASE,
+)
+_HEADING = re.compile(
+    r"^[\W_]{0,3}(?:more\s+(?:news\s+|stories\s+|articles\s+)?from\s+(?P<from>.{2,60}?)"
+    r"|more\s+(?:news\s+|stories\s+|articles\s+)?(?:in|on|by)\s+.{2,60}?"
+    r"|(?:more|other|latest|recent|related|similar|popular|recommended|trending|top|further"
+    r"|previous|next)\s+(?:articles?|stories|story|news|posts?|reading|items|reports?|headlines)"
+    r"|related|see\s+also|read\s+also|also\s+read|read\s+more|more|most\s+(?:read|popular|viewed)"
+    r"|you\s+(?:may|might)\s+also\s+(?:like|be\s+interested\s+in)|in\s+other\s+news"
+    r"|weitere\s+(?:artikel|meldungen|nachrichten|informationen)|das\s+könnte\s+sie\s+auch\s+interessieren"
+    r"|noticias\s+relacionadas|art[ií]culos\s+relacionados|lire\s+aussi|à\s+lire\s+aussi"
+    r"|相关(?:新闻|文章|阅读)|더\s*보기|관련\s*기사)[\W_]{0,3}$",
+    re.IGNORECASE,
+)
+_FOOTER = re.compile(
+    r"^(?:©|\(c\)\s|copyright\b|all rights reserved|powered by\b)(?P<rest>.{0,120})$", re.IGNORECASE
+)
+_UI_WORDS = frozenset(
+    """share print email e-mail mail tweet facebook twitter x telegram whatsapp vk vkontakte
+    linkedin reddit weibo wechat line copy link copy-link home back top menu search login log-in
+    sign-in subscribe close comments comment like save bookmark rss print-this share-this
+    back-to-top font-size a-a-a a+ a- advertisement ad sponsored listen play pause""".split()
+)
+_PROSE_END = re.compile(r"[.!?:;…。！？][\"'”’»)\]]*$")
+_BREADCRUMB = re.compile(r"\s(?:>|»|/|\||›)\s")
+_BYLINE = re.compile(r"^(?:by|von|por|par|author|autor|text)\b[:\s]", re.IGNORECASE)
+
+
+@dataclass
+class TextCapture:
+    """What a plain-text capture holds, each part kept apart."""
+
+    paragraphs: list[str]
+    title: str | None = None
+    head_date: TextDate | None = None  # a date line above the body (or signing it off)
+    headers: dict[str, str] = field(default_factory=dict)
+    publication_names: list[str] = field(default_factory=list)
+    leads: list[tuple[str, str]] = field(default_factory=list)  # (text, date)
+    dropped: list[str] = field(default_factory=list)  # what was left out, for the report
+
+
+@dataclass
+class _Line:
+    text: str
+    blank_before: bool
+
+
+def parse_text(text: str) -> TextCapture:
+    """Split a copied page into headers, head, body paragraphs and trailing leads."""
+    lines = [line.strip() for line in text.splitlines()]
+    headers, start = _headers(lines)
+    entries, ui_dropped = _entries(lines[start:])
+    body_start = next((i for i, e in enumerate(entries) if _is_prose(e.text)), 0)
+    end = _body_end(entries, body_start)
+    head, body, tail = entries[:body_start], entries[body_start:end], entries[end:]
+    result = TextCapture(paragraphs=[], headers=headers)
+    result.title, result.head_date = _read_head(head)
+    result.paragraphs, repeats = _paragraphs(body)
+    if result.head_date is None and body:
+        result.head_date = _sign_off_date(body[-1].text)
+    result.leads = _leads(tail)
+    result.publication_names = _publication_names(headers, tail)
+    if ui_dropped:
+        result.dropped.append(f"{ui_dropped} interface line(s) (Share, Print, …)")
+    if repeats:
+        result.dropped.append(f"{repeats} repeated line(s)")
+    if tail:
+        result.dropped.append(f"{len(tail)} line(s) after the text (lists, teasers, footer)")
+    return result
+
+
+def _headers(lines: list[str]) -> tuple[dict[str, str], int]:
+    headers: dict[str, str] = {}
+    i = 0
+    while i < len(lines):
+        if not lines[i]:
+            i += 1
+            continue
+        m = _HEADER.match(lines[i])
+        if not m:
+            break
+        headers.setdefault(m.group("key").lower(), m.group("value").strip())
+        i += 1
+    return headers, i
+
+
+def _entries(lines: list[str]) -> tuple[list[_Line], int]:
+    entries: list[_Line] = []
+    blank = False
+    dropped = 0
+    for line in lines:
+        if not line:
+            blank = True
+            continue
+        if _is_ui(line):
+            dropped += 1
+            continue
+        entries.append(_Line(line, blank))
+        blank = False
+    return entries, dropped
+
+
+def _is_ui(line: str) -> bool:
+    key = re.sub(r"[\s_]+", "-", line.strip(" \t|•·:").lower())
+    return key in _UI_WORDS
+
+
+def _is_prose(text: str) -> bool:
+    if date_line(text) or _HEADING.match(text):
+        return False
+    return bool(_PROSE_END.search(text)) or len(text.split()) >= 30
+
+
+def _body_end(entries: list[_Line], start: int) -> int:
+    for j in range(start + 1, len(entries)):
+        text = entries[j].text
+        if _HEADING.match(text) or _FOOTER.match(text) or _teaser_starts(entries, j):
+            return j
+    return len(entries)
+
+
+def _teaser_starts(entries: list[_Line], j: int) -> bool:
+    """A teaser list begins at j: text/date/text-again, or text/date pairs, or date/text pairs."""
+    texts = [e.text for e in entries[j : j + 4]]
+    dated = [date_line(t) is not None for t in texts]
+    if len(texts) >= 3 and not dated[0] and dated[1] and not dated[2]:
+        return texts[2] == texts[0] or (len(texts) == 4 and dated[3])
+    if len(texts) >= 3 and dated[0] and not dated[1] and dated[2]:
+        return True
+    return len(texts) == 4 and texts[0] == texts[1] and texts[2] == texts[3] and texts[0] != texts[2]
+
+
+def _read_head(head: list[_Line]) -> tuple[str | None, TextDate | None]:
+    title = None
+    found: TextDate | None = None
+    for entry in head:
+        date = date_line(entry.text)
+        if date is not None:
+            if found is None or (found.year is None and date.year is not None):
+                found = date
+            continue
+        if _BYLINE.match(entry.text) or _BREADCRUMB.search(entry.text):
+            continue
+        if len(entry.text.split()) >= 2 and not _HEADING.match(entry.text):
+            title = entry.text
+    return title, found
+
+
+def _sign_off_date(text: str) -> TextDate | None:
+    """A statement signed off with a date line ("November 17, 2019") as its last line."""
+    date = date_line(text)
+    return date if date is not None and date.year is not None else None
+
+
+def _paragraphs(body: list[_Line]) -> tuple[list[str], int]:
+    """Lines to paragraphs: blank lines separate; a line continuing a sentence is joined."""
+    paragraphs: list[str] = []
+    repeats = 0
+    for entry in body:
+        if paragraphs and entry.text == paragraphs[-1]:
+            repeats += 1
+            continue
+        if paragraphs and not entry.blank_before and _continues(paragraphs[-1], entry.text):
+            joiner = "" if paragraphs[-1].endswith("-") and not paragraphs[-1].endswith(" -") else " "
+            paragraphs[-1] = paragraphs[-1] + joiner + entry.text
+        else:
+            paragraphs.append(entry.text)
+    return paragraphs, repeats
+
+
+def _continues(previous: str, line: str) -> bool:
+    """Hard-wrapped text: the previous line stops mid-sentence and this one goes on."""
+    if _PROSE_END.search(previous):
+        return False
+    return line[:1].islower() or previous.endswith((",", "-", "–"))
+
+
+def _leads(tail: list[_Line]) -> list[tuple[str, str]]:
+    """(text, date) for each teaser, read in the order the list gives them."""
+    items: list[list[str]] = []
+    dates_first: bool | None = None
+    pending = ""
+    for entry in tail:
+        text = entry.text
+        if _HEADING.match(text) or _FOOTER.match(text):
+            continue
+        date = date_line(text)
+        if date is not None:
+            shown = (
+                f"{date.year:04d}-{date.month:02d}-{date.day:02d}" if date.year else date.text
+            )
+            if dates_first is None:
+                dates_first = not items
+            if dates_first:
+                pending = shown
+            elif items and not items[-1][1]:
+                items[-1][1] = shown
+            continue
+        if items and items[-1][0] == text:
+            continue
+        items.append([text, pending])
+        pending = ""
+    return [(text, date) for text, date in items]
+
+
+def _publication_names(headers: dict[str, str], tail: list[_Line]) -> list[str]:
+    """Publications the capture names: a Source header, "More From X", a copyright line."""
+    names = [headers[k] for k in ("publication", "source") if k in headers]
+    for entry in tail:
+        m = _HEADING.match(entry.text)
+        if m and m.group("from"):
+            names.append(m.group("from").strip())
+        footer = _FOOTER.match(entry.text)
+        if footer:
+            rest = re.sub(r"^[\s©(c)\d,.-]*|all rights reserved.*$", "", footer.group("rest"), flags=re.I)
+            if rest.strip():
+                names.append(rest.strip(" .,"))
+    return list(dict.fromkeys(n for n in names if n))

@@ -1,0 +1,148 @@
+"""Dates written in captured text: found, never guessed.
+
+A date counts only where the text writes it: "November 17, 2019", "17. Januar 2022",
+"25.01.2022", "2019-11-17". A day and month without a year ("Nov. 17") is kept as such
+(`year` None) and only becomes a statement's date with a year given by the maintainer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_MONTHS = {
+    1: "january jan janvier januar jänner enero",
+    2: "february feb febr février fevrier februar febrero",
+    3: "march mar mars märz maerz marzo",
+    4: "april apr avril abril",
+    5: "may mai mayo",
+    6: "june jun juin juni junio",
+    7: "july jul juillet juli julio",
+    8: "august aug août aout agosto",
+    9: "september sep sept septembre septiembre setiembre",
+    10: "october oct octobre oktober okt octubre",
+    11: "november nov novembre noviembre",
+    12: "december dec décembre decembre dezember dez diciembre",
+}
+MONTH_NUMBERS = {name: number for number, names in _MONTHS.items() for name in names.split()}
+_MONTH = "(?:" + "|".join(sorted(map(re.escape, MONTH_NUMBERS), key=len, reverse=True)) + ")"
+_WEEKDAY = (
+    r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?|montag|dienstag|mittwoch"
+    r"|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+    r"|lunes|martes|miércoles|jueves|viernes|sábado|domingo)\.?,?\s+"
+)
+_ORD = r"(?:st|nd|rd|th|er)?"
+DATE_PATTERN = (
+    r"(?:(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})"
+    r"|(?P<ny>\d{4})/(?P<nm>\d{1,2})/(?P<nd>\d{1,2})"
+    r"|(?P<ed>\d{1,2})\.\s?(?P<em>\d{1,2})\.\s?(?P<ey>\d{4})"
+    rf"|(?P<mm>{_MONTH})\.?\s+(?P<md>\d{{1,2}}){_ORD}(?:,?\s+(?P<my>\d{{4}}))?"
+    rf"|(?P<dd>\d{{1,2}}){_ORD}\.?\s+(?:de\s+)?(?P<dm>{_MONTH})\.?(?:,?\s+(?:de\s+)?(?P<dy>\d{{4}}))?"
+    r"|(?P<cy>\d{4})\s*[年년]\s*(?P<cm>\d{1,2})\s*[月월]\s*(?P<cd>\d{1,2})\s*[日일]"
+    r"|(?P<km>\d{1,2})\s*[月월]\s*(?P<kd>\d{1,2})\s*[日일])"
+)
+_DATE = re.compile(rf"(?<![\w.]){DATE_PATTERN}(?![\w])", re.IGNORECASE)
+_LABEL = (
+    r"(?:(?:date|datum|published(?:\s+on)?|posted(?:\s+on)?|publication\s+date|issued(?:\s+on)?"
+    r"|veröffentlicht(?:\s+am)?|erschienen(?:\s+am)?|fecha|publicado(?:\s+el)?|publié\s+le"
+    r"|发布时间|发布日期|日期|날짜)\s*[:：]?\s*)"
+)
+_DATE_LINE = re.compile(
+    rf"^\W{{0,3}}{_LABEL}?(?:{_WEEKDAY})?(?P<date>{DATE_PATTERN})"
+    r"(?:\s*(?:[,|·•\-–—]\s*)?\d{1,2}[:.]\d{2}(?:\s*(?:[ap]\.?m\.?|h|uhr))?(?:\s*[A-Z]{2,5})?)?\W{0,3}$",
+    re.IGNORECASE,
+)
+# "Pyongyang, November 17 (KCNA) --", "Bern, 17.08.2007 - ", "PARIS, Nov. 17, 2019 —"
+_DATELINE = re.compile(
+    rf"^(?P<place>[^\W\d][\w.'’ -]{{0,40}}?),?\s+(?:{_WEEKDAY})?(?P<date>{DATE_PATTERN})"
+    r"\s*(?:\((?P<agency>[^()]{1,40})\))?\s*(?:--|—|–|-|:)\s*",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class TextDate:
+    """A date as written: `year` is None when the text gives only day and month."""
+
+    year: int | None
+    month: int
+    day: int
+    text: str = ""
+
+    def resolve(self, year: int | None = None) -> dt.date | None:
+        """The day, with `year` supplied where the text has none; None if impossible."""
+        use = self.year if self.year is not None else year
+        if use is None:
+            return None
+        try:
+            return dt.date(use, self.month, self.day)
+        except ValueError:
+            return None
+
+
+def _from_match(m: re.Match[str], text: str) -> TextDate | None:
+    g = m.groupdict()
+    if g["iy"]:
+        parts = (g["iy"], g["im"], g["id"])
+    elif g["ny"]:
+        parts = (g["ny"], g["nm"], g["nd"])
+    elif g["ey"]:
+        parts = (g["ey"], g["em"], g["ed"])
+    elif g["cy"]:
+        parts = (g["cy"], g["cm"], g["cd"])
+    elif g["km"]:
+        parts = (None, g["km"], g["kd"])
+    elif g["mm"]:
+        parts = (g["my"], str(MONTH_NUMBERS[g["mm"].lower()]), g["md"])
+    else:
+        parts = (g["dy"], str(MONTH_NUMBERS[g["dm"].lower()]), g["dd"])
+    year, month, day = (int(p) if p else None for p in parts)
+    if month is None or day is None or not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    if year is not None and not 1000 <= year <= 2999:
+        return None
+    return TextDate(year, month, day, text)
+
+
+def find_dates(text: str) -> list[TextDate]:
+    """Every date written in `text`, in order (with or without a year)."""
+    found = []
+    for m in _DATE.finditer(text):
+        date = _from_match(m, m.group(0))
+        if date is not None:
+            found.append(date)
+    return found
+
+
+def date_line(line: str) -> TextDate | None:
+    """The date when the whole line is one ("November 17, 2019", "Datum: 25.01.2022")."""
+    if len(line) > 80:
+        return None
+    m = _DATE_LINE.match(line.strip())
+    if not m:
+        return None
+    inner = _DATE.search(m.group("date"))
+    return _from_match(inner, line.strip()) if inner else None
+
+
+def dateline(paragraph: str) -> tuple[TextDate | None, str | None, int]:
+    """A news dateline opening a paragraph: (its date, the agency named, where the text starts)."""
+    m = _DATELINE.match(paragraph)
+    if not m:
+        return None, None, 0
+    inner = _DATE.search(m.group("date"))
+    date = _from_match(inner, m.group(0).strip()) if inner else None
+    if date is None:
+        return None, None, 0
+    return date, (m.group("agency") or "").strip() or None, m.end()
+
+
+def parse_iso_day(value: str) -> dt.date | None:
+    """A strict YYYY-MM-DD, or None."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        return None

@@ -1,0 +1,360 @@
+"""Saved HTML pages: the article's text, title, date and address, through trafilatura.
+
+trafilatura finds the main text and the page metadata; this module only chooses among
+what the page itself states, in the archive's terms:
+
+* title: the page's title or og:title, without a site-name part, confirmed by a heading
+  on the page where one matches; else trafilatura's;
+* date: a date shown next to the headline (a date line, "Datum 25.01.2022", a dateline
+  "Bern, 17.08.2007 - …"), else the page's metadata (htmldate without its extensive
+  search, which would fall back to a copyright year: a guess);
+* address: `<link rel=canonical>`, else og:url, else what the saving tool recorded
+  ("saved from url", SingleFile's `url:`, the Wayback Machine's original address);
+* retrieved: only a date the saving tool recorded (SingleFile's "saved date", the
+  Wayback Machine's capture time), never the file's modification time;
+* a standfirst under the headline that trafilatura left out is put back when it is the
+  page's description and a full sentence (many press pages mark it up apart).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html as html_lib
+import logging
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
+
+from .body import clean_paragraph
+from .dates import MONTH_NUMBERS, date_line, dateline, parse_iso_day
+
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+
+_SEPARATORS = re.compile(r"\s+[|\-–—:/·•»]+\s+|\s*::\s*|(?<=[\u3000-\u9fff\uff00-\uffef])\s*[-_|｜]\s*")
+_SKIP = frozenset(["script", "style", "noscript", "template", "svg", "head"])
+_BLOCKS = frozenset(["p", "head", "item", "quote", "cell", "code", "row"])
+_WAYBACK = re.compile(r"__wm\.wombat\(\s*\"(?P<url>[^\"]+)\"\s*,\s*\"(?P<ts>\d{8})\d{0,6}\"")
+_WAYBACK_TS = re.compile(r"web\.archive\.org/web/(\d{8})\d{6}")
+_SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.IGNORECASE)
+_SINGLEFILE_URL = re.compile(r"Page saved with SingleFile\s+url:\s*(\S+)", re.IGNORECASE)
+_SINGLEFILE_DATE = re.compile(
+    r"saved date:\s*(?:\w{3},?\s+)?(?P<mon>[A-Za-z]{3})\w*\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})"
+)
+_SENTENCE = re.compile(r"[.!?…。！？][\"'”’»)]*$")
+_SHORT_PROSE = 160
+
+
+@dataclass
+class HtmlPage:
+    """What a saved page states about its article."""
+
+    paragraphs: list[str]
+    title: str | None = None
+    date: dt.date | None = None
+    date_from: str = ""
+    url: str | None = None  # the page's own canonical or og:url
+    saved_url: str | None = None  # the address the saving tool recorded
+    retrieved: dt.date | None = None
+    sitename: str | None = None
+    hostname: str | None = None
+    language: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def extract_page(raw: bytes) -> HtmlPage | None:
+    """The article of a saved page, or None when the page has no main text."""
+    import trafilatura
+    from trafilatura.utils import load_html
+
+    doc = trafilatura.bare_extraction(
+        raw,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
+    tree = load_html(raw)
+    if doc is None or doc.body is None or tree is None:
+        return None
+    text_head = raw[:200_000].decode("utf-8", "replace")
+    page = HtmlPage(paragraphs=_paragraphs(doc.body))
+    page.title = _title(tree, doc.title, doc.sitename, doc.hostname)
+    page.sitename = _text(doc.sitename) or None
+    page.hostname = doc.hostname or None
+    page.language = _language(tree, doc.language)
+    page.url = _page_url(tree)
+    page.saved_url, page.retrieved = _saved(text_head)
+    headline = _headline(tree, page.title)
+    page.date, page.date_from = _date(tree, headline, doc.date)
+    _drop_leading_title(page)
+    _add_standfirst(page, tree, doc.description, headline)
+    if not page.paragraphs:
+        return None
+    return page
+
+
+def _text(value: str | None) -> str:
+    """Entities decoded, soft hyphens and word joiners dropped, spaces collapsed."""
+    if not value:
+        return ""
+    value = html_lib.unescape(value).replace("\u00ad", "").replace("\u2060", "")
+    return clean_paragraph(value)
+
+
+def _paragraphs(body) -> list[str]:
+    """One paragraph per block of trafilatura's tree; a line break starts a new one."""
+    paragraphs: list[str] = []
+    for element in body.iter():
+        if element.tag not in _BLOCKS or _has_block_ancestor(element, body):
+            continue
+        for part in _split_at_breaks(element):
+            text = clean_paragraph(part)
+            if text:
+                paragraphs.append(text)
+    return paragraphs
+
+
+def _has_block_ancestor(element, body) -> bool:
+    parent = element.getparent()
+    while parent is not None and parent is not body:
+        if parent.tag in _BLOCKS and parent.tag != "row":
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _split_at_breaks(element) -> list[str]:
+    if element.tag == "row":
+        return [" ".join(clean_paragraph("".join(c.itertext())) for c in element if c.tag == "cell")]
+    parts = [element.text or ""]
+    for child in element:
+        if child.tag == "lb":
+            parts.append(child.tail or "")
+            continue
+        parts[-1] += "".join(child.itertext()) + (child.tail or "")
+    return parts
+
+
+def _title(tree, found: str | None, sitename: str | None, hostname: str | None) -> str | None:
+    """The headline: a title candidate that a heading on the page confirms, else og/<title>."""
+    site = _site_names(sitename, hostname)
+    metas = [_text(v) for v in tree.xpath(
+        "//meta[@property='og:title' or @name='twitter:title' or @name='title'"
+        " or @name='dc.title' or @name='DC.title']/@content")]
+    titles = [_text(t.text_content()) for t in tree.iter("title")][:1]
+    candidates = [c for c in dict.fromkeys([*metas, *titles, _text(found)]) if c]
+    pieces: list[str] = []
+    for candidate in candidates:
+        pieces.extend(_title_pieces(candidate, site))
+    headings = [h for h in (_text(e.text_content()) for e in tree.iter("h1", "h2", "h3")) if h]
+    confirmed = [p for p in pieces if any(_heading_confirms(h, p) for h in headings)]
+    if confirmed:
+        return max(confirmed, key=len)
+    for candidate in candidates:
+        trimmed = _trim_site_parts(candidate, site)
+        if trimmed:
+            return trimmed
+    return None
+
+
+def _site_names(sitename: str | None, hostname: str | None) -> set[str]:
+    """Ways a title may name the site: its name, its host, the host's main label."""
+    name = _text(sitename)
+    names = {name.casefold()} if len(name) <= 40 else set()
+    host = (hostname or "").casefold().removeprefix("www.")
+    names.add(host)
+    labels = host.split(".")
+    if len(labels) >= 2:
+        names.add(labels[-2])
+    return {n for n in names if n}
+
+
+def _title_pieces(title: str, site: set[str]) -> list[str]:
+    """The title and every run of its separator-delimited parts, site-name parts left out."""
+    parts = [p for p in _SEPARATORS.split(title) if p.strip()]
+    seps = _SEPARATORS.findall(title)
+    pieces = []
+    for i in range(len(parts)):
+        for j in range(i + 1, len(parts) + 1):
+            if any(p.strip().casefold() in site for p in parts[i:j]):
+                continue
+            joined = parts[i]
+            for k in range(i + 1, j):
+                joined += seps[k - 1] + parts[k]
+            pieces.append(joined.strip())
+    return pieces
+
+
+def _heading_confirms(heading: str, piece: str) -> bool:
+    if heading == piece:
+        return True
+    return piece in heading and len(piece) >= 0.6 * len(heading) and len(piece.split()) >= 2
+
+
+def _trim_site_parts(title: str, site: set[str]) -> str:
+    """Drop leading/trailing parts that are the site's name or much shorter than the rest."""
+    parts = [p.strip() for p in _SEPARATORS.split(title) if p.strip()]
+    if len(parts) < 2:
+        return title
+    longest = max(parts, key=len)
+    kept = [p for p in parts if p.casefold() not in site and (p == longest or len(p) > len(longest) / 3)]
+    if kept == parts:
+        return title
+    start = title.find(kept[0]) if kept else 0
+    end = title.rfind(kept[-1]) + len(kept[-1]) if kept else len(title)
+    return title[start:end].strip() or title
+
+
+def _language(tree, found: str | None) -> str | None:
+    lang = (tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang") or found or "").strip()
+    lang = lang.replace("_", "-").split("-")[0].lower()
+    return lang if re.fullmatch(r"[a-z]{2,3}", lang) else None
+
+
+def _page_url(tree) -> str | None:
+    for xpath in ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
+        for value in tree.xpath(xpath):
+            url = _http_url(value)
+            if url and "web.archive.org/web/" not in url:
+                return url
+    return None
+
+
+def _http_url(value: str | None) -> str | None:
+    value = (value or "").strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c in value for c in " <>\"'"):
+        return None
+    netloc = parts.netloc
+    if (parts.scheme, parts.port) in (("http", 80), ("https", 443)):
+        netloc = netloc.rsplit(":", 1)[0]
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def _saved(head: str) -> tuple[str | None, dt.date | None]:
+    """The address and day the saving tool recorded, where it recorded them."""
+    wayback = _WAYBACK.search(head)
+    if wayback:
+        return _http_url(wayback.group("url")), _ymd(wayback.group("ts"))
+    single_url = _SINGLEFILE_URL.search(head)
+    single_date = _SINGLEFILE_DATE.search(head)
+    if single_url or single_date:
+        day = None
+        if single_date and single_date.group("mon").lower() in MONTH_NUMBERS:
+            try:
+                day = dt.date(int(single_date.group("year")), MONTH_NUMBERS[single_date.group("mon").lower()], int(single_date.group("day")))
+            except ValueError:
+                day = None
+        return _http_url(single_url.group(1)) if single_url else None, day
+    saved_from = _SAVED_FROM.search(head)
+    if saved_from:
+        return _http_url(saved_from.group(1)), None
+    stamps = Counter(_WAYBACK_TS.findall(head))
+    if stamps:
+        return None, _ymd(stamps.most_common(1)[0][0])
+    return None, None
+
+
+def _ymd(stamp: str) -> dt.date | None:
+    return parse_iso_day(f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}")
+
+
+def _headline(tree, title: str | None):
+    """The heading element that shows the title (exactly, else within it), else the first h1."""
+    headings = [(e, _text(e.text_content())) for e in tree.iter("h1", "h2", "h3")]
+    if title:
+        for test in (lambda text: text == title, lambda text: title in text):
+            for element, text in headings:
+                if text and test(text):
+                    return element
+    return next((e for e, text in headings if e.tag == "h1" and text), None)
+
+
+def _date(tree, headline, metadata: str | None) -> tuple[dt.date | None, str]:
+    shown = _date_near(headline) if headline is not None else None
+    if shown is not None:
+        return shown, "the date shown with the headline"
+    day = parse_iso_day(metadata or "")
+    if day is not None:
+        return day, "the page's metadata"
+    return None, ""
+
+
+def _date_near(headline, limit: int = 30) -> dt.date | None:
+    """A date line or dateline among the first text pieces from the headline on.
+
+    The search stops at the article's second paragraph of prose (the first may be a
+    standfirst with the date line under it), so dates in lists further down never count.
+    """
+    prose = 0
+    for count, piece in enumerate(_texts_from(headline)):
+        if count >= limit:
+            break
+        date = date_line(piece)
+        if date is None:
+            date = dateline(piece)[0]
+        if date is not None and date.year is not None:
+            return date.resolve()
+        if len(piece) > _SHORT_PROSE and _SENTENCE.search(piece):
+            prose += 1
+            if prose >= 2:
+                break
+    return None
+
+
+def _texts_from(start) -> Iterator[str]:
+    """Non-empty text pieces in document order, from `start` to the end of the page."""
+    from lxml import etree
+
+    started = False
+    walker = etree.iterwalk(start.getroottree().getroot(), events=("start", "end"))
+    for event, element in walker:
+        if event == "start":
+            if element is start:
+                started = True
+            if not isinstance(element.tag, str) or element.tag in _SKIP:
+                walker.skip_subtree()
+                continue
+            piece = element.text
+        else:
+            piece = element.tail
+        if started and piece and piece.strip():
+            yield _text(piece)
+
+
+def _drop_leading_title(page: HtmlPage) -> None:
+    if page.title and page.paragraphs and _text(page.paragraphs[0]) == page.title:
+        page.paragraphs.pop(0)
+
+
+def _add_standfirst(page: HtmlPage, tree, description: str | None, headline) -> None:
+    """Put back the standfirst under the headline when trafilatura left it out."""
+    desc = _text(description).rstrip("…").rstrip(".").strip()
+    if len(desc) < 40 or not page.paragraphs:
+        return
+    body = _text(" ".join(page.paragraphs[:3]))
+    if desc[:60] in body:
+        return
+    order = {el: i for i, el in enumerate(tree.iter())}
+    first_para = _text(page.paragraphs[0])[:60]
+    standfirst = None
+    for element in tree.iter("p", "div", "span", "section", "strong", "b", "header", "summary", "h2"):
+        text = _text(element.text_content())
+        if text.startswith(desc[:60]) and len(text) < 2 * len(desc) + 80:
+            standfirst = (element, text)
+            break
+    if standfirst is None or not _SENTENCE.search(standfirst[1]):
+        return
+    element, text = standfirst
+    starts = [
+        order[e]
+        for e in tree.iter("p", "div", "section", "article", "main", "span", "td", "li", "blockquote")
+        if _text(e.text_content()).startswith(first_para)
+    ]
+    after_headline = headline is None or order.get(headline, -1) < order[element]
+    if starts and after_headline and order[element] < min(starts):
+        page.paragraphs.insert(0, text)
+        page.notes.append("put back the standfirst under the headline")

@@ -1,0 +1,60 @@
+"""Statement ids made from title and date: readable, stable, unique in the archive.
+
+An id is also the file's stem and part of the statement's URL, so it is kept short
+(at most 60 characters), ASCII, and never reused: -2, -3 … are added when taken.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Container
+
+MAX_LENGTH = 60
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Small words carry no meaning in an id; dropping them keeps more of the title.
+_STOP_WORDS = frozenset(
+    "a an the of by for to on in and at with from as is are was be its it s".split()
+)
+_FOLD = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D",
+                       "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH", "œ": "oe", "Œ": "OE", "ı": "i"})
+_APOSTROPHES = re.compile(r"['’‘`´]")
+
+
+def slug_words(text: str) -> list[str]:
+    """The title's words as lowercase ASCII (accents folded; other scripts dropped)."""
+    folded = unicodedata.normalize("NFKD", _APOSTROPHES.sub("", text).translate(_FOLD))
+    ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
+    return re.findall(r"[a-z0-9]+", ascii_text)
+
+
+def base_id(title: str, date: dt.date, fallback: str = "statement") -> str:
+    """`<title words>-<YYYY-MM-DD>`, cut at a word so the whole fits in MAX_LENGTH."""
+    words = slug_words(title)
+    meaningful = [w for w in words if w not in _STOP_WORDS] or words or slug_words(fallback)
+    suffix = "-" + date.isoformat()
+    room = MAX_LENGTH - len(suffix) - 3  # keep room for "-NN" when the id is taken
+    prefix = ""
+    for word in meaningful:
+        candidate = f"{prefix}-{word}" if prefix else word
+        if len(candidate) > room:
+            break
+        prefix = candidate
+    if not prefix:  # a single very long word
+        prefix = meaningful[0][:room] if meaningful else "statement"
+    return prefix + suffix
+
+
+def unique_id(base: str, taken: Container[str]) -> str:
+    """`base`, or `base-2`, `base-3` … : the first one no statement has."""
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def is_valid_id(value: str) -> bool:
+    return bool(SLUG.match(value)) and len(value) <= 200

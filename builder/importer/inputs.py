@@ -1,0 +1,147 @@
+"""Input files to Drafts: plain text, saved HTML or JSON Lines, chosen by the extension."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .capture import parse_text
+from .dates import date_line, find_dates, parse_iso_day
+from .describe import describe
+from .draft import Draft, refused
+from .htmlpage import _http_url, extract_page
+from .jsonl import count_documents, read_jsonl
+from .leads import Lead
+
+KINDS_OF_FILE = {
+    ".txt": "text", ".text": "text",
+    ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".jsonl": "jsonl", ".ndjson": "jsonl",
+}
+SUPPORTED = "plain text (.txt), saved pages (.html, .htm) or JSON Lines (.jsonl)"
+
+
+def expand(paths: list[str]) -> list[tuple[str, Path | None]]:
+    """(shown name, file) for each input; folders give their supported files, sorted."""
+    found: list[tuple[str, Path | None]] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for dirpath, dirnames, filenames in os.walk(path):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for name in sorted(filenames):
+                    full = Path(dirpath) / name
+                    if not name.startswith(".") and full.suffix.lower() in KINDS_OF_FILE:
+                        found.append((str(full), full))
+        elif path.exists():
+            found.append((given, path))
+        else:
+            found.append((given, None))
+    return found
+
+
+def count(path: Path | None) -> int:
+    """How many documents a file holds (for the progress bar)."""
+    if path is None or KINDS_OF_FILE.get(path.suffix.lower()) != "jsonl":
+        return 1
+    try:
+        return max(1, count_documents(path.read_bytes()))
+    except OSError:
+        return 1
+
+
+def read_input(shown: str, path: Path | None) -> Iterator[Draft]:
+    """Every document of one input file, each a Draft (or a refusal saying why not)."""
+    if path is None:
+        yield refused(shown, "no such file or folder", "check the path")
+        return
+    kind = KINDS_OF_FILE.get(path.suffix.lower())
+    if kind is None:
+        yield refused(shown, f"'{path.suffix or path.name}' is not a kind of file the importer reads", f"import {SUPPORTED}")
+        return
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        yield refused(shown, f"cannot read the file ({err.strerror})")
+        return
+    if b"\x00" in data[:65536]:
+        yield refused(shown, "binary file (it contains NUL bytes)", f"import {SUPPORTED}")
+        return
+    if kind == "jsonl":
+        for draft in read_jsonl(shown, data):
+            yield _described(draft)
+        return
+    yield _described(_read_html(shown, data) if kind == "html" else _read_text(shown, data))
+
+
+def _read_text(shown: str, data: bytes) -> Draft:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        return refused(f"{shown}:{line}", "the file is not UTF-8 text", "save it as UTF-8")
+    cap = parse_text(text)
+    draft = Draft(origin=shown, capture=data, capture_ext="txt", paragraphs=cap.paragraphs)
+    headers = cap.headers
+    draft.title = headers.get("title") or headers.get("headline") or cap.title
+    draft.source_url = _http_url(headers.get("url") or headers.get("source url") or headers.get("link"))
+    for key in ("retrieved", "captured", "accessed", "saved"):
+        if key in headers:
+            draft.retrieved = _full_date(headers[key])
+            break
+    stated = headers.get("date") or headers.get("published")
+    if stated and _full_date(stated):
+        draft.date, draft.date_from = _full_date(stated), "the capture's Date line"
+    elif cap.head_date is not None and cap.head_date.year is not None:
+        draft.date, draft.date_from = cap.head_date.resolve(), f"the date line '{cap.head_date.text}'"
+    elif cap.head_date is not None:
+        draft.day = cap.head_date
+    draft.publication_names = list(cap.publication_names)
+    draft.leads = [Lead(text, date, shown) for text, date in cap.leads]
+    draft.notes = [f"left out {what}" for what in cap.dropped]
+    return draft
+
+
+def _full_date(value: str):
+    day = parse_iso_day(value[:10])
+    if day is not None:
+        return day
+    written = date_line(value) or next(iter(find_dates(value)), None)
+    return written.resolve() if written is not None and written.year is not None else None
+
+
+def _read_html(shown: str, data: bytes) -> Draft:
+    try:
+        page = extract_page(data)
+    except Exception as err:  # a hostile page must not stop a bulk import
+        return refused(shown, f"the page could not be read ({type(err).__name__})", "save it again as HTML")
+    if page is None:
+        return refused(shown, "no article text found in the page", "is it an index page? save the article's own page")
+    draft = Draft(origin=shown, capture=data, capture_ext="html", paragraphs=page.paragraphs)
+    draft.title = page.title
+    draft.date, draft.date_from = page.date, page.date_from
+    draft.source_url = page.url or page.saved_url
+    draft.retrieved = page.retrieved
+    draft.language = page.language
+    draft.publication_names = [n for n in (page.sitename,) if n]
+    hosts = [urlsplit(u).hostname for u in (page.url, page.saved_url) if u]
+    draft.hostnames = [h for h in dict.fromkeys([*hosts, page.hostname]) if h]
+    draft.notes = list(page.notes)
+    return draft
+
+
+def _described(draft: Draft) -> Draft:
+    """Kind, speaker, derived title and the day the opening names, from the text itself."""
+    if draft.problem:
+        return draft
+    desc = describe(draft.paragraphs, draft.title)
+    draft.kind = draft.kind or desc.kind
+    draft.speaker = draft.speaker or desc.speaker
+    draft.derived_title = desc.title
+    if draft.day is None:
+        draft.day = desc.day
+    if desc.agency:
+        draft.publication_names.append(desc.agency)
+    return draft

@@ -1,0 +1,323 @@
+"""What to do with one document: import it, add a version, skip it, or refuse it (and why).
+
+Deciding is kept apart from writing so that --dry-run shows exactly what a real run
+would write, and so each rule can be tested on its own:
+
+* the same capture bytes (SHA-256) or the same text already in the archive: skipped;
+* a new capture of a statement already there (the --id given, the same source URL, or
+  the same date, source and title with at least 80 % of the words in common) whose text
+  differs: a new version, the old text moved to content/versions/<id>/;
+* the date: --date; else a full date the document states; else the day its opening
+  names with the year from --year (or a year the record states). Never guessed;
+* the source: --source, else the publication the capture names, matched by name or
+  alias (or created with --create-source).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import model
+from ..wordiff import paragraphs as plain_paragraphs
+from .body import to_markdown
+from .draft import Draft
+from .ids import base_id, slug_words, unique_id
+from .store import ArchiveIndex, Existing, body_key, normal_name, read_statement
+
+SIMILAR = 0.8  # share of words two captures must have in common to be the same statement
+
+
+@dataclass(frozen=True)
+class Options:
+    """The command line, checked."""
+
+    root: Path
+    statement_id: str | None = None
+    source: str | None = None
+    kind: str | None = None
+    date: dt.date | None = None
+    year: int | None = None
+    title: str | None = None
+    dry_run: bool = False
+    force: bool = False
+    quiet: bool = False
+    leads_file: Path | None = None
+    create_source: bool = False
+
+
+@dataclass
+class NewSource:
+    """A publication entity --create-source will add."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    rel: str
+
+
+@dataclass
+class Plan:
+    """The decision for one document, with everything needed to carry it out."""
+
+    action: str  # imported | version | replaced | skipped | refused
+    draft: Draft
+    reason: str = ""
+    hint: str = ""
+    statement_id: str = ""
+    rel: str = ""  # the statement file, relative to the root
+    front_matter: dict[str, Any] = field(default_factory=dict)
+    body: str = ""
+    capture_rel: str = ""  # relative to content/
+    sha256: str = ""
+    old_rel: str = ""  # the file a version or replacement supersedes
+    version_number: int = 0  # for a version: the number the old text gets
+    date_note: str = ""
+    new_source: NewSource | None = None
+    entities: list[str] = field(default_factory=list)
+
+    @property
+    def written(self) -> bool:
+        return self.action in ("imported", "version", "replaced")
+
+
+def skip(draft: Draft, reason: str, hint: str = "") -> Plan:
+    return Plan("skipped", draft, reason, hint)
+
+
+def refuse(draft: Draft, reason: str, hint: str = "") -> Plan:
+    return Plan("refused", draft, reason, hint)
+
+
+def plan_draft(draft: Draft, opts: Options, index: ArchiveIndex) -> Plan:
+    """The decision for one draft, given the archive as it stands (this run included)."""
+    if draft.problem:
+        return refuse(draft, draft.problem, draft.hint)
+    sha = hashlib.sha256(draft.capture).hexdigest()
+    if not draft.paragraphs:
+        return refuse(draft, "no text found in the capture", "is it the right file?")
+    body = to_markdown(draft.paragraphs)
+    key = body_key(body)
+    known = index.by_sha.get(sha) or index.by_body.get(key)
+    if known and not opts.force:
+        why = "the same capture (SHA-256)" if index.by_sha.get(sha) else "the same text"
+        return skip(draft, f"already in the archive as '{known}' ({why})", "pass --force to import it again")
+    date, date_note, problem = resolve_date(draft, opts)
+    if date is None:
+        return refuse(draft, *problem)
+    source, new_source, problem = resolve_source(draft, opts, index)
+    if source is None:
+        return refuse(draft, *problem)
+    title = choose_title(draft, opts)
+    plan = Plan("imported", draft, sha256=sha, body=body, date_note=date_note, new_source=new_source)
+    plan.capture_rel = f"captures/{date.year:04d}/{sha}.{draft.capture_ext}"
+    plan.front_matter = front_matter(draft, opts, index, title, date, source)
+    plan.rel = ""
+    target = find_target(draft, opts, index, sha, key, title, date, source, body)
+    if target is not None:
+        plan.statement_id, plan.old_rel = target.id, target.rel
+        plan.action = "replaced" if opts.force else "version"
+        if plan.action == "version":  # the statement keeps its file, date and title
+            plan.rel = target.rel
+            year = target.date[:4] if re.fullmatch(r"\d{4}-\d{2}-\d{2}", target.date) else f"{date.year:04d}"
+            plan.capture_rel = f"captures/{year}/{sha}.{draft.capture_ext}"
+    else:
+        plan.statement_id = opts.statement_id or unique_id(
+            base_id(title, date, plan.front_matter["kind"]), index.by_id
+        )
+    plan.rel = plan.rel or f"content/statements/{date.year:04d}/{plan.statement_id}.md"
+    return plan
+
+
+def resolve_date(draft: Draft, opts: Options) -> tuple[dt.date | None, str, tuple[str, str]]:
+    """(day, where it came from, or (why not, what to pass)). Dates are never guessed."""
+    if opts.date is not None:
+        return opts.date, "--date", ("", "")
+    if draft.date is not None:
+        if opts.year is not None and opts.year != draft.date.year:
+            return None, "", (
+                f"the document is dated {draft.date.isoformat()} ({draft.date_from}) but --year says {opts.year}",
+                "pass --date YYYY-MM-DD to set the date yourself",
+            )
+        return draft.date, draft.date_from, ("", "")
+    day = draft.day
+    if day is not None and day.year is not None:
+        if opts.year is not None and opts.year != day.year:
+            return None, "", (f"the text says '{day.text}' but --year says {opts.year}", "pass --date YYYY-MM-DD")
+        resolved = day.resolve()
+        if resolved is not None:
+            return resolved, f"the text ('{day.text}')", ("", "")
+    year = opts.year if opts.year is not None else draft.year
+    if day is not None:
+        if year is None:
+            return None, "", (
+                f"the text gives the day ('{day.text}') but not the year",
+                "pass --year YYYY or --date YYYY-MM-DD",
+            )
+        resolved = day.resolve(year)
+        if resolved is None:
+            return None, "", (f"'{day.text}' is not a real day in {year}", "pass --date YYYY-MM-DD")
+        origin = "--year" if opts.year is not None else "the record's 'year'"
+        return resolved, f"the day from the text ('{day.text}'), the year from {origin}", ("", "")
+    issue = f"{draft.date_issue}; " if draft.date_issue else ""
+    if year is not None:
+        return None, "", (
+            f"{issue}only the year ({year}) is known, not the day",
+            "pass --date YYYY-MM-DD (dates are never guessed)",
+        )
+    return None, "", (
+        f"{issue}no date found in the capture",
+        "pass --date YYYY-MM-DD, or --year YYYY when the text names the day and month",
+    )
+
+
+def resolve_source(
+    draft: Draft, opts: Options, index: ArchiveIndex
+) -> tuple[str | None, NewSource | None, tuple[str, str]]:
+    """The publication entity id, a publication to create, or why there is none."""
+    if opts.source:
+        return opts.source, None, ("", "")
+    found = match_publication(draft.publication_names, draft.hostnames, index.publications())
+    if found:
+        return found, None, ("", "")
+    known = ", ".join(e.id for e in index.publications()) or "none yet"
+    named = draft.publication_names[0] if draft.publication_names else None
+    if named and opts.create_source:
+        new = new_source(named, index)
+        return new.id, new, ("", "")
+    if named:
+        return None, None, (
+            f"no publication in the archive matches '{named}'",
+            f"pass --source ID (publications: {known}), add a publication entity with that name or "
+            "alias, or pass --create-source",
+        )
+    return None, None, (
+        "the capture names no publication",
+        f"pass --source ID (publications: {known})",
+    )
+
+
+def match_publication(names: list[str], hosts: list[str], publications: list[model.Entity]) -> str | None:
+    """The publication a capture names: exact name or alias first, then one named within."""
+    table = {normal_name(n): e.id for e in publications for n in e.names}
+    for name in names:
+        if normal_name(name) in table:
+            return table[normal_name(name)]
+    for host in hosts:
+        host = host.casefold().removeprefix("www.")
+        if host in table:
+            return table[host]
+    best: tuple[int, int, str] | None = None
+    for name in names:
+        lowered = normal_name(name)
+        for alias, entity_id in table.items():
+            m = re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", lowered)
+            if m and len(alias) >= 3:
+                candidate = (m.start(), -len(alias), entity_id)
+                best = candidate if best is None or candidate < best else best
+        if best:
+            return best[2]
+    return None
+
+
+def new_source(named: str, index: ArchiveIndex) -> NewSource:
+    """A publication entity for a name like "Korean Central News Agency (KCNA), English …"."""
+    main = named.split(",")[0].strip() or named.strip()
+    abbreviations = tuple(a.strip() for a in re.findall(r"\(([^()]{2,20})\)", main))
+    name = re.sub(r"\s*\([^()]*\)", "", main).strip() or main
+    slug = "-".join(slug_words(name))[:50].strip("-") or "publication"
+    entity_id = unique_id(slug, index.entities) if slug not in index.entities else slug
+    if entity_id in index.entities and index.entities[entity_id].type != "publication":
+        entity_id = unique_id(slug, index.entities)
+    return NewSource(entity_id, name, abbreviations, f"content/entities/publications/{entity_id}.md")
+
+
+def choose_title(draft: Draft, opts: Options) -> str:
+    """The document's own title, else --title, else one derived from its opening."""
+    for title in (draft.title, opts.title, draft.derived_title):
+        if title and title.strip():
+            return " ".join(title.replace("\u00ad", "").split())
+    return "Untitled"
+
+
+def speaker_value(speaker: str | None, index: ArchiveIndex) -> str | None:
+    """An entity id when an entity has the speaker's name (or alias), else the text."""
+    if not speaker:
+        return None
+    wanted = normal_name(speaker)
+    for entity in sorted(index.entities.values(), key=lambda e: e.id):
+        if entity.type != "publication" and any(normal_name(n) == wanted for n in entity.names):
+            return entity.id
+    return speaker
+
+
+def front_matter(
+    draft: Draft, opts: Options, index: ArchiveIndex, title: str, date: dt.date, source: str
+) -> dict[str, Any]:
+    """The new statement's keys, in the order a maintainer reads them."""
+    data: dict[str, Any] = {
+        "title": title,
+        "date": date,
+        "source": source,
+        "kind": draft.kind or opts.kind or "article",
+        "speaker": speaker_value(draft.speaker, index),
+        "entities": None,  # filled from mentions when the plan is carried out
+        "language": draft.language,
+        "source_url": draft.source_url,
+        "retrieved": draft.retrieved,
+    }
+    return data
+
+
+def capture_entry(plan: Plan) -> dict[str, Any]:
+    entry: dict[str, Any] = {"sha256": plan.sha256, "file": plan.capture_rel}
+    if plan.draft.retrieved:
+        entry["retrieved"] = plan.draft.retrieved
+    if plan.draft.source_url:
+        entry["source_url"] = plan.draft.source_url
+    return entry
+
+
+def find_target(
+    draft: Draft,
+    opts: Options,
+    index: ArchiveIndex,
+    sha: str,
+    key: str,
+    title: str,
+    date: dt.date,
+    source: str,
+    body: str,
+) -> Existing | None:
+    """The statement this capture is a new text (or, with --force, a replacement) of."""
+    if opts.statement_id:
+        return index.by_id.get(opts.statement_id)
+    if opts.force:
+        same = index.by_sha.get(sha) or index.by_body.get(key)
+        if same:
+            return index.by_id.get(same)
+    if draft.source_url and draft.source_url in index.by_url:
+        return index.by_id.get(index.by_url[draft.source_url])
+    for candidate in index.by_title.get((date.isoformat(), source, normal_name(title)), []):
+        existing = index.by_id.get(candidate)
+        if existing is None or (existing.source_url and draft.source_url and existing.source_url != draft.source_url):
+            continue
+        old = read_statement(index.root, existing.rel)
+        if old is not None and similarity(old.body, body) >= SIMILAR:
+            return existing
+    return None
+
+
+def similarity(old_body: str, new_body: str) -> float:
+    """Share of words in common (0..1), cheap bounds first."""
+    old = " ".join(plain_paragraphs(old_body)).split()
+    new = " ".join(plain_paragraphs(new_body)).split()
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    if matcher.real_quick_ratio() < SIMILAR or matcher.quick_ratio() < SIMILAR:
+        return matcher.quick_ratio()
+    return matcher.ratio()
