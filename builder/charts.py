@@ -1,7 +1,10 @@
 """Bar charts drawn at build time as inline SVG: readable without JavaScript.
 
-Each chart carries a <title> and <desc> for screen readers, and the numbers are also
-given as text next to it by the templates, so the picture is never the only source.
+A chart is a picture for sighted readers and a list of links for everyone else: the SVG
+is a labelled group whose bars with statements are links named in words ("November 2019:
+3 statements"); empty bars and the printed numbers are hidden from screen readers, which
+get the same numbers from the text alternative the templates put beside every chart.
+Colours come from the page's stylesheet, so charts follow the light and dark schemes.
 """
 
 from __future__ import annotations
@@ -15,9 +18,14 @@ from markupsafe import Markup
 
 @dataclass(frozen=True)
 class Bar:
-    label: str
+    label: str  # short, under the bar: "Nov 19" (a second word is printed once per run, below)
     value: int
     href: str | None = None
+    title: str = ""  # in words, for the link's name: "November 2019"
+
+
+def _count(value: int) -> str:
+    return f"{value} statement{'s' if value != 1 else ''}"
 
 
 def bar_chart(bars: Sequence[Bar], title: str, *, height: int = 120, bar_width: int = 18) -> Markup:
@@ -26,34 +34,35 @@ def bar_chart(bars: Sequence[Bar], title: str, *, height: int = 120, bar_width: 
         return Markup("")
     top = max(b.value for b in bars) or 1
     gap = 4
-    label_space = 28
+    label_space = 30
     width = len(bars) * (bar_width + gap) + gap
-    total_height = height + label_space
     parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {total_height}" role="img" '
-        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(title)}</title>",
-        "<desc>" + escape(", ".join(f"{b.label}: {b.value}" for b in bars)) + "</desc>",
+        f'<svg class="chart" viewBox="0 0 {width} {height + label_space}" role="group" '
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
     ]
+    previous_second = None
     for index, bar in enumerate(bars):
         x = gap + index * (bar_width + gap)
+        middle = f"{x + bar_width / 2:g}"
         h = round(bar.value / top * (height - 14)) if bar.value else 0
         y = height - h
-        rect = (
-            f'<rect x="{x}" y="{y}" width="{bar_width}" height="{h}" class="bar">'
-            f"<title>{escape(bar.label)}: {bar.value}</title></rect>"
-        )
+        name = f"{bar.title or bar.label}: {_count(bar.value)}"
+        rect = f'<rect x="{x}" y="{y}" width="{bar_width}" height="{max(h, 1)}" class="bar{"" if h else " empty"}"/>'
         if bar.href:
-            rect = f'<a href="{escape(bar.href)}">{rect}</a>'
-        parts.append(rect)
+            parts.append(f'<a href="{escape(bar.href)}" aria-label="{escape(name)}"><title>{escape(name)}</title>{rect}</a>')
+        else:
+            parts.append(f'<g aria-hidden="true"><title>{escape(name)}</title>{rect}</g>')
+        texts = []
         if bar.value:
-            parts.append(
-                f'<text x="{x + bar_width / 2:g}" y="{y - 3}" class="value" text-anchor="middle">{bar.value}</text>'
+            texts.append(f'<text x="{middle}" y="{y - 3}" class="value" text-anchor="middle">{bar.value}</text>')
+        first, _, second = bar.label.partition(" ")
+        texts.append(f'<text x="{middle}" y="{height + 12}" class="label" text-anchor="middle">{escape(first)}</text>')
+        if second and second != previous_second:
+            texts.append(
+                f'<text x="{middle}" y="{height + 24}" class="label" text-anchor="middle">{escape(second)}</text>'
             )
-        parts.append(
-            f'<text x="{x + bar_width / 2:g}" y="{height + 14}" class="label" text-anchor="middle">'
-            f"{escape(bar.label)}</text>"
-        )
+        previous_second = second
+        parts.append('<g aria-hidden="true">' + "".join(texts) + "</g>")
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -65,9 +74,10 @@ def ranked_bars(items: Sequence[tuple[str, int, str]], title: str) -> Markup:
     top = max(count for _, count, _ in items) or 1
     rows = [f'<ol class="ranked" aria-label="{escape(title)}">']
     for name, count, href in items:
-        share = round(count / top * 100)
+        share = max(1, round(count / top * 100))
         rows.append(
-            f'<li><a href="{escape(href)}">{escape(name)}</a> <span class="count">{count}</span>'
+            f'<li><a href="{escape(href)}">{escape(name)}</a> '
+            f'<span class="count">{count} statement{"s" if count != 1 else ""} together</span>'
             f'<svg class="rank-bar" viewBox="0 0 100 6" preserveAspectRatio="none" aria-hidden="true">'
             f'<rect width="{share}" height="6"></rect></svg></li>'
         )

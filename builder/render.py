@@ -3,6 +3,8 @@
 Rendering only reads what the earlier stages made. Pages are yielded one at a time as
 (path, bytes), so the write stage can stream them and memory stays flat at scale.
 A template in the site's own templates/ folder overrides the built-in one of that name.
+Besides the HTML pages, the render stage makes every other file a reader or a machine
+fetches: Atom feeds, citations, data exports, sitemap.xml and robots.txt.
 """
 
 from __future__ import annotations
@@ -10,17 +12,21 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from . import urls
+from . import cite, discovery, urls
+from .bodyhtml import headings_in_order, mark_languages
 from .charts import Bar, bar_chart, ranked_bars
 from .errors import ArchiveError, Problem
+from .export import data_files
+from .feeds import Feed, FeedEntry, absolute_links, entry_xml, feed_xml
 from .link import Links
 from .markup import render_inline, render_markdown
 from .model import ENTITY_TYPES, KINDS, REFERENCE_INVERSE_LABELS, REFERENCE_LABELS, Archive, Entity, Statement
@@ -60,6 +66,7 @@ class Card:
     kind: str
     speaker: str | None
     summary: str
+    language: str
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,7 @@ def environment(root: Path) -> jinja2.Environment:
     )
     env.filters["long_date"] = long_date
     env.filters["month_name"] = lambda m: MONTHS[m - 1]
+    env.filters["mark_languages"] = lambda text, lang: Markup(mark_languages(str(escape(text)), lang))
     return env
 
 
@@ -106,9 +114,16 @@ class Renderer:
         self.env = environment(root)
         self.cards = {sid: self._card(archive.statements[sid]) for sid in links.chronological}
         self.newest = tuple(reversed(links.chronological))
-        self.month_counts = Counter()
+        self.month_counts: Counter[tuple[int, int]] = Counter()
         for day, ids in links.by_day.items():
             self.month_counts[(day.year, day.month)] += len(ids)
+        self.modified = {sid: discovery.modified(archive.statements[sid]) for sid in links.chronological}
+        self.latest = max(self.modified.values(), default=None)
+        self.sitemap: list[discovery.SitemapUrl] = []
+        self._entries: dict[str, tuple[dt.date, str]] = {}
+        self._entity_refs: dict[str, dict[str, Any]] = {}
+        origin = urlsplit(self.urls.base_url)
+        self.origin = f"{origin.scheme}://{origin.netloc}"
         self.env.globals.update(
             site=self.site,
             url=self.urls.path,
@@ -124,9 +139,19 @@ class Renderer:
             entity_name=self.entity_name,
             is_entity=archive.entities.__contains__,
             card=self.cards.__getitem__,
+            lang_attr=self.lang_attr,
+            ui_lang_attr=self.ui_lang_attr,
         )
 
     # -- shared views -------------------------------------------------------------------
+
+    def lang_attr(self, language: str) -> Markup:
+        """` lang="ko"` on an element whose text is not in the site's language, else nothing."""
+        return Markup(f' lang="{escape(language)}"') if language != self.site.language else Markup("")
+
+    def ui_lang_attr(self, language: str) -> Markup:
+        """` lang="en"` (the site's) on the page's own words inside a text in another language."""
+        return Markup(f' lang="{escape(self.site.language)}"') if language != self.site.language else Markup("")
 
     def entity_name(self, entity_id: str) -> str:
         entity = self.archive.entities.get(entity_id)
@@ -143,9 +168,15 @@ class Renderer:
             kind=s.kind,
             speaker=self.entity_name(s.speaker) if s.speaker else None,
             summary=s.summary or "",
+            language=s.language,
         )
 
-    def page(self, rel: str, template: str, **context: Any) -> Page:
+    def page(
+        self, rel: str, template: str, *, lastmod: dt.date | None = None, listed: bool = True, **context: Any
+    ) -> Page:
+        """One HTML page; `listed` pages go into sitemap.xml with their last-modified day."""
+        if listed:
+            self.sitemap.append(discovery.SitemapUrl(self.urls.absolute(rel), lastmod))
         try:
             html = self.env.get_template(template).render(page_url=rel, **context)
         except jinja2.TemplateSyntaxError as err:
@@ -179,7 +210,8 @@ class Renderer:
                 first_url=self.urls.path(rel),
                 last_url=self.urls.path(urls.page(rel, count)),
             )
-            yield self.page(urls.page(rel, number), template, pager=pager, **context)
+            lastmod = self.last_modified(i.id for i in items)
+            yield self.page(urls.page(rel, number), template, pager=pager, lastmod=lastmod, **context)
 
     # -- pages ----------------------------------------------------------------------------
 
@@ -187,8 +219,8 @@ class Renderer:
         yield self.home()
         yield from self.paginated("statements/", "statements.html", self.newest)
         for position, sid in enumerate(self.links.chronological):
-            yield self.statement(sid, position)
-        for sid, versions in self.archive.versions.items():
+            yield from self.statement(sid, position)
+        for sid, versions in sorted(self.archive.versions.items()):
             if sid in self.archive.statements:
                 yield self.versions(sid, versions)
         yield from self.dates()
@@ -196,10 +228,17 @@ class Renderer:
         yield from self.kinds()
         yield from self.tags()
         yield self.withdrawn()
-        yield self.page("search/", "search.html")
-        not_found = self.page("404.html", "404.html")
+        yield self.about()
+        yield self.page("search/", "search.html", listed=False)
+        not_found = self.page("404.html", "404.html", listed=False)
         yield Page("404.html", not_found.content)
         yield Page(".nojekyll", b"")
+        yield self.site_feed()
+        for path, content in data_files(self.archive, self.links, self.urls.absolute):
+            yield Page(path, content)
+        for path, content in discovery.sitemap_files(self.sitemap, self.urls.absolute):
+            yield Page(path, content)
+        yield Page("robots.txt", discovery.robots_txt(self.urls.absolute("sitemap.xml")))
 
     def home(self) -> Page:
         counts = {
@@ -208,31 +247,41 @@ class Renderer:
             "sources": sum(1 for e in self.archive.entities.values() if e.type == "publication"),
             "days": len(self.links.by_day),
         }
+        chart, chart_rows = self._months_chart(self.links.chronological, "Statements per month", last=24)
+        site_ld = discovery.website_ld(
+            self.site.title, self.urls.absolute(""), self.site.description, self.urls.absolute("search/")
+        )
         return self.page(
             "",
             "home.html",
+            lastmod=self.latest,
             newest=[self.cards[i] for i in self.newest[: self.site.home_size]],
             counts=counts,
-            chart=self._months_chart(
-                self.links.chronological, "Statements per month, last 24 months", last=24
-            ),
+            chart=chart,
+            chart_rows=chart_rows,
             years=self._year_counts(),
             kinds=[(k, len(self.links.by_kind[k])) for k in KINDS if k in self.links.by_kind],
             sources=[
                 (e, len(self.links.by_source.get(e.id, ()))) for e in self._entities_of_type("publication")
             ],
+            json_ld=discovery.json_ld(site_ld),
         )
 
-    def statement(self, sid: str, position: int) -> Page:
+    def statement(self, sid: str, position: int) -> Iterator[Page]:
+        """The statement's page, and its citation as BibTeX and CSL-JSON files beside it."""
         s = self.archive.statements[sid]
         linked = self.links.statements[sid]
         order = self.links.chronological
-        return self.page(
-            urls.statement(sid),
+        referenced_by = self.links.referenced_by.get(sid, ())
+        cited = self._cited(s)
+        rel = urls.statement(sid)
+        yield self.page(
+            rel,
             "statement.html",
+            lastmod=self.last_modified([sid, *(c.id for c in referenced_by)]),
             s=s,
             card=self.cards[sid],
-            body=Markup(linked.html),
+            body=Markup(self._body(linked.html, s.language)),
             mentions=linked.mentions,
             tagged=[self.archive.entities[e] for e in s.entities if e in self.archive.entities],
             mentioned=[
@@ -241,16 +290,23 @@ class Renderer:
             references=[
                 (REFERENCE_LABELS[r.type], self.cards[r.id]) for r in s.references if r.id in self.cards
             ],
-            referenced_by=[
-                (REFERENCE_INVERSE_LABELS[c.type], self.cards[c.id])
-                for c in self.links.referenced_by.get(sid, ())
-            ],
+            referenced_by=[(REFERENCE_INVERSE_LABELS[c.type], self.cards[c.id]) for c in referenced_by],
             related=[self.cards[r] for r in self.links.related.get(sid, ())],
             previous=self.cards[order[position - 1]] if position > 0 else None,
             next=self.cards[order[position + 1]] if position + 1 < len(order) else None,
             versions=self.archive.versions.get(sid, ()),
             summary=Markup(render_inline(s.summary)) if s.summary else None,
+            notes=[n + 1 for n, found in enumerate(linked.annotations_found) if found],
+            cite={
+                "chicago": cite.chicago_html(cited),
+                "bibtex": cite.bibtex(cited),
+                "csl": cite.csl_json(cited),
+            },
+            json_ld=discovery.json_ld(discovery.statement_ld(self._statement_facts(s, linked))),
+            modified=self.modified[sid],
         )
+        yield Page(rel + "cite.bib", cite.bibtex(cited).encode("utf-8"))
+        yield Page(rel + "cite.json", cite.csl_json(cited).encode("utf-8"))
 
     def versions(self, sid: str, versions: Sequence[Any]) -> Page:
         from .wordiff import word_diff_html
@@ -262,7 +318,13 @@ class Renderer:
             for n in range(len(texts) - 1)
         ]
         return self.page(
-            urls.versions(sid), "versions.html", s=s, card=self.cards[sid], versions=versions, steps=steps
+            urls.versions(sid),
+            "versions.html",
+            lastmod=self.modified[sid],
+            s=s,
+            card=self.cards[sid],
+            versions=versions,
+            steps=steps,
         )
 
     def dates(self) -> Iterator[Page]:
@@ -271,43 +333,60 @@ class Renderer:
         days = sorted(set(issued) | set(mentioned))
         months = sorted({(d.year, d.month) for d in days} | set(self.links.mentioned_in_month))
         years = sorted({y for y, _ in months})
-        yield self.page("dates/", "dates.html", years=self._year_counts(years))
+        yield self.page("dates/", "dates.html", lastmod=self.latest, years=self._year_counts(years))
         days_in_month: dict[tuple[int, int], list[dt.date]] = {}
         for d in days:
             days_in_month.setdefault((d.year, d.month), []).append(d)
+        month_ids = {
+            (y, m): [i for d in days_in_month.get((y, m), ()) for i in (*issued.get(d, ()), *mentioned.get(d, ()))]
+            + list(self.links.mentioned_in_month.get((y, m), ()))
+            for y, m in months
+        }
         for year in years:
-            month_list = [(m, self._month_count(year, m)) for (y, m) in months if y == year]
+            in_year = [m for (y, m) in months if y == year]
+            counts = [(m, self._month_count(year, m)) for m in in_year]
             yield self.page(
                 urls.year(year),
                 "year.html",
+                lastmod=self.last_modified(i for m in in_year for i in month_ids[(year, m)]),
                 year=year,
-                months=month_list,
-                calendars=[self._calendar(year, m) for (y, m) in months if y == year],
+                months=counts,
+                calendars=[self._calendar(year, m) for m in in_year],
                 chart=bar_chart(
-                    [Bar(MONTHS[m - 1][:3], self._month_count(year, m), None) for m in range(1, 13)],
-                    f"Statements per month in {year}",
+                    [
+                        Bar(
+                            MONTHS[m - 1][:3],
+                            self._month_count(year, m),
+                            self.urls.path(urls.month(year, m)) if m in in_year else None,
+                            f"{MONTHS[m - 1]} {year}",
+                        )
+                        for m in range(1, 13)
+                    ],
+                    f"Statements issued per month in {year}",
                 ),
-                total=sum(self._month_count(year, m) for m in range(1, 13)),
+                total=sum(n for _, n in counts),
                 prev_url=self._neighbour_year(years, year, -1),
                 next_url=self._neighbour_year(years, year, 1),
             )
-        for year, month in months:
+        for index, (year, month) in enumerate(months):
             ids = [i for d in days_in_month.get((year, month), ()) for i in issued.get(d, ())]
             yield self.page(
                 urls.month(year, month),
                 "month.html",
+                lastmod=self.last_modified(month_ids[(year, month)]),
                 year=year,
                 month=month,
                 month_calendar=self._calendar(year, month),
                 issued=[self.cards[i] for i in reversed(ids)],
                 mentioned=[self.cards[i] for i in self.links.mentioned_in_month.get((year, month), ())],
-                prev_url=self._neighbour_month(months, (year, month), -1),
-                next_url=self._neighbour_month(months, (year, month), 1),
+                prev_url=self.urls.path(urls.month(*months[index - 1])) if index > 0 else None,
+                next_url=self.urls.path(urls.month(*months[index + 1])) if index + 1 < len(months) else None,
             )
         for index, day in enumerate(days):
             yield self.page(
                 urls.day(day),
                 "day.html",
+                lastmod=self.last_modified((*issued.get(day, ()), *mentioned.get(day, ()))),
                 day=day,
                 issued=[self.cards[i] for i in issued.get(day, ())],
                 mentioned=[self.cards[i] for i in mentioned.get(day, ())],
@@ -323,54 +402,86 @@ class Renderer:
             )
             for t in ENTITY_TYPES
         ]
-        yield self.page("entities/", "entities.html", groups=[g for g in groups if g[1]])
+        yield self.page("entities/", "entities.html", lastmod=self.latest, groups=[g for g in groups if g[1]])
         for entity in sorted(self.archive.entities.values(), key=lambda e: e.id):
             yield from self.entity(entity)
 
     def entity(self, entity: Entity) -> Iterator[Page]:
+        """The entity's pages and, when it has statements, its feed."""
         ids = self.links.by_entity.get(entity.id, ())
         published = self.links.by_source.get(entity.id, ()) if entity.type == "publication" else ()
         mentions = {
             sid: m for sid in ids for m in self.links.statements[sid].mentions if m.entity_id == entity.id
         }
-        years = Counter(self.archive.statements[i].date.year for i in ids)
-        timeline = (
-            bar_chart(
-                [
-                    Bar(str(y), years.get(y, 0), self.urls.path(urls.year(y)))
-                    for y in range(min(years), max(years) + 1)
-                ],
-                f"Statements about {entity.name} per year",
-            )
-            if years
-            else Markup("")
-        )
+        timeline, timeline_rows = self._timeline(entity, ids)
         together = [
             (self.entity_name(e), n, self.urls.path(urls.entity(e)))
             for e, n in self.links.cooccurring.get(entity.id, ())
         ]
+        description = headings_in_order(render_markdown(entity.description)) if entity.description.strip() else ""
+        url = self.urls.absolute(urls.entity(entity.id))
+        ld = discovery.entity_ld(
+            entity, url, discovery.plain_text(description), self.site.title, self.urls.absolute("")
+        )
+        feed = urls.entity(entity.id) + "feed.xml" if ids else None
         yield from self.paginated(
             urls.entity(entity.id),
             "entity.html",
             ids,
             entity=entity,
-            description=Markup(render_markdown(entity.description)) if entity.description.strip() else None,
+            description=Markup(mark_languages(description, self.site.language)) if description else None,
             mentions=mentions,
             total=len(ids),
             published=[self.cards[i] for i in published[: self.site.page_size]],
             published_total=len(published),
             timeline=timeline,
-            years=sorted(years.items()),
+            timeline_rows=timeline_rows,
             together=ranked_bars(together, f"Entities named together with {entity.name}"),
             together_list=together,
             type_title=ENTITY_TYPE_TITLES[entity.type],
+            feeds=[(f"Statements that name {entity.name}", self.urls.path(feed))] if feed else [],
+            feed_url=self.urls.path(feed) if feed else None,
+            json_ld=discovery.json_ld(ld),
         )
+        if feed:
+            yield self.feed(
+                feed,
+                Feed(
+                    title=f"{entity.name} · {self.site.title}",
+                    subtitle=f"Statements that name {entity.name}, newest first",
+                    feed_url=self.urls.absolute(feed),
+                    page_url=url,
+                    author=self._feed_author(),
+                    language=self.site.language,
+                ),
+                ids,
+            )
 
     def kinds(self) -> Iterator[Page]:
         kinds = [(k, len(self.links.by_kind[k])) for k in KINDS if k in self.links.by_kind]
-        yield self.page("kinds/", "kinds.html", kinds=kinds)
+        yield self.page("kinds/", "kinds.html", lastmod=self.latest, kinds=kinds)
         for kind, _ in kinds:
-            yield from self.paginated(urls.kind(kind), "kind.html", self.links.by_kind[kind], kind=kind)
+            feed = urls.kind(kind) + "feed.xml"
+            yield from self.paginated(
+                urls.kind(kind),
+                "kind.html",
+                self.links.by_kind[kind],
+                kind=kind,
+                feeds=[(f"{kind.capitalize()} · {self.site.title}", self.urls.path(feed))],
+                feed_url=self.urls.path(feed),
+            )
+            yield self.feed(
+                feed,
+                Feed(
+                    title=f"{kind.capitalize()} · {self.site.title}",
+                    subtitle=f"Statements of the kind {kind}, newest first",
+                    feed_url=self.urls.absolute(feed),
+                    page_url=self.urls.absolute(urls.kind(kind)),
+                    author=self._feed_author(),
+                    language=self.site.language,
+                ),
+                self.links.by_kind[kind],
+            )
 
     def tags(self) -> Iterator[Page]:
         by_slug: dict[str, list[str]] = {}
@@ -381,7 +492,7 @@ class Renderer:
             names.setdefault(slug, tag)
         position = {sid: n for n, sid in enumerate(self.links.chronological)}
         tags = sorted(((names[s], len(set(ids))) for s, ids in by_slug.items()), key=lambda t: t[0].lower())
-        yield self.page("tags/", "tags.html", tags=tags)
+        yield self.page("tags/", "tags.html", lastmod=self.latest, tags=tags)
         for slug, ids in sorted(by_slug.items()):
             ordered = sorted(set(ids), key=lambda i: -position[i])
             yield from self.paginated(urls.tag(names[slug]), "tag.html", ordered, tag=names[slug])
@@ -393,10 +504,136 @@ class Renderer:
             reverse=True,
         )
         return self.page(
-            "withdrawn/", "withdrawn.html", items=[(self.cards[s.id], s.withdrawn) for s in items]
+            "withdrawn/",
+            "withdrawn.html",
+            lastmod=items[0].withdrawn if items else None,
+            items=[(self.cards[s.id], s.withdrawn) for s in items],
+        )
+
+    def about(self) -> Page:
+        """What the archive is, and how to follow, cite and download it."""
+        kinds = [k for k in KINDS if k in self.links.by_kind]
+        return self.page(
+            "about/",
+            "about.html",
+            lastmod=self.latest,
+            counts={"statements": len(self.archive.statements), "entities": len(self.archive.entities)},
+            kinds=kinds,
+        )
+
+    # -- feeds ------------------------------------------------------------------------------
+
+    def site_feed(self) -> Page:
+        """/feed.xml: the newest statements with their whole text."""
+        newest = self.newest[: self.site.feed_size]
+        entries = [(self.modified[sid], entry_xml(self._feed_entry(sid, full=True))) for sid in newest]
+        feed = Feed(
+            title=self.site.title,
+            subtitle=self.site.description,
+            feed_url=self.urls.absolute("feed.xml"),
+            page_url=self.urls.absolute(""),
+            author=self._feed_author(),
+            language=self.site.language,
+        )
+        return Page("feed.xml", feed_xml(feed, entries))
+
+    def feed(self, rel: str, feed: Feed, ids: Sequence[str]) -> Page:
+        """A feed of the newest `feed_size` of ids (given newest first), summaries only."""
+        return Page(rel, feed_xml(feed, [self._entry(sid) for sid in ids[: self.site.feed_size]]))
+
+    def _entry(self, sid: str) -> tuple[dt.date, str]:
+        """A statement's summary entry, made once: it appears in several feeds."""
+        entry = self._entries.get(sid)
+        if entry is None:
+            entry = self._entries[sid] = (self.modified[sid], entry_xml(self._feed_entry(sid, full=False)))
+        return entry
+
+    def _feed_entry(self, sid: str, full: bool) -> FeedEntry:
+        s = self.archive.statements[sid]
+        linked = self.links.statements[sid]
+        permalink = self.urls.absolute(urls.statement(sid))
+        summary = discovery.plain_text(render_inline(s.summary) if s.summary else linked.text, 300)
+        return FeedEntry(
+            url=permalink,
+            title=s.title,
+            published=s.date,
+            updated=self.modified[sid],
+            author=self.entity_name(s.speaker) if s.speaker else self.entity_name(s.source),
+            summary=summary,
+            categories=(s.kind, *s.tags),
+            language=s.language,
+            content_html=absolute_links(linked.html, self.origin, permalink) if full else None,
+        )
+
+    def _feed_author(self) -> str:
+        return self.site.author or self.site.title
+
+    # -- citation and structured data -----------------------------------------------------------
+
+    def _cited(self, s: Statement) -> cite.CitedStatement:
+        return cite.CitedStatement(
+            id=s.id,
+            title=s.title,
+            date=s.date,
+            permalink=self.urls.absolute(urls.statement(s.id)),
+            source=self.entity_name(s.source),
+            site_title=self.site.title,
+            kind=s.kind,
+            author=self.entity_name(s.speaker) if s.speaker else None,
+            editors=self.site.author,
+            language=s.language,
+            summary=s.summary or "",
+            source_url=s.source_url,
+            retrieved=s.retrieved,
+        )
+
+    def entity_ref(self, entity_id: str) -> dict[str, Any]:
+        ref = self._entity_refs.get(entity_id)
+        if ref is None:
+            entity = self.archive.entities[entity_id]
+            ref = self._entity_refs[entity_id] = discovery.entity_ref(
+                entity, self.urls.absolute(urls.entity(entity_id))
+            )
+        return ref
+
+    def _statement_facts(self, s: Statement, linked: Any) -> discovery.StatementFacts:
+        entities = self.archive.entities
+        if s.source in entities:
+            source = self.entity_ref(s.source)
+        else:
+            source = {"@type": "Organization", "name": s.source}
+        speaker = None
+        if s.speaker:
+            speaker = self.entity_ref(s.speaker) if s.speaker in entities else {"@type": "Person", "name": s.speaker}
+        about = discovery.unique(self.entity_ref(e) for e in s.entities if e in entities)
+        about_ids = {ref["@id"] for ref in about}
+        mentions = discovery.unique(
+            self.entity_ref(m.entity_id) for m in linked.mentions if m.entity_id in entities
+        )
+        return discovery.StatementFacts(
+            statement=s,
+            url=self.urls.absolute(urls.statement(s.id)),
+            source=source,
+            speaker=speaker,
+            about=about,
+            mentions=tuple(m for m in mentions if m["@id"] not in about_ids),
+            site_name=self.site.title,
+            site_url=self.urls.absolute(""),
+            description=discovery.plain_text(render_inline(s.summary), 1000) if s.summary else "",
         )
 
     # -- helpers ----------------------------------------------------------------------------
+
+    def _body(self, html: str, language: str) -> str:
+        """Linked HTML for the page: headings in order, other languages marked, notes in the site's."""
+        html = mark_languages(headings_in_order(html), language)
+        if language != self.site.language:
+            html = html.replace('<aside class="annotation" ', f'<aside class="annotation" lang="{escape(self.site.language)}" ')
+        return html
+
+    def last_modified(self, ids: Iterable[str]) -> dt.date | None:
+        """The newest content day among some statements: a page's lastmod in the sitemap."""
+        return max((self.modified[i] for i in ids), default=None)
 
     def _entities_of_type(self, entity_type: str) -> list[Entity]:
         return sorted(
@@ -411,24 +648,40 @@ class Renderer:
     def _month_count(self, year: int, month: int) -> int:
         return self.month_counts.get((year, month), 0)
 
-    def _months_chart(self, ids: Sequence[str], title: str, last: int) -> Markup:
-        counts = Counter(
-            (self.archive.statements[i].date.year, self.archive.statements[i].date.month) for i in ids
-        )
+    def _months_chart(self, ids: Sequence[str], title: str, last: int) -> tuple[Markup, list[tuple[str, int, str]]]:
+        """The last `last` months up to the newest statement, as bars linked to month pages."""
+        counts = Counter((self.archive.statements[i].date.year, self.archive.statements[i].date.month) for i in ids)
         if not counts:
-            return Markup("")
-        end = max(counts)
-        months = []
-        year, month = end
-        for _ in range(last):
-            months.append((year, month))
-            year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-        months.reverse()
+            return Markup(""), []
+        months = _months_back(max(counts), last)
+        rows = [(f"{MONTHS[m - 1]} {y}", counts.get((y, m), 0), self.urls.path(urls.month(y, m))) for y, m in months]
         bars = [
-            Bar(f"{MONTHS[m - 1][:3]} {str(y)[2:]}", counts.get((y, m), 0), self.urls.path(urls.month(y, m)))
-            for y, m in months
+            Bar(f"{MONTHS[m - 1][:3]} {str(y)[2:]}", n, href if n else None, label)
+            for (y, m), (label, n, href) in zip(months, rows, strict=True)
         ]
-        return bar_chart(bars, title)
+        return bar_chart(bars, title), rows
+
+    def _timeline(self, entity: Entity, ids: Sequence[str]) -> tuple[Markup, list[tuple[str, int, str]]]:
+        """An entity's statements over time: per month over a short span, else per year."""
+        if not ids:
+            return Markup(""), []
+        dates = [self.archive.statements[i].date for i in ids]
+        first, last = min(dates), max(dates)
+        span = (last.year - first.year) * 12 + last.month - first.month + 1
+        title = f"Statements that name {entity.name}"
+        if span <= 24:
+            counts = Counter((d.year, d.month) for d in dates)
+            months = _months_back((last.year, last.month), max(span, 6))
+            rows = [(f"{MONTHS[m - 1]} {y}", counts.get((y, m), 0), self.urls.path(urls.month(y, m))) for y, m in months]
+            bars = [
+                Bar(f"{MONTHS[m - 1][:3]} {str(y)[2:]}", n, href if n else None, label)
+                for (y, m), (label, n, href) in zip(months, rows, strict=True)
+            ]
+            return bar_chart(bars, title + ", per month"), [r for r in rows if r[1]]
+        years = Counter(d.year for d in dates)
+        rows = [(str(y), years.get(y, 0), self.urls.path(urls.year(y))) for y in range(first.year, last.year + 1)]
+        bars = [Bar(label, n, href if n else None, label) for label, n, href in rows]
+        return bar_chart(bars, title + ", per year"), [r for r in rows if r[1]]
 
     def _calendar(self, year: int, month: int) -> dict[str, Any]:
         """A month as weeks of days, each with its counts, for the calendar overview."""
@@ -461,11 +714,15 @@ class Renderer:
         index = years.index(year) + step
         return self.urls.path(urls.year(years[index])) if 0 <= index < len(years) else None
 
-    def _neighbour_month(
-        self, months: Sequence[tuple[int, int]], month: tuple[int, int], step: int
-    ) -> str | None:
-        index = months.index(month) + step
-        return self.urls.path(urls.month(*months[index])) if 0 <= index < len(months) else None
+
+def _months_back(end: tuple[int, int], count: int) -> list[tuple[int, int]]:
+    """`count` months ending with `end`, oldest first."""
+    year, month = end
+    months = []
+    for _ in range(count):
+        months.append((year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
 
 
 def render_site(archive: Archive, links: Links, root: Path) -> Iterator[Page]:

@@ -1,0 +1,189 @@
+"""Data for researchers: the statements, entities and link graph as plain files under /data/.
+
+statements.jsonl and statements.csv hold the same records: every front-matter field, the
+Markdown body and its plain text, so that a statement can be rebuilt from either file.
+In the CSV, list and object fields are JSON text, and a cell that starts with = + - @ ' or
+a tab or carriage return gets one ' in front: spreadsheets run such cells as formulas, a
+door a hostile title could otherwise open on a researcher's machine. Strip that one ' to
+read the data back (`read_csv` does).
+
+graph.json is the archive as a network in the node-link form networkx reads
+(`networkx.node_link_graph(data, edges="links")`): statements, entities, days and months
+as nodes, the relations between them as typed links.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from . import urls
+from .link import Links
+from .model import Archive, Statement
+
+STATEMENT_FIELDS = (
+    "id", "url", "title", "date", "source", "kind", "speaker", "entities", "mentions", "references",
+    "tags", "summary", "language", "source_url", "retrieved", "withdrawn", "annotations", "body", "text",
+)  # fmt: skip
+LIST_FIELDS = frozenset({"entities", "mentions", "references", "tags", "annotations"})
+_FORMULA_START = ("=", "+", "-", "@", "'", "\t", "\r")
+
+
+def _day(value: Any) -> str | None:
+    return value.isoformat() if value else None
+
+
+def statement_record(s: Statement, links: Links, absolute: Callable[[str], str]) -> dict[str, Any]:
+    """One statement as a flat, JSON-ready record (field order is STATEMENT_FIELDS)."""
+    linked = links.statements[s.id]
+    return {
+        "id": s.id,
+        "url": absolute(urls.statement(s.id)),
+        "title": s.title,
+        "date": s.date.isoformat(),
+        "source": s.source,
+        "kind": s.kind,
+        "speaker": s.speaker,
+        "entities": list(s.entities),
+        "mentions": [{"entity": m.entity_id, "count": m.count} for m in linked.mentions],
+        "references": [{"id": r.id, "type": r.type} for r in s.references],
+        "tags": list(s.tags),
+        "summary": s.summary,
+        "language": s.language,
+        "source_url": s.source_url,
+        "retrieved": _day(s.retrieved),
+        "withdrawn": _day(s.withdrawn),
+        "annotations": [{"quote": a.quote, "note": a.note, "occurrence": a.occurrence} for a in s.annotations],
+        "body": s.body,
+        "text": linked.text,
+    }
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def statements_jsonl(records: Iterable[dict[str, Any]]) -> bytes:
+    return "".join(_json(r) + "\n" for r in records).encode("utf-8")
+
+
+def _cell(value: Any, field: str) -> str:
+    text = _json(value) if field in LIST_FIELDS else ("" if value is None else str(value))
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def statements_csv(records: Iterable[dict[str, Any]]) -> bytes:
+    """RFC 4180 CSV, UTF-8, one header row; quoted where needed, newlines kept inside cells."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(STATEMENT_FIELDS)
+    for record in records:
+        writer.writerow([_cell(record[f], f) for f in STATEMENT_FIELDS])
+    return out.getvalue().encode("utf-8")
+
+
+def read_csv(path: Path) -> Iterator[dict[str, Any]]:
+    """statements.csv back into records equal to statements.jsonl's."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            yield {field: _uncell(row[field], field) for field in STATEMENT_FIELDS}
+
+
+def _uncell(text: str, field: str) -> Any:
+    if text.startswith("'"):
+        text = text[1:]
+    if field in LIST_FIELDS:
+        return json.loads(text)
+    return text or None
+
+
+def entities_json(archive: Archive, links: Links, absolute: Callable[[str], str]) -> bytes:
+    entities = [
+        {
+            "id": e.id,
+            "url": absolute(urls.entity(e.id)),
+            "name": e.name,
+            "type": e.type,
+            "aliases": list(e.aliases),
+            "wikidata": e.wikidata,
+            "description": e.description,
+            "statements": len(links.by_entity.get(e.id, ())),
+            "published": len(links.by_source.get(e.id, ())) if e.type == "publication" else 0,
+        }
+        for e in sorted(archive.entities.values(), key=lambda e: e.id)
+    ]
+    lines = ",\n".join(_json(e) for e in entities)
+    return f'{{"entities": [\n{lines}\n]}}\n'.encode()
+
+
+def graph_json(archive: Archive, links: Links, absolute: Callable[[str], str]) -> bytes:
+    """Statements, entities, days and months, and the typed links between them."""
+    nodes: list[dict[str, Any]] = []
+    edges: list[dict[str, Any]] = []
+    days: set[str] = set()
+    months: set[str] = set()
+    for sid in links.chronological:
+        s = archive.statements[sid]
+        linked = links.statements[sid]
+        nodes.append(
+            {"id": f"statement:{sid}", "type": "statement", "label": s.title,
+             "date": s.date.isoformat(), "kind": s.kind, "url": absolute(urls.statement(sid))}
+        )  # fmt: skip
+        edges += _statement_edges(s, linked, archive)
+        days.add(s.date.isoformat())
+        days.update(d.isoformat() for d in linked.days)
+        months.update(f"{y:04d}-{m:02d}" for y, m in linked.months)
+    for e in sorted(archive.entities.values(), key=lambda e: e.id):
+        nodes.append(
+            {"id": f"entity:{e.id}", "type": "entity", "label": e.name, "entity_type": e.type,
+             "wikidata": e.wikidata, "url": absolute(urls.entity(e.id))}
+        )  # fmt: skip
+    for day in sorted(days):
+        nodes.append({"id": f"day:{day}", "type": "day", "label": day, "url": absolute(f"dates/{day.replace('-', '/')}/")})
+    for month in sorted(months):
+        nodes.append({"id": f"month:{month}", "type": "month", "label": month, "url": absolute(f"dates/{month.replace('-', '/')}/")})
+    head = {
+        "directed": True,
+        "multigraph": True,
+        "graph": {"name": archive.config.title, "url": absolute("")},
+    }
+    text = _json(head)[:-1]
+    text += ',\n"nodes": [\n' + ",\n".join(_json(n) for n in nodes) + "\n]"
+    text += ',\n"links": [\n' + ",\n".join(_json(e) for e in edges) + "\n]}\n"
+    return text.encode("utf-8")
+
+
+def _statement_edges(s: Statement, linked: Any, archive: Archive) -> list[dict[str, Any]]:
+    me = f"statement:{s.id}"
+    edges = [{"source": me, "target": f"entity:{s.source}", "kind": "published-by"}]
+    if s.speaker and s.speaker in archive.entities:
+        edges.append({"source": me, "target": f"entity:{s.speaker}", "kind": "speaker"})
+    edges += [
+        {"source": me, "target": f"statement:{r.id}", "kind": r.type}
+        for r in s.references
+        if r.id in archive.statements
+    ]
+    edges += [{"source": me, "target": f"entity:{e}", "kind": "tagged"} for e in s.entities if e in archive.entities]
+    edges += [
+        {"source": me, "target": f"entity:{m.entity_id}", "kind": "mentions", "count": m.count}
+        for m in linked.mentions
+    ]
+    edges.append({"source": me, "target": f"day:{s.date.isoformat()}", "kind": "issued-on"})
+    edges += [{"source": me, "target": f"day:{d.isoformat()}", "kind": "mentions-day"} for d in linked.days]
+    edges += [
+        {"source": me, "target": f"month:{y:04d}-{m:02d}", "kind": "mentions-month"} for y, m in linked.months
+    ]
+    return edges
+
+
+def data_files(archive: Archive, links: Links, absolute: Callable[[str], str]) -> Iterator[tuple[str, bytes]]:
+    """Every file under data/, as (path, bytes)."""
+    records = [statement_record(archive.statements[sid], links, absolute) for sid in links.chronological]
+    yield "data/statements.jsonl", statements_jsonl(records)
+    yield "data/statements.csv", statements_csv(records)
+    yield "data/entities.json", entities_json(archive, links, absolute)
+    yield "data/graph.json", graph_json(archive, links, absolute)
