@@ -124,15 +124,18 @@ def _report(problems: Sequence[Problem]) -> None:
 
 def _build(args: argparse.Namespace) -> int:
     from .build import build, write_stats
+    from .progress import stage_display
 
     root = args.root.resolve()
-    result = build(
-        root,
-        args.out.resolve() if args.out else None,
-        base_url=args.base_url,
-        strict=args.strict,
-        search=not args.no_search,
-    )
+    with stage_display(search=not args.no_search, quiet=args.quiet) as on_stage:
+        result = build(
+            root,
+            args.out.resolve() if args.out else None,
+            base_url=args.base_url,
+            strict=args.strict,
+            search=not args.no_search,
+            on_stage=on_stage,
+        )
     for problem in result.problems:
         if problem.severity != INFO:
             print(problem, file=sys.stderr)
