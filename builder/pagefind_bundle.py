@@ -1,0 +1,197 @@
+"""Make a Pagefind bundle byte-identical from one build to the next, and drop what we do not serve.
+
+Pagefind 1.5 writes each filter's values in hash-map order, and its hash seed is random per
+process: two runs over the same records give different filter files, hence a different
+metadata file and entry file (measured: every other file is identical). We re-encode each
+filter file with its values sorted, name it by its content, and point the metadata file and
+the entry file at the new names. The files are gzip'd CBOR behind a "pagefind_dcd" signature;
+we refuse to touch a bundle whose files do not decode and re-encode to the very same bytes, so
+a future Pagefind format is left alone (valid, only not canonical) rather than broken.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import struct
+from pathlib import Path
+from typing import Any
+
+SIGNATURE = b"pagefind_dcd"
+# What the search page loads; Pagefind's own UI bundles and unused WebAssembly are not served.
+UNUSED = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-highlight.js",
+)
+
+
+class FormatChanged(Exception):
+    """The bundle is not in the format this module knows."""
+
+
+def canonicalise(bundle: Path) -> bool:
+    """Rewrite the filter and metadata files of a bundle canonically; False if left as written."""
+    entry_path = bundle / "pagefind-entry.json"
+    entry_text = entry_path.read_text(encoding="utf-8")
+    entry = json.loads(entry_text)
+    if _dump_entry(entry) != entry_text:
+        return False
+    try:
+        for language in sorted(entry.get("languages", {})):
+            _canonical_language(bundle, entry["languages"][language])
+    except (FormatChanged, KeyError, TypeError, ValueError, IndexError):
+        return False
+    entry_path.write_text(_dump_entry(entry), encoding="utf-8")
+    return True
+
+
+def prune(bundle: Path) -> None:
+    """Remove Pagefind's UI files and the WebAssembly of languages the bundle does not use."""
+    for name in UNUSED:
+        (bundle / name).unlink(missing_ok=True)
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    used = {f"wasm.{index.get('wasm') or 'unknown'}.pagefind" for index in entry.get("languages", {}).values()}
+    for wasm in bundle.glob("wasm.*.pagefind"):
+        if wasm.name not in used:
+            wasm.unlink()
+
+
+def _canonical_language(bundle: Path, index: dict[str, Any]) -> None:
+    """Sort every filter's values, then rename the filter and metadata files by content.
+
+    Everything is read before anything is written, so a new name can never overwrite a file
+    still to be read.
+    """
+    old_meta = bundle / f"pagefind.{index['hash']}.pf_meta"
+    meta = _read(old_meta)
+    if not (isinstance(meta, list) and len(meta) > 3 and isinstance(meta[3], list)):
+        raise FormatChanged("metadata without a filter list")
+    folder = bundle / "filter"
+    filters = []
+    for name, file_hash in meta[3]:
+        data = _read(folder / f"{file_hash}.pf_filter")
+        if not (isinstance(data, list) and len(data) == 2 and isinstance(data[1], list)):
+            raise FormatChanged("filter file without a value list")
+        data[1] = sorted(data[1], key=lambda value: str(value[0]))
+        filters.append((name, file_hash, data))
+    prefix = index["hash"].split("_")[0]
+    old_meta.unlink()
+    for _, file_hash, _ in filters:
+        (folder / f"{file_hash}.pf_filter").unlink()
+    meta[3] = sorted(([name, _write(folder, "{}.pf_filter", data, prefix, 7)] for name, _, data in filters), key=lambda p: p[0])
+    index["hash"] = _write(bundle, "pagefind.{}.pf_meta", meta, prefix, 10)
+
+
+def _read(path: Path) -> Any:
+    raw = gzip.decompress(path.read_bytes())
+    if not raw.startswith(SIGNATURE):
+        raise FormatChanged(f"{path.name} has no Pagefind signature")
+    body = raw[len(SIGNATURE) :]
+    value, end = _decode(body, 0)
+    if end != len(body) or _encode(value) != body:
+        raise FormatChanged(f"{path.name} does not re-encode to the same bytes")
+    return value
+
+
+def _write(folder: Path, pattern: str, value: Any, prefix: str, digits: int) -> str:
+    """Write value as a gzip'd Pagefind file named by its content; returns the new hash."""
+    data = gzip.compress(SIGNATURE + _encode(value), compresslevel=9, mtime=0)
+    new_hash = f"{prefix}_{hashlib.sha256(data).hexdigest()[:digits]}"
+    (folder / pattern.format(new_hash)).write_bytes(data)
+    return new_hash
+
+
+def _dump_entry(entry: dict[str, Any]) -> str:
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+
+
+# -- the subset of CBOR (RFC 8949) Pagefind writes: integers, strings, arrays, maps ----------
+
+
+def _decode(data: bytes, at: int) -> tuple[Any, int]:
+    head = data[at]
+    major, info = head >> 5, head & 31
+    at += 1
+    if info < 24:
+        argument = info
+    elif info <= 27:
+        size = 1 << (info - 24)
+        argument = int.from_bytes(data[at : at + size], "big")
+        at += size
+    else:
+        raise FormatChanged(f"indefinite or reserved CBOR item {head:#x}")
+    if major == 0:
+        return argument, at
+    if major == 1:
+        return -1 - argument, at
+    if major == 2:
+        return bytes(data[at : at + argument]), at + argument
+    if major == 3:
+        return data[at : at + argument].decode("utf-8"), at + argument
+    if major == 4:
+        items = []
+        for _ in range(argument):
+            item, at = _decode(data, at)
+            items.append(item)
+        return items, at
+    if major == 5:
+        pairs = []
+        for _ in range(argument):
+            key, at = _decode(data, at)
+            value, at = _decode(data, at)
+            pairs.append((key, value))
+        return _Map(pairs), at
+    if major == 7 and info < 24:
+        return _Simple(info), at
+    if major == 7 and info in (25, 26, 27):
+        return _Float(head, data[at - (1 << (info - 24)) : at]), at
+    raise FormatChanged(f"unknown CBOR item {head:#x}")
+
+
+class _Map(list):
+    """A CBOR map kept as ordered pairs, so it re-encodes byte for byte."""
+
+
+class _Simple(int):
+    """false, true, null, undefined: kept as their CBOR simple value."""
+
+
+class _Float:
+    def __init__(self, head: int, raw: bytes):
+        self.head, self.raw = head, raw
+
+
+def _encode(value: Any) -> bytes:
+    if isinstance(value, _Simple):
+        return bytes([0xE0 | int(value)])
+    if isinstance(value, _Float):
+        return bytes([value.head]) + value.raw
+    if isinstance(value, bool):
+        raise FormatChanged("unexpected boolean")
+    if isinstance(value, int):
+        return _head(0, value) if value >= 0 else _head(1, -1 - value)
+    if isinstance(value, bytes):
+        return _head(2, len(value)) + value
+    if isinstance(value, str):
+        raw = value.encode("utf-8")
+        return _head(3, len(raw)) + raw
+    if isinstance(value, _Map):
+        return _head(5, len(value)) + b"".join(_encode(k) + _encode(v) for k, v in value)
+    if isinstance(value, list):
+        return _head(4, len(value)) + b"".join(_encode(item) for item in value)
+    raise FormatChanged(f"cannot encode {type(value).__name__}")
+
+
+def _head(major: int, argument: int) -> bytes:
+    if argument < 24:
+        return bytes([major << 5 | argument])
+    for info, fmt in ((24, ">B"), (25, ">H"), (26, ">I"), (27, ">Q")):
+        if argument < 1 << (8 * struct.calcsize(fmt)):
+            return bytes([major << 5 | info]) + struct.pack(fmt, argument)
+    raise FormatChanged("integer too large for CBOR")

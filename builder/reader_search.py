@@ -1,0 +1,294 @@
+"""The readers' search index: Pagefind bundles made from the build's search records.
+
+Records go to Pagefind as custom records (no second pass over the written HTML):
+- content: the summary and the body text, from which Pagefind cuts the excerpts;
+- meta: title, date, source, aliases and, for Korean, the dictionary forms of its words.
+  Pagefind (1.5+) searches meta fields too and ranks a title match far above body matches,
+  so "title weighted above body" and "an entity's name or alias finds its page first" need
+  no repeated text (measured: a title-only match scores 2.7, four body matches 1.8, and an
+  entity's exact name 20 against 7 for a statement repeating it). search.js raises the
+  weight of aliases to that of titles.
+- filters: source, kind, year, speaker, entity (names). Each filter file lists page numbers
+  (~21 KB each at 10,000 pages), so search.js loads them only when the reader opens the
+  filters; a filter for the page type would cost as much, and entity pages are told apart by
+  having no date;
+- sort: date.
+Korean: excerpts show the text as written; the words' dictionary forms (서울, 전하다) go into
+the `terms` meta field, so 서울 finds 서울은 by exact word and 전하다 finds 전했다, which
+Pagefind's own prefix matching cannot.
+
+Scale: the indexer holds ~120 KB per 750-word record at its peak (measured: 1.2 GB for 10,000,
+2.4 GB for 20,000), so an archive of more than MAX_SHARD statements is split into shards by
+month, oldest first, each indexed by its own short-lived process and searched side by side by
+search.js (`pagefind/shards.json` lists them). Shards are cached by a fingerprint of their
+records: a rebuild re-indexes only the shards whose records changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from . import korean, pagefind_bundle, pagefind_service
+from .errors import ArchiveError
+from .searchdocs import SearchRecord
+
+FORMAT = 1  # bump when what we give Pagefind changes: cached shards are then rebuilt
+MAX_SHARD = 12_000  # statements per shard: ~1.5 GB peak for the indexer
+BUNDLE = "pagefind"
+MANIFEST = "shards.json"
+FILTERS = ("source", "kind", "year", "speaker", "entity")
+
+
+@dataclass(frozen=True)
+class ReaderIndexStats:
+    records: int
+    shards: int
+    reused: int  # shards taken unchanged from the cache
+    files: int
+    bytes: int
+    seconds: float
+    peak_rss: int  # bytes: the largest indexer process
+    canonical: bool  # every shard rewritten byte-identically (see pagefind_bundle)
+
+
+def write_reader_index(
+    records: Sequence[SearchRecord],
+    out_dir: Path,
+    *,
+    base_path: str = "/",
+    language: str | None = None,
+    cache_dir: Path | None = None,
+) -> ReaderIndexStats:
+    """Write the Pagefind bundle(s) for records to out_dir/pagefind, replacing what was there.
+
+    base_path is the site's path (base_url's path, e.g. "/archive/"); result URLs are stored
+    relative to it and search.js adds it back. language is the index language (its stemmer);
+    by default the records' most common one. With cache_dir, unchanged shards are reused.
+    """
+    start = time.perf_counter()
+    base_path = base_path if base_path.endswith("/") else base_path + "/"
+    language = language or main_language(records)
+    shards = plan_shards(records)
+    target = Path(out_dir) / BUNDLE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=target.parent))
+    try:
+        tree = work / BUNDLE
+        built = [
+            _shard(shard, tree / _shard_path(i), work, base_path, language, cache_dir) for i, shard in enumerate(shards)
+        ]
+        _write_manifest(tree, shards)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tree, target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if cache_dir is not None:
+        _prune_cache(cache_dir, {fingerprint for fingerprint, *_ in built})
+    files = [path for path in target.rglob("*") if path.is_file()]
+    return ReaderIndexStats(
+        records=len(records),
+        shards=len(shards),
+        reused=sum(1 for _, reused, _, _ in built if reused),
+        files=len(files),
+        bytes=sum(path.stat().st_size for path in files),
+        seconds=time.perf_counter() - start,
+        peak_rss=max((rss for _, _, rss, _ in built), default=0),
+        canonical=all(canonical for *_, canonical in built),
+    )
+
+
+def main_language(records: Iterable[SearchRecord]) -> str:
+    """The language most records are in (ties: alphabetical): the index's stemmer."""
+    counts = Counter(record.language or "en" for record in records)
+    return min(counts, key=lambda lang: (-counts[lang], lang)) if counts else "en"
+
+
+def plan_shards(records: Iterable[SearchRecord], max_statements: int = MAX_SHARD) -> list[list[SearchRecord]]:
+    """Records in a stable order, cut into shards of whole months, oldest first.
+
+    Whole months keep a shard's membership stable when statements are added or edited
+    elsewhere, and date order across shards lets search.js list newest-first by simply
+    putting the newer shards first. Entity pages join the newest shard.
+    """
+    statements = sorted((r for r in records if r.page != "entity"), key=lambda r: (r.date or "", r.id))
+    entities = sorted((r for r in records if r.page == "entity"), key=lambda r: r.id)
+    shards: list[list[SearchRecord]] = [[]]
+    for _, month in _months(statements):
+        if shards[-1] and len(shards[-1]) + len(month) > max_statements:
+            shards.append([])
+        shards[-1].extend(month)
+    shards[-1].extend(entities)
+    return shards
+
+
+def _months(statements: list[SearchRecord]) -> Iterator[tuple[str, list[SearchRecord]]]:
+    month: list[SearchRecord] = []
+    for record in statements:
+        if month and (record.date or "")[:7] != (month[0].date or "")[:7]:
+            yield (month[0].date or "")[:7], month
+            month = []
+        month.append(record)
+    if month:
+        yield (month[0].date or "")[:7], month
+
+
+def _shard_path(number: int) -> str:
+    return "" if number == 0 else f"shard-{number}/"
+
+
+def _shard(
+    records: list[SearchRecord], target: Path, work: Path, base_path: str, language: str, cache_dir: Path | None
+) -> tuple[str, bool, int, bool]:
+    """Make one shard's bundle at target (from the cache when its records are unchanged).
+
+    Returns (fingerprint, reused, indexer peak memory, canonical).
+    """
+    fingerprint = _fingerprint(records, base_path, language)
+    if cache_dir is None:
+        rss, canonical = _index(records, target, work, base_path, language)
+        return fingerprint, False, rss, canonical
+    cached = Path(cache_dir) / "reader" / fingerprint
+    reused = cached.is_dir()
+    rss, canonical = 0, True
+    if not reused:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(prefix=".building-", dir=cached.parent))
+        try:
+            rss, canonical = _index(records, building / "bundle", building, base_path, language)
+            os.replace(building / "bundle", cached)
+        finally:
+            shutil.rmtree(building, ignore_errors=True)
+    _link_tree(cached, target)
+    return fingerprint, reused, rss, canonical
+
+
+def _index(records: list[SearchRecord], target: Path, work: Path, base_path: str, language: str) -> tuple[int, bool]:
+    """Run one Pagefind indexer over records and leave a canonical, pruned bundle at target."""
+    staging = Path(tempfile.mkdtemp(prefix="shard-", dir=work))
+    try:
+        with pagefind_service.PagefindService() as service:
+            index_id = service.call({"type": "NewIndex", "config": {"force_language": language}})["index_id"]
+            service.call_all(
+                {"type": "AddRecord", "index_id": index_id, **payload}
+                for payload in _payloads(records, base_path, language)
+            )
+            service.call(
+                {"type": "WriteFiles", "index_id": index_id, "output_path": str((staging / "out").resolve())},
+                timeout=pagefind_service.WRITE_TIMEOUT,
+            )
+            service.close()
+        bundle = staging / "out"
+        if not (bundle / "pagefind-entry.json").is_file():
+            raise ArchiveError(f"search: Pagefind reported success but wrote no bundle to {bundle}")
+        canonical = pagefind_bundle.canonicalise(bundle)
+        pagefind_bundle.prune(bundle)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(bundle, target)
+        return service.peak_rss, canonical
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _payloads(records: list[SearchRecord], base_path: str, language: str) -> Iterator[dict[str, Any]]:
+    """Pagefind's AddRecord fields for each record, Korean analysed in batches."""
+    batch = 256
+    for offset in range(0, len(records), batch):
+        chunk = records[offset : offset + batch]
+        terms = korean.base_forms_many(_korean_source(r) for r in chunk)
+        for record, words in zip(chunk, terms, strict=True):
+            yield custom_record(record, base_path, language, words)
+
+
+def _korean_source(record: SearchRecord) -> str:
+    text = "\n".join((record.title, *record.aliases, record.summary, record.text))
+    return text if korean.has_hangul(text) else ""
+
+
+def custom_record(record: SearchRecord, base_path: str, language: str, terms: Sequence[str] = ()) -> dict[str, Any]:
+    """What Pagefind is given for one record (see the module docstring for why)."""
+    meta = {"title": record.title}
+    for key, value in (
+        ("date", record.date),
+        ("source", record.source),
+        ("aliases", " · ".join(record.aliases)),
+        ("terms", " ".join(terms)),
+    ):
+        if value:
+            meta[key] = value
+    filters = {
+        "source": [record.source],
+        "kind": [record.kind],
+        "year": [record.year or ""],
+        "speaker": [record.speaker],
+        "entity": list(dict.fromkeys(record.entity_names)),
+    }
+    content = "\n".join(part for part in (record.summary, record.text) if part) or record.title
+    return {
+        "url": relative_url(record.url, base_path),
+        "content": content,
+        "language": language,
+        "meta": meta,
+        "filters": {key: [v for v in values if v] for key, values in filters.items() if any(values)},
+        "sort": {"date": record.date} if record.date else {},
+    }
+
+
+def relative_url(url: str, base_path: str) -> str:
+    """A record's URL without the site's path: search.js adds it back as Pagefind's baseUrl."""
+    if not url.startswith(base_path):
+        raise ArchiveError(f"search: the URL {url} of a search record is outside the site's path {base_path}")
+    return "/" + url[len(base_path) :]
+
+
+def _fingerprint(records: list[SearchRecord], base_path: str, language: str) -> str:
+    digest = hashlib.sha256(f"{FORMAT}\n{pagefind_service.version()}\n{language}\n".encode())
+    for record in records:
+        fields = asdict(record)
+        fields["url"] = relative_url(record.url, base_path)
+        fields.pop("content_hash", None)
+        digest.update(json.dumps(fields, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()[:32]
+
+
+def _write_manifest(target: Path, shards: list[list[SearchRecord]]) -> None:
+    """pagefind/shards.json: the shards, oldest first, that search.js searches side by side."""
+    listing = []
+    for number, shard in enumerate(shards):
+        dates = [r.date for r in shard if r.date]
+        listing.append({"path": _shard_path(number), "from": min(dates, default=None), "to": max(dates, default=None)})
+    (target / MANIFEST).write_text(json.dumps({"version": 1, "shards": listing}, indent=1) + "\n", encoding="utf-8")
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """Hard-link a cached bundle into the site (copy across file systems): no bytes are copied.
+
+    Nothing edits bundle files in place, so sharing them with the cache is safe.
+    """
+    for folder, _, names in os.walk(source):
+        rel = Path(folder).relative_to(source)
+        (target / rel).mkdir(parents=True, exist_ok=True)
+        for name in names:
+            try:
+                os.link(Path(folder) / name, target / rel / name)
+            except OSError:
+                shutil.copy2(Path(folder) / name, target / rel / name)
+
+
+def _prune_cache(cache_dir: Path, keep: set[str]) -> None:
+    """Forget cached shards this build did not use, so the cache does not grow without bound."""
+    folder = Path(cache_dir) / "reader"
+    for entry in folder.iterdir() if folder.is_dir() else ():
+        if entry.name not in keep:
+            shutil.rmtree(entry, ignore_errors=True)

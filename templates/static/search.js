@@ -1,0 +1,462 @@
+// The readers' search page: Pagefind's JavaScript API, driven by the page's URL.
+//
+// - The URL holds the whole search (?q=…&sort=newest&source=…&entity=…), so a search can be
+//   shared or reloaded, and Back/Forward step through searches (pushState/popstate).
+// - Everything shown comes from the index, which is made from hostile content: results are
+//   built as DOM nodes with textContent; the only markup kept from an excerpt is <mark>,
+//   re-created here, never parsed.
+// - The index may be split into shards (pagefind/shards.json, oldest first): each is searched
+//   on its own; best-match results are merged by score, dated orders by shard order.
+// - Filter files are only fetched when the reader opens the filters (or the URL uses one):
+//   they are as large as the rest of a first query together.
+
+const GROUPS = [
+  ["source", "Source"],
+  ["kind", "Kind"],
+  ["year", "Year"],
+  ["speaker", "Speaker"],
+  ["entity", "Entity"],
+];
+const SORTS = { newest: { date: "desc" }, oldest: { date: "asc" } };
+const PAGE_SIZE = 10;
+const VALUES_SHOWN = 8;
+const TYPING_DELAY_MS = 300;
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+  "September", "October", "November", "December"];
+// Pagefind already gives a title match far more weight than body text; aliases of an entity
+// should count like its name, Korean dictionary forms like body words.
+const RANKING = { metaWeights: { title: 5, aliases: 5, terms: 1, source: 1, date: 1 } };
+
+const root = document.getElementById("search");
+const form = document.getElementById("search-form");
+const input = document.getElementById("search-q");
+const sortSelect = document.getElementById("search-sort");
+const filterPanel = document.getElementById("search-filters");
+const filterGroups = document.getElementById("search-filter-groups");
+const statusLine = document.getElementById("search-status");
+const list = document.getElementById("search-results");
+const moreButton = document.getElementById("search-more");
+
+let engine = null; // promise of { shards: [instance…] }
+let filtersWanted = false;
+let searchNumber = 0;
+let shown = { results: [], next: 0 };
+let typingTimer = 0;
+
+// -- state <-> URL ------------------------------------------------------------------------
+
+function stateFromUrl() {
+  const params = new URLSearchParams(window.location.search);
+  const filters = {};
+  for (const [group] of GROUPS) {
+    const values = params.getAll(group).filter(Boolean);
+    if (values.length) filters[group] = [...new Set(values)].sort();
+  }
+  const sort = SORTS[params.get("sort")] ? params.get("sort") : "";
+  return { q: (params.get("q") || "").trim(), sort, filters };
+}
+
+function urlOf(state) {
+  const params = new URLSearchParams();
+  if (state.q) params.set("q", state.q);
+  if (state.sort) params.set("sort", state.sort);
+  for (const [group] of GROUPS) {
+    for (const value of state.filters[group] || []) params.append(group, value);
+  }
+  const query = params.toString();
+  return window.location.pathname + (query ? "?" + query : "");
+}
+
+function stateFromControls() {
+  const filters = {};
+  for (const box of filterGroups.querySelectorAll("input[type=checkbox]:checked")) {
+    (filters[box.name] ||= []).push(box.value);
+  }
+  for (const group of Object.keys(filters)) filters[group] = [...new Set(filters[group])].sort();
+  // Filters chosen in the URL but not yet on screen (panel closed) are kept.
+  const current = stateFromUrl();
+  const panelReady = filterGroups.dataset.ready === "true";
+  return {
+    q: input.value.trim(),
+    sort: SORTS[sortSelect.value] ? sortSelect.value : "",
+    filters: panelReady ? filters : current.filters,
+  };
+}
+
+function showState(state) {
+  input.value = state.q;
+  const header = document.getElementById("site-search");
+  if (header) header.value = state.q;
+  sortSelect.value = state.sort;
+  for (const box of filterGroups.querySelectorAll("input[type=checkbox]")) {
+    box.checked = (state.filters[box.name] || []).includes(box.value);
+  }
+}
+
+function hasFilters(state) {
+  return Object.values(state.filters).some((values) => values.length);
+}
+
+// -- Pagefind -----------------------------------------------------------------------------
+
+function loadEngine() {
+  engine ||= (async () => {
+    const bundle = root.dataset.bundle;
+    const base = root.dataset.base || "/";
+    const manifest = await fetch(bundle + "shards.json").then((r) => {
+      if (!r.ok) throw new Error(`${bundle}shards.json: HTTP ${r.status}`);
+      return r.json();
+    });
+    const pagefind = await import(bundle + "pagefind.js");
+    const shards = [];
+    for (const shard of manifest.shards) {
+      const options = { baseUrl: base, ranking: RANKING, excerptLength: 30 };
+      let instance;
+      if (pagefind.createInstance) {
+        instance = pagefind.createInstance({ basePath: bundle + shard.path });
+      } else if (manifest.shards.length === 1) {
+        instance = pagefind; // Pagefind before createInstance: one index only
+      } else {
+        throw new Error("this Pagefind cannot search a split index");
+      }
+      await instance.options(options);
+      shards.push(instance);
+    }
+    return { shards };
+  })();
+  return engine;
+}
+
+function pagefindFilters(chosen) {
+  const filters = {};
+  for (const [group, values] of Object.entries(chosen)) {
+    if (values.length) filters[group] = { any: values };
+  }
+  return filters;
+}
+
+async function search(state, withCounts) {
+  const { shards } = await loadEngine();
+  const term = state.q || null; // null: every page the filters allow
+  const answers = await searchShards(shards, term, state.filters, state.sort);
+  let results;
+  if (state.sort === "newest") results = answers.slice().reverse().flatMap((a) => a.results);
+  else if (state.sort === "oldest") results = answers.flatMap((a) => a.results);
+  else results = answers.flatMap((a) => a.results).sort((a, b) => b.score - a.score);
+  const counts = mergeCounts(answers.map((a) => a.filters || {}));
+  if (withCounts) {
+    // A group's own choices must not hide its other values (they widen, not narrow, the
+    // search): count each chosen group as if nothing in it were chosen.
+    for (const [group, values] of Object.entries(state.filters)) {
+      if (!values.length) continue;
+      const others = { ...state.filters, [group]: [] };
+      const wider = await searchShards(shards, term, others, "");
+      counts[group] = mergeCounts(wider.map((a) => a.filters || {}))[group] || {};
+    }
+  }
+  return { results, counts };
+}
+
+function searchShards(shards, term, filters, sort) {
+  const options = { filters: pagefindFilters(filters) };
+  if (sort) options.sort = SORTS[sort];
+  return Promise.all(shards.map((shard) => shard.search(term, options)));
+}
+
+async function allFilterCounts() {
+  const { shards } = await loadEngine();
+  return mergeCounts(await Promise.all(shards.map((shard) => shard.filters())));
+}
+
+function mergeCounts(countsList) {
+  const merged = {};
+  for (const counts of countsList) {
+    for (const [group, values] of Object.entries(counts || {})) {
+      const target = (merged[group] ||= {});
+      for (const [value, count] of Object.entries(values)) target[value] = (target[value] || 0) + count;
+    }
+  }
+  return merged;
+}
+
+// -- running a search ---------------------------------------------------------------------
+
+async function run(state) {
+  const number = ++searchNumber;
+  showState(state);
+  if (!state.q && !hasFilters(state)) {
+    list.replaceChildren();
+    moreButton.hidden = true;
+    statusLine.textContent = "Type words, names or dates to search the archive.";
+    if (filtersWanted) await refreshFilters(state, null);
+    return;
+  }
+  statusLine.textContent = "Searching…";
+  let found;
+  try {
+    if (filtersWanted) await ensureFilterData();
+    found = await search(state, filtersWanted);
+  } catch (error) {
+    if (number === searchNumber) failed(error);
+    return;
+  }
+  if (number !== searchNumber) return; // a newer search has started
+  shown = { results: found.results, next: 0 };
+  list.replaceChildren();
+  await showMore(number);
+  statusLine.textContent = describe(found.results.length, state);
+  if (filtersWanted) await refreshFilters(state, found.counts);
+}
+
+function describe(count, state) {
+  const what = count === 1 ? "1 result" : `${count.toLocaleString("en")} results`;
+  const none = count === 0 ? "No results" : what;
+  const filtered = hasFilters(state) ? " with the chosen filters" : "";
+  return state.q ? `${none} for “${state.q}”${filtered}.` : `${none}${filtered}.`;
+}
+
+function failed(error) {
+  console.error(error);
+  statusLine.textContent =
+    "Search is not available on this copy of the site (its index could not be loaded). " +
+    "The browse pages still work.";
+  list.replaceChildren();
+  moreButton.hidden = true;
+}
+
+async function showMore(number) {
+  const batch = shown.results.slice(shown.next, shown.next + PAGE_SIZE);
+  shown.next += batch.length;
+  const items = await Promise.all(batch.map((result) => result.data()));
+  if (number !== searchNumber) return;
+  list.append(...items.map(resultItem));
+  moreButton.hidden = shown.next >= shown.results.length;
+}
+
+// -- rendering (text only: index data is never parsed as HTML) ------------------------------
+
+function resultItem(data) {
+  const meta = data.meta || {};
+  const filters = data.filters || {};
+  const item = el("li", "statement-card search-result");
+  const heading = el("h3", "card-title");
+  const link = el("a");
+  link.href = safeHref(data.url);
+  link.textContent = meta.title || data.url;
+  heading.append(link);
+  item.append(heading);
+  const line = el("p", "meta");
+  if (meta.date) {
+    // Statements always have a date; entity pages never do.
+    const time = el("time");
+    time.dateTime = meta.date;
+    time.textContent = longDate(meta.date);
+    line.append(time);
+    for (const part of [meta.source, first(filters.kind), first(filters.speaker)]) {
+      if (part) line.append(" · " + part);
+    }
+  } else {
+    line.append("Entity");
+    if (meta.aliases) line.append(" · also " + meta.aliases);
+  }
+  item.append(line);
+  if (data.excerpt) {
+    const excerpt = el("p", "excerpt");
+    excerpt.append(...excerptNodes(data.excerpt));
+    item.append(excerpt);
+  }
+  return item;
+}
+
+// Pagefind's excerpt is the indexed text with < and > escaped and matches wrapped in <mark>:
+// split on the marks, decode the few entities, and make text nodes of the rest.
+function excerptNodes(excerpt) {
+  const nodes = [];
+  let marked = false;
+  for (const part of String(excerpt).split(/(<mark>|<\/mark>)/)) {
+    if (part === "<mark>") marked = true;
+    else if (part === "</mark>") marked = false;
+    else if (part) {
+      const text = document.createTextNode(decodeEntities(part));
+      if (marked) {
+        const mark = el("mark");
+        mark.append(text);
+        nodes.push(mark);
+      } else nodes.push(text);
+    }
+  }
+  return nodes;
+}
+
+const ENTITIES = { "&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"', "&#39;": "'", "&#x27;": "'" };
+function decodeEntities(text) {
+  return text.replace(/&(?:lt|gt|amp|quot|#39|#x27);/g, (entity) => ENTITIES[entity]);
+}
+
+function safeHref(url) {
+  // Only site-relative or http(s) links: never javascript: or data: from the index.
+  const parsed = new URL(String(url), window.location.href);
+  return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : "#";
+}
+
+function longDate(iso) {
+  const [year, month, day] = iso.split("-").map(Number);
+  return day && month ? `${day} ${MONTHS[month - 1]} ${year}` : iso;
+}
+
+function first(values) {
+  return Array.isArray(values) && values.length ? values[0] : "";
+}
+
+function el(tag, className) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  return node;
+}
+
+// -- filters ------------------------------------------------------------------------------
+
+let filterData = null; // promise: counts over the whole index, loaded once
+const expandedGroups = new Set(); // filter groups showing all their values
+
+function ensureFilterData() {
+  filterData ||= allFilterCounts();
+  return filterData;
+}
+
+async function refreshFilters(state, counts) {
+  let totals;
+  try {
+    totals = await ensureFilterData();
+  } catch (error) {
+    filterGroups.replaceChildren(el("p", "meta"));
+    filterGroups.firstChild.textContent = "Filters could not be loaded.";
+    return;
+  }
+  const focused = document.activeElement;
+  const focusKey = focused && focused.dataset ? focused.dataset.key : null;
+  const groups = [];
+  for (const [group, label] of GROUPS) {
+    const values = (counts || totals)[group] || totals[group] || {};
+    const fieldset = filterGroup(group, label, values, state.filters[group] || []);
+    if (fieldset) groups.push(fieldset);
+  }
+  filterGroups.replaceChildren(...groups);
+  filterGroups.dataset.ready = "true";
+  if (focusKey) {
+    const again = [...filterGroups.querySelectorAll("[data-key]")].find((n) => n.dataset.key === focusKey);
+    if (again) again.focus();
+  }
+}
+
+function filterGroup(group, label, counts, selected) {
+  const values = Object.keys(counts).filter((v) => counts[v] > 0 || selected.includes(v));
+  for (const value of selected) if (!values.includes(value)) values.push(value);
+  if (!values.length) return null;
+  values.sort(group === "year"
+    ? (a, b) => b.localeCompare(a)
+    : (a, b) => (counts[b] || 0) - (counts[a] || 0) || a.localeCompare(b, "en"));
+  const fieldset = el("fieldset", "filter-group");
+  const legend = el("legend");
+  legend.textContent = label;
+  fieldset.append(legend);
+  const ul = el("ul");
+  const expanded = expandedGroups.has(group);
+  values.forEach((value, index) => {
+    const li = el("li");
+    if (index >= VALUES_SHOWN && !expanded && !selected.includes(value)) li.hidden = true;
+    const labelNode = el("label");
+    const box = el("input");
+    box.type = "checkbox";
+    box.name = group;
+    box.value = value;
+    box.checked = selected.includes(value);
+    box.dataset.key = group + "\u0000" + value;
+    const count = el("span", "count");
+    count.textContent = ` (${(counts[value] || 0).toLocaleString("en")})`;
+    labelNode.append(box, " " + value, count);
+    li.append(labelNode);
+    ul.append(li);
+  });
+  fieldset.append(ul);
+  if (values.length > VALUES_SHOWN) {
+    const toggle = el("button", "filter-toggle");
+    toggle.type = "button";
+    toggle.dataset.key = group + "\u0000(toggle)";
+    toggle.setAttribute("aria-expanded", String(expanded));
+    toggle.textContent = expanded ? `Show fewer ${label.toLowerCase()} values` : `Show all ${values.length} ${label.toLowerCase()} values`;
+    toggle.addEventListener("click", () => {
+      if (expandedGroups.has(group)) expandedGroups.delete(group);
+      else expandedGroups.add(group);
+      const open = expandedGroups.has(group);
+      toggle.setAttribute("aria-expanded", String(open));
+      toggle.textContent = open ? `Show fewer ${label.toLowerCase()} values` : `Show all ${values.length} ${label.toLowerCase()} values`;
+      ul.querySelectorAll("li").forEach((li, index) => {
+        const box = li.querySelector("input");
+        li.hidden = !open && index >= VALUES_SHOWN && !box.checked;
+      });
+    });
+    fieldset.append(toggle);
+  }
+  return fieldset;
+}
+
+// -- events -------------------------------------------------------------------------------
+
+function navigate(replace) {
+  const state = stateFromControls();
+  const url = urlOf(state);
+  if (url !== window.location.pathname + window.location.search) {
+    if (replace) history.replaceState(null, "", url);
+    else history.pushState(null, "", url);
+  }
+  return run(state);
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  clearTimeout(typingTimer);
+  navigate(false);
+});
+
+input.addEventListener("input", () => {
+  clearTimeout(typingTimer);
+  typingTimer = setTimeout(() => navigate(true), TYPING_DELAY_MS);
+});
+
+sortSelect.addEventListener("change", () => navigate(false));
+
+filterGroups.addEventListener("change", (event) => {
+  if (event.target.matches("input[type=checkbox]")) navigate(false);
+});
+
+filterPanel.addEventListener("toggle", () => {
+  if (filterPanel.open && !filtersWanted) {
+    filtersWanted = true;
+    const state = stateFromUrl();
+    if (state.q || hasFilters(state)) run(state);
+    else refreshFilters(state, null);
+  }
+});
+
+moreButton.addEventListener("click", () => {
+  const firstNew = shown.next;
+  showMore(searchNumber).then(() => {
+    const link = list.children[firstNew] && list.children[firstNew].querySelector("a");
+    if (link) link.focus();
+  });
+});
+
+window.addEventListener("popstate", () => run(stateFromUrl()));
+
+// -- start --------------------------------------------------------------------------------
+
+document.getElementById("search-nojs").hidden = true;
+root.hidden = false;
+const initial = stateFromUrl();
+if (hasFilters(initial)) {
+  filtersWanted = true;
+  filterPanel.open = true;
+}
+run(initial);
+if (!initial.q && !hasFilters(initial)) input.focus();
