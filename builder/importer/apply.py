@@ -95,11 +95,8 @@ def carry_out(plan: Plan, index: ArchiveIndex, writer: Writer, find_entities: Ca
 
 
 def _write_statement(plan: Plan, index: ArchiveIndex, writer: Writer, data: dict[str, Any]) -> None:
-    text = compose(data, plan.body)
-    writer.write(plan.rel, text)
-    split = split_front_matter(text)
-    if split is not None:
-        index.add(existing_from(plan.statement_id, plan.rel, split))
+    writer.write(plan.rel, compose(data, plan.body))
+    index.add(existing_from(plan.statement_id, plan.rel, SplitFile(data=data, body=plan.body)))
 
 
 def _create_source(plan: Plan, index: ArchiveIndex, writer: Writer) -> None:

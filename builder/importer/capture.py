@@ -26,7 +26,7 @@ _HEADER = re.compile(
     r"|retrieved|captured|accessed|saved)\s*:\s*(?P<value>\S.*)$",
     re.IGNORECASE,
 )
-_HEADING = re.compile(
+LIST_HEADING = re.compile(
     r"^[\W_]{0,3}(?:more\s+(?:news\s+|stories\s+|articles\s+)?from\s+(?P<from>.{2,60}?)"
     r"|more\s+(?:news\s+|stories\s+|articles\s+)?(?:in|on|by)\s+.{2,60}?"
     r"|(?:more|other|latest|recent|related|similar|popular|recommended|trending|top|further"
@@ -132,7 +132,7 @@ def _is_ui(line: str) -> bool:
 
 
 def _is_prose(text: str) -> bool:
-    if date_line(text) or _HEADING.match(text):
+    if date_line(text) or LIST_HEADING.match(text):
         return False
     return bool(_PROSE_END.search(text)) or len(text.split()) >= 30
 
@@ -140,7 +140,7 @@ def _is_prose(text: str) -> bool:
 def _body_end(entries: list[_Line], start: int) -> int:
     for j in range(start + 1, len(entries)):
         text = entries[j].text
-        if _HEADING.match(text) or _FOOTER.match(text) or _teaser_starts(entries, j):
+        if LIST_HEADING.match(text) or _FOOTER.match(text) or _teaser_starts(entries, j):
             return j
     return len(entries)
 
@@ -150,10 +150,21 @@ def _teaser_starts(entries: list[_Line], j: int) -> bool:
     texts = [e.text for e in entries[j : j + 4]]
     dated = [date_line(t) is not None for t in texts]
     if len(texts) >= 3 and not dated[0] and dated[1] and not dated[2]:
-        return texts[2] == texts[0] or (len(texts) == 4 and dated[3])
+        return texts[2] == texts[0] or (len(texts) == 4 and dated[3] and _pairs_end_dated(entries, j))
     if len(texts) >= 3 and dated[0] and not dated[1] and dated[2]:
         return True
     return len(texts) == 4 and texts[0] == texts[1] and texts[2] == texts[3] and texts[0] != texts[2]
+
+
+def _pairs_end_dated(entries: list[_Line], j: int) -> bool:
+    """In text, date, text, date … the list is (text, date) pairs only if it ends on a date.
+
+    Ending on a text means the dates come first, and the first text is the body's last line.
+    """
+    k = j
+    while k < len(entries) and (date_line(entries[k].text) is not None) == ((k - j) % 2 == 1):
+        k += 1
+    return (k - j) % 2 == 0
 
 
 def _read_head(head: list[_Line]) -> tuple[str | None, TextDate | None]:
@@ -167,7 +178,7 @@ def _read_head(head: list[_Line]) -> tuple[str | None, TextDate | None]:
             continue
         if _BYLINE.match(entry.text) or _BREADCRUMB.search(entry.text):
             continue
-        if len(entry.text.split()) >= 2 and not _HEADING.match(entry.text):
+        if len(entry.text.split()) >= 2 and not LIST_HEADING.match(entry.text):
             title = entry.text
     return title, found
 
@@ -208,7 +219,7 @@ def _leads(tail: list[_Line]) -> list[tuple[str, str]]:
     pending = ""
     for entry in tail:
         text = entry.text
-        if _HEADING.match(text) or _FOOTER.match(text):
+        if LIST_HEADING.match(text) or _FOOTER.match(text):
             continue
         date = date_line(text)
         if date is not None:
@@ -233,7 +244,7 @@ def _publication_names(headers: dict[str, str], tail: list[_Line]) -> list[str]:
     """Publications the capture names: a Source header, "More From X", a copyright line."""
     names = [headers[k] for k in ("publication", "source") if k in headers]
     for entry in tail:
-        m = _HEADING.match(entry.text)
+        m = LIST_HEADING.match(entry.text)
         if m and m.group("from"):
             names.append(m.group("from").strip())
         footer = _FOOTER.match(entry.text)

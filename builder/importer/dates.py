@@ -132,7 +132,7 @@ def dateline(paragraph: str) -> tuple[TextDate | None, str | None, int]:
     if not m:
         return None, None, 0
     inner = _DATE.search(m.group("date"))
-    date = _from_match(inner, m.group(0).strip()) if inner else None
+    date = _from_match(inner, inner.group(0)) if inner else None
     if date is None:
         return None, None, 0
     return date, (m.group("agency") or "").strip() or None, m.end()

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
 from .body import clean_paragraph
+from .capture import LIST_HEADING
 from .dates import MONTH_NUMBERS, date_line, dateline, parse_iso_day
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
@@ -44,7 +45,6 @@ _SINGLEFILE_DATE = re.compile(
     r"saved date:\s*(?:\w{3},?\s+)?(?P<mon>[A-Za-z]{3})\w*\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})"
 )
 _SENTENCE = re.compile(r"[.!?…。！？][\"'”’»)]*$")
-_SHORT_PROSE = 160
 
 
 @dataclass
@@ -88,9 +88,9 @@ def extract_page(raw: bytes) -> HtmlPage | None:
     page.url = _page_url(tree)
     page.saved_url, page.retrieved = _saved(text_head)
     headline = _headline(tree, page.title)
-    page.date, page.date_from = _date(tree, headline, doc.date)
-    _drop_leading_title(page)
+    _drop_leading_furniture(page)
     _add_standfirst(page, tree, doc.description, headline)
+    page.date, page.date_from = _date(headline, page.paragraphs, doc.date)
     if not page.paragraphs:
         return None
     return page
@@ -273,8 +273,8 @@ def _headline(tree, title: str | None):
     return next((e for e, text in headings if e.tag == "h1" and text), None)
 
 
-def _date(tree, headline, metadata: str | None) -> tuple[dt.date | None, str]:
-    shown = _date_near(headline) if headline is not None else None
+def _date(headline, paragraphs: list[str], metadata: str | None) -> tuple[dt.date | None, str]:
+    shown = _date_near(headline, paragraphs) if headline is not None else None
     if shown is not None:
         return shown, "the date shown with the headline"
     day = parse_iso_day(metadata or "")
@@ -283,24 +283,26 @@ def _date(tree, headline, metadata: str | None) -> tuple[dt.date | None, str]:
     return None, ""
 
 
-def _date_near(headline, limit: int = 30) -> dt.date | None:
-    """A date line or dateline among the first text pieces from the headline on.
+def _date_near(headline, paragraphs: list[str], limit: int = 40) -> dt.date | None:
+    """A date line or dateline between the headline and the article's second paragraph.
 
-    The search stops at the article's second paragraph of prose (the first may be a
-    standfirst with the date line under it), so dates in lists further down never count.
+    The first paragraph may be a standfirst with the date line under it; anything after
+    the second paragraph, or after a list heading ("More Articles", "Latest news"), is
+    not the article's own date.
     """
-    prose = 0
+    starts = [_text(p)[:40] for p in paragraphs[:2] if _text(p)]
+    seen = 0
     for count, piece in enumerate(_texts_from(headline)):
-        if count >= limit:
+        if count >= limit or LIST_HEADING.match(piece):
             break
         date = date_line(piece)
         if date is None:
             date = dateline(piece)[0]
         if date is not None and date.year is not None:
             return date.resolve()
-        if len(piece) > _SHORT_PROSE and _SENTENCE.search(piece):
-            prose += 1
-            if prose >= 2:
+        if any(piece.startswith(start) or start.startswith(piece[:40]) for start in starts if len(piece) >= 20):
+            seen += 1
+            if seen >= 2:
                 break
     return None
 
@@ -325,8 +327,11 @@ def _texts_from(start) -> Iterator[str]:
             yield _text(piece)
 
 
-def _drop_leading_title(page: HtmlPage) -> None:
-    if page.title and page.paragraphs and _text(page.paragraphs[0]) == page.title:
+def _drop_leading_furniture(page: HtmlPage) -> None:
+    """The headline and date lines that trafilatura kept at the top of the text."""
+    while page.paragraphs and (
+        (page.title and _text(page.paragraphs[0]) == page.title) or date_line(page.paragraphs[0])
+    ):
         page.paragraphs.pop(0)
 
 

@@ -26,6 +26,7 @@ from typing import Any
 from .. import model
 from ..wordiff import paragraphs as plain_paragraphs
 from .body import to_markdown
+from .dates import parse_iso_day
 from .draft import Draft
 from .ids import base_id, slug_words, unique_id
 from .store import ArchiveIndex, Existing, body_key, normal_name, read_statement
@@ -105,12 +106,17 @@ def plan_draft(draft: Draft, opts: Options, index: ArchiveIndex) -> Plan:
     key = body_key(body)
     known = index.by_sha.get(sha) or index.by_body.get(key)
     if known and not opts.force:
-        why = "the same capture (SHA-256)" if index.by_sha.get(sha) else "the same text"
-        return skip(draft, f"already in the archive as '{known}' ({why})", "pass --force to import it again")
+        why = "same capture bytes (SHA-256)" if index.by_sha.get(sha) else "same text"
+        return skip(draft, f"already in the archive as '{known}': {why}", "pass --force to import it again")
+    named = index.by_id.get(opts.statement_id or "")  # --id of a statement: a new text of it
     date, date_note, problem = resolve_date(draft, opts)
+    if date is None and named is not None and parse_iso_day(named.date):
+        date, date_note = parse_iso_day(named.date), f"the statement '{named.id}'"
     if date is None:
         return refuse(draft, *problem)
     source, new_source, problem = resolve_source(draft, opts, index)
+    if source is None and named is not None and named.source:
+        source, new_source = named.source, None
     if source is None:
         return refuse(draft, *problem)
     title = choose_title(draft, opts)
@@ -193,12 +199,12 @@ def resolve_source(
     if named:
         return None, None, (
             f"no publication in the archive matches '{named}'",
-            f"pass --source ID (publications: {known}), add a publication entity with that name or "
-            "alias, or pass --create-source",
+            f"pass --source ID (publications: {known}); or add a publication entity with that name "
+            "or alias; or pass --create-source",
         )
     return None, None, (
         "the capture names no publication",
-        f"pass --source ID (publications: {known})",
+        f"pass --source ID; publications: {known}",
     )
 
 

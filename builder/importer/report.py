@@ -40,7 +40,8 @@ class Report:
     def document(self, plan: Plan) -> None:
         """Report one document as soon as it is decided (and written)."""
         self.counts[plan.action] += 1
-        self.leads.extend(plan.draft.leads)
+        if plan.action != "skipped":  # a skipped capture's leads were reported when it came in
+            self.leads.extend(plan.draft.leads)
         if plan.action == "refused":
             hint = f" ({plan.hint})" if plan.hint else ""
             print(f"refused   {plan.draft.origin}: {plan.reason}{hint}", file=self.err)
