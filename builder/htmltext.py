@@ -270,12 +270,12 @@ class Document:
         return self._block_nodes[block][b.node_at(max(0, offset - 1))]
 
     def point_after_text(self, block: int, offset: int) -> Point | None:
-        """Just after block text offset, moved past any link around it (links never nest)."""
+        """Just after block text offset, where a link may go: past any link or code around it."""
         token = self._node_token(block, offset)
-        links = [e for e in self.ancestors(token) if self.names[e] == "a"]
-        if not links:
+        around = [e for e in self.ancestors(token) if self.names[e] in NO_LINK]
+        if not around:
             return Point("text", block, offset)
-        end = self.match[links[-1]]
+        end = self.match[around[-1]]
         return Point("after", end) if end >= 0 else None
 
     def point_after_block(self, block: int, offset: int) -> Point:

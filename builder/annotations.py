@@ -1,0 +1,122 @@
+"""Annotations: anchor each editor's note to the exact passage of the body it explains.
+
+The passage is found in the body's visible text (whitespace and typographic quotes are
+normalised for finding only; the text itself never changes), highlighted with
+`<mark class="annotated" id="passage-N">`, followed by a numbered link to its note, and the
+note is placed right after the block that holds the passage as
+`<aside class="annotation" id="note-N">`. N counts annotations from 1 in front-matter order,
+found or not, so `#note-N` stays the same when another annotation's quote stops matching.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+
+from .htmltext import Document, Point, Span
+from .model import Annotation
+
+_QUOTES = str.maketrans({**dict.fromkeys("’‘‛`´ʼ", "'"), **dict.fromkeys("“”„‟", '"')})
+_RUNS = re.compile(r"\s+|\S+")
+
+
+def normalise(text: str) -> str:
+    """A quote as it is matched: straight quotes, single spaces, no outer whitespace."""
+    return " ".join(text.translate(_QUOTES).split())
+
+
+class _Passages:
+    """The blocks' text, normalised for finding quotes, with a map back to each character."""
+
+    def __init__(self, texts: Sequence[str]):
+        joined = "\n".join(texts)  # a block boundary reads as a space
+        self.block_starts = []
+        offset = 0
+        for text in texts:
+            self.block_starts.append(offset)
+            offset += len(text) + 1
+        self.texts = texts
+        parts: list[str] = []
+        self.origin: list[int] = []  # where each normalised character comes from
+        for run in _RUNS.finditer(joined.translate(_QUOTES)):
+            if run.group().isspace():
+                parts.append(" ")
+                self.origin.append(run.start())
+            else:
+                parts.append(run.group())
+                self.origin.extend(range(run.start(), run.end()))
+        self.text = "".join(parts)
+
+    def find(self, quote: str, occurrence: int) -> tuple[int, int] | None:
+        """The occurrence-th (from 1, not overlapping) place of the quote, as joined offsets."""
+        wanted = normalise(quote)
+        if not wanted or occurrence < 1:
+            return None
+        at = -len(wanted)
+        for _ in range(occurrence):
+            at = self.text.find(wanted, at + len(wanted))
+            if at < 0:
+                return None
+        return self.origin[at], self.origin[at + len(wanted) - 1] + 1
+
+    def pieces(self, start: int, end: int) -> list[tuple[int, int, int]]:
+        """The passage split by block: (block, start, end) in each block's text."""
+        first = bisect.bisect_right(self.block_starts, start) - 1
+        last = bisect.bisect_right(self.block_starts, end - 1) - 1
+        found = []
+        for block in range(first, last + 1):
+            base = self.block_starts[block]
+            s, e = max(start, base) - base, min(end - base, len(self.texts[block]))
+            if self.texts[block][s:e].strip():
+                found.append((block, s, e))
+        return found
+
+
+def note_ref(n: int) -> str:
+    """The numbered link from a passage to its note."""
+    return f'<sup class="note-ref"><a href="#note-{n}" aria-label="Annotation {n}">{n}</a></sup>'
+
+
+def note_aside(n: int, note_html: str) -> str:
+    """The note itself, with a link back to its passage and a permalink to cite it by."""
+    return (
+        f'<aside class="annotation" id="note-{n}" role="note" aria-label="Annotation {n}">'
+        f'<a class="note-number" href="#passage-{n}" aria-label="Back to passage {n}">{n}</a>'
+        f'{note_html}<a class="permalink" href="#note-{n}">permalink</a></aside>'
+    )
+
+
+def anchor_annotations(
+    html: str, annotations: Sequence[Annotation], notes_html: Sequence[str]
+) -> tuple[str, tuple[bool, ...]]:
+    """The body with each found passage highlighted and its note beside it; which were found.
+
+    `notes_html` are the notes already rendered and sanitised, in the same order.
+    """
+    if len(annotations) != len(notes_html):
+        raise ValueError("one rendered note is needed per annotation")
+    if not annotations:
+        return html, ()
+    doc = Document(html)
+    passages = _Passages([block.text for block in doc.blocks])
+    spans: dict[int, list[Span]] = defaultdict(list)
+    inserts: list[tuple[Point, str]] = []
+    asides: list[tuple[Point, str]] = []
+    found = []
+    for n, (annotation, note) in enumerate(zip(annotations, notes_html, strict=True), start=1):
+        hit = passages.find(annotation.quote, annotation.occurrence)
+        pieces = passages.pieces(*hit) if hit else []
+        found.append(bool(pieces))
+        if not pieces:
+            continue
+        for k, (block, start, end) in enumerate(pieces):
+            attrs = (("class", "annotated"), ("id", f"passage-{n}")) if k == 0 else (("class", "annotated"),)
+            spans[block].append(Span(start, end, "mark", attrs))
+        block, _, end = pieces[-1]
+        ref_at = doc.point_after_text(block, end)
+        if ref_at is not None:
+            inserts.append((ref_at, note_ref(n)))
+        asides.append((doc.point_after_block(block, end), note_aside(n, note)))
+    return doc.render(spans, inserts + asides), tuple(found)
