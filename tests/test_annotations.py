@@ -19,7 +19,9 @@ from tests.test_htmltext import check, html_st, well_formed_xml
 
 def anchor(html: str, *quotes: str | tuple[str, int]):
     pairs = [q if isinstance(q, tuple) else (q, 1) for q in quotes]
-    annotations = [Annotation(quote, f"Note {n}.", occurrence) for n, (quote, occurrence) in enumerate(pairs, 1)]
+    annotations = [
+        Annotation(quote, f"Note {n}.", occurrence) for n, (quote, occurrence) in enumerate(pairs, 1)
+    ]
     notes = [f"<p>Note {n}.</p>" for n in range(1, len(quotes) + 1)]
     return anchor_annotations(html, annotations, notes)
 

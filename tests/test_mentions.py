@@ -409,4 +409,6 @@ def test_property_text_mentions_are_whole_words(text):
         before = text[m.start - 1 : m.start]
         assert not (before.isalnum() and text[m.start].isalnum())
         hangul_particle = "\uac00" <= text[m.end - 1] <= "\ud7a3"
-        assert m.end == len(text) or not (text[m.end - 1].isalnum() and text[m.end].isalnum()) or hangul_particle
+        assert (
+            m.end == len(text) or not (text[m.end - 1].isalnum() and text[m.end].isalnum()) or hangul_particle
+        )
