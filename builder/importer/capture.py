@@ -75,10 +75,11 @@ def parse_text(text: str) -> TextCapture:
     """Split a copied page into headers, head, body paragraphs and trailing leads."""
     lines = [line.strip() for line in text.splitlines()]
     headers, start = _headers(lines)
-    entries, ui_dropped = _entries(lines[start:])
+    raw, ui_dropped = _entries(lines[start:])
+    cut = _body_end(raw)
+    entries, tail = _joined(raw[:cut]), raw[cut:]
     body_start = next((i for i, e in enumerate(entries) if _is_prose(e.text)), 0)
-    end = _body_end(entries, body_start)
-    head, body, tail = entries[:body_start], entries[body_start:end], entries[end:]
+    head, body = entries[:body_start], entries[body_start:]
     result = TextCapture(paragraphs=[], headers=headers)
     result.title, result.head_date = _read_head(head)
     result.paragraphs, repeats = _paragraphs(body)
@@ -126,6 +127,17 @@ def _entries(lines: list[str]) -> tuple[list[_Line], int]:
     return entries, dropped
 
 
+def _joined(entries: list[_Line]) -> list[_Line]:
+    """Hard-wrapped lines joined into the lines (paragraphs) they were cut from."""
+    joined: list[_Line] = []
+    for entry in entries:
+        if joined and not entry.blank_before and _continues(joined[-1].text, entry.text):
+            joined[-1] = _Line(_join(joined[-1].text, entry.text), joined[-1].blank_before)
+        else:
+            joined.append(entry)
+    return joined
+
+
 def _is_ui(line: str) -> bool:
     key = re.sub(r"[\s_]+", "-", line.strip(" \t|•·:").lower())
     return key in _UI_WORDS
@@ -137,11 +149,15 @@ def _is_prose(text: str) -> bool:
     return bool(_PROSE_END.search(text)) or len(text.split()) >= 30
 
 
-def _body_end(entries: list[_Line], start: int) -> int:
-    for j in range(start + 1, len(entries)):
-        text = entries[j].text
-        if LIST_HEADING.match(text) or _FOOTER.match(text) or _teaser_starts(entries, j):
+def _body_end(entries: list[_Line]) -> int:
+    """Where the text ends: a list heading, a footer or a teaser list after some prose."""
+    prose_seen = False
+    for j, entry in enumerate(entries):
+        if prose_seen and (
+            LIST_HEADING.match(entry.text) or _FOOTER.match(entry.text) or _teaser_starts(entries, j)
+        ):
             return j
+        prose_seen = prose_seen or _is_prose(entry.text)
     return len(entries)
 
 
@@ -190,26 +206,29 @@ def _sign_off_date(text: str) -> TextDate | None:
 
 
 def _paragraphs(body: list[_Line]) -> tuple[list[str], int]:
-    """Lines to paragraphs: blank lines separate; a line continuing a sentence is joined."""
+    """One paragraph per (joined) line; a line repeating the one before is dropped."""
     paragraphs: list[str] = []
     repeats = 0
     for entry in body:
         if paragraphs and entry.text == paragraphs[-1]:
             repeats += 1
             continue
-        if paragraphs and not entry.blank_before and _continues(paragraphs[-1], entry.text):
-            joiner = "" if paragraphs[-1].endswith("-") and not paragraphs[-1].endswith(" -") else " "
-            paragraphs[-1] = paragraphs[-1] + joiner + entry.text
-        else:
-            paragraphs.append(entry.text)
+        paragraphs.append(entry.text)
     return paragraphs, repeats
 
 
 def _continues(previous: str, line: str) -> bool:
     """Hard-wrapped text: the previous line stops mid-sentence and this one goes on."""
-    if _PROSE_END.search(previous):
+    if _PROSE_END.search(previous) or date_line(previous) or date_line(line):
         return False
-    return line[:1].islower() or previous.endswith((",", "-", "–"))
+    return line[:1].islower() or (previous.endswith("-") and line[:1].isalnum())
+
+
+def _join(previous: str, line: str) -> str:
+    """A word broken at a hyphen ("anti-" + "DPRK") joins without a space."""
+    if previous.endswith("-") and not previous.endswith((" -", "--")):
+        return previous + line
+    return previous + " " + line
 
 
 def _leads(tail: list[_Line]) -> list[tuple[str, str]]:

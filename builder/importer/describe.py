@@ -25,14 +25,28 @@ KIND_WORDS: tuple[tuple[str, str], ...] = (
     ("statement", r"statement|declaration|communiqu[eé]|notice|announcement|appeal|warning"),
     ("article", r"article"),
 )
+# In a headline the kind noun counts at the start ("Statement of …", "Letter to …"), at
+# the end after a colon or dash (": KCNA Commentary") or as "X's statement"; elsewhere it
+# usually names what an article is about ("… on Kim Young Sam's speech" aside).
+_TITLE_NOUNS: tuple[tuple[str, str], ...] = (
+    ("press-release", r"press release"),
+    ("commentary", r"commentary|editorial"),
+    ("interview", r"interview"),
+    ("statement", r"(?:press |joint )?statement|declaration|communiqu[eé]"),
+    ("speech", r"speech|address"),
+    ("letter", r"(?:open )?letter"),
+    ("report", r"memorandum|white paper|indictment|report"),
+)
 _TITLE_KINDS: tuple[tuple[str, str], ...] = (
-    ("press-release", r"\bpress release\b"),
-    ("commentary", r"\bcommentary\b|\beditorial\b"),
-    ("interview", r"\binterview\b|\banswers?\b.{0,40}\bquestions?\b|\breplies\b.{0,40}\bquestions?\b"),
-    ("statement", r"\b(?:press |joint )?statement\b|\bdeclaration\b|\bcommuniqu[eé]\b"),
-    ("speech", r"\bspeech\b"),
-    ("letter", r"\bopen letter\b|^letter\b"),
-    ("report", r"\bmemorandum\b|\bwhite paper\b|\bindictment\b"),
+    ("interview", r"\banswers?\b.{0,40}\bquestions?\b|\brepl(?:y|ies)\b.{0,40}\bquestions?\b"),
+    *(
+        (
+            kind,
+            rf"^(?:{nouns})\b|[:|\-–—]\s*(?:[\w.]+\s+){{0,3}}(?:{nouns})$"
+            rf"|^(?!.*\b(?:on|about|against|to|at)\b).*['’]s\s+(?:{nouns})$",
+        )
+        for kind, nouns in _TITLE_NOUNS
+    ),
 )
 _VERBS = (
     r"(?:has |have |had )?(?:issued|issues|released|releases|made public|makes public|published"

@@ -174,7 +174,7 @@ def resolve_date(draft: Draft, opts: Options) -> tuple[dt.date | None, str, tupl
     if year is not None:
         return None, "", (
             f"{issue}only the year ({year}) is known, not the day",
-            "pass --date YYYY-MM-DD (dates are never guessed)",
+            "pass --date YYYY-MM-DD; dates are never guessed",
         )
     return None, "", (
         f"{issue}no date found in the capture",

@@ -1,0 +1,139 @@
+"""Saved HTML pages: title, date, address and the article's text only, as the page states them."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from builder.importer.htmlpage import extract_page
+from builder.importer.store import split_front_matter
+from builder.markup import render_markdown
+
+from .conftest import SHARED, run, write_archive
+
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
+RAW_HTML = SHARED / "corpus" / "raw-html"
+SIDECARS = sorted(RAW_HTML.glob("*/*.html.expected.json")) if RAW_HTML.is_dir() else []
+# Pages where the extraction is known to differ from the hand-written sidecar, and why.
+KNOWN_DIFFERENCES: dict[str, str] = {}
+
+
+def normalised(text: str | None) -> str:
+    """The sidecars' comparison: entities decoded, soft hyphens and word joiners gone, spaces collapsed."""
+    text = html.unescape(text or "").replace("\u00ad", "").replace("\u2060", "")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return write_archive(
+        tmp_path / "archive",
+        {
+            "content/entities/mfa.md": "---\nname: Ministry of Foreign Affairs of Valdoria\ntype: publication\n---\n",
+            "content/entities/herald.md": "---\nname: Tessin Herald\ntype: publication\n---\n",
+        },
+    )
+
+
+def imported(root: Path) -> tuple[dict, str]:
+    paths = list(root.glob("content/statements/*/*.md"))
+    assert len(paths) == 1
+    split = split_front_matter(paths[0].read_text(encoding="utf-8"))
+    assert split is not None
+    return split.data, split.body
+
+
+@pytest.mark.parametrize("sidecar", SIDECARS, ids=lambda p: p.name.removesuffix(".expected.json"))
+def test_saved_pages_match_their_sidecars(sidecar: Path) -> None:
+    """Title, date and URL are the page's own; the text runs from the first to the last sentence."""
+    page_file = sidecar.with_name(sidecar.name.removesuffix(".expected.json"))
+    if page_file.name in KNOWN_DIFFERENCES:
+        pytest.xfail(KNOWN_DIFFERENCES[page_file.name])
+    expected = json.loads(sidecar.read_text(encoding="utf-8"))
+    page = extract_page(page_file.read_bytes())
+    assert page is not None
+    assert normalised(page.title) == normalised(expected["title"])
+    assert page.date is not None and page.date.isoformat() == expected["date"]
+    assert page.url == expected["url"]
+    text = normalised(" ".join(page.paragraphs))
+    first, last = normalised(expected["first_sentence"]), normalised(expected["last_sentence"])
+    assert first in text
+    assert text.rfind(last) >= text.find(first)
+
+
+def test_raw_html_pages_are_present() -> None:
+    """The shared corpus, when there, has the 18 pages with sidecars this file checks."""
+    if not RAW_HTML.is_dir():
+        pytest.skip(f"../shared not present: {RAW_HTML}")
+    assert len(SIDECARS) == 18
+
+
+def test_index_page_is_not_dated_by_a_guess(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The KCNA home page (a list, no date of its own) is refused for want of a date, not dated 2024-01-01."""
+    page = RAW_HTML / "kcna.kp" / "kcna.kp-en-home-2024-08-04.html"
+    if not page.is_file():
+        pytest.skip(f"../shared not present: {page}")
+    assert run("import", str(page), "--root", str(root), "--source", "herald") == 1
+    assert "no date found" in capsys.readouterr().err
+
+
+def test_wayback_capture_gives_original_address_and_capture_day() -> None:
+    """A Wayback Machine page records its original address and the day it was captured."""
+    page_file = RAW_HTML / "xinhuanet.com" / "archive.org.he.xinhuanet.com.25340717.html"
+    if not page_file.is_file():
+        pytest.skip(f"../shared not present: {page_file}")
+    page = extract_page(page_file.read_bytes())
+    assert page is not None
+    assert page.saved_url == "http://www.he.xinhuanet.com/news/2012-06/04/content_25340717.htm"
+    assert page.retrieved is not None and page.retrieved.isoformat() == "2012-06-11"
+
+
+def test_ministry_page_imports_article_only(root: Path) -> None:
+    """Nav, share buttons and the "More Articles" list stay out; title, date and canonical URL are the page's."""
+    assert run("import", str(FIXTURES / "ministry-page.html"), "--root", str(root)) == 0
+    data, body = imported(root)
+    assert data["title"] == "Spokesperson rejects the quota resolution"
+    assert data["date"] == "2019-11-17"
+    assert data["source"] == "mfa"
+    assert data["kind"] == "statement"
+    assert data["speaker"] == "Spokesperson of the Ministry of Foreign Affairs of Valdoria"
+    assert data["source_url"] == "https://mfa.valdoria.example/news/2019/11/quota-resolution"
+    assert data["language"] == "en"
+    assert "retrieved" not in data
+    for furniture in ("Home", "Facebook", "Print", "More Articles", "Ferry treaty", "2026", "Privacy"):
+        assert furniture not in body
+    paras = [p for p in body.split("\n\n") if p.strip()]
+    assert paras[0].startswith("The Spokesperson of the Ministry of Foreign Affairs of Valdoria issued")
+    assert paras[2] == "1\\. The resolution was drafted without the participation of the coastal states."
+    assert "\\*spawning grounds\\*" in paras[3]
+    rendered = render_markdown(body)
+    assert "<ol" not in rendered and "<em>" not in rendered
+    assert paras[-1].endswith("to protect its fishermen.")
+
+
+def test_page_without_year_needs_one(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A page whose text says "Nov. 17" and whose sidebar shows 2026 dates is refused without --year."""
+    page = FIXTURES / "no-year-page.html"
+    assert run("import", str(page), "--root", str(root), "--source", "herald") == 1
+    assert "--year" in capsys.readouterr().err
+    assert run("import", str(page), "--root", str(root), "--source", "herald", "--year", "2019") == 0
+    data, _ = imported(root)
+    assert data["date"] == "2019-11-17"
+    assert data["title"] == "Statement of the Foreign Ministry Spokesman"
+    assert data["speaker"] == "Spokesman for the Foreign Ministry of Valdoria"
+
+
+def test_hostile_page_brings_no_markup(root: Path) -> None:
+    """Scripts, handlers and javascript: links in a page never reach the statement as markup."""
+    assert run("import", str(FIXTURES / "hostile-page.html"), "--root", str(root), "--source", "herald") == 0
+    data, body = imported(root)
+    assert "source_url" not in data  # a javascript: canonical is no address
+    assert "<" not in body.replace("&lt;", "")
+    assert "document.cookie" not in body and "inline script" not in body
+    rendered = render_markdown(body)
+    assert set(re.findall(r"</?([a-zA-Z][\w-]*)", rendered)) == {"p"}  # text only: no tag but <p>
+    assert 'Some readers wrote &lt;script&gt;alert("typed")&lt;/script&gt;' in rendered.replace("&quot;", '"')

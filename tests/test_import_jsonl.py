@@ -1,0 +1,165 @@
+"""JSON Lines bulk imports: every line a document, bad lines refused by number, re-runs skip."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+
+from builder.content import load_archive
+from builder.errors import ERROR
+from builder.importer.store import split_front_matter
+
+from .conftest import SHARED, run, tree, write_archive
+
+CORPUS = SHARED / "corpus"
+LINES = 150  # per corpus file: enough for every kind of record, fast enough for the suite
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return write_archive(
+        tmp_path / "archive",
+        {"content/entities/kcna.md": "---\nname: Korean Central News Agency\ntype: publication\naliases: [KCNA]\n---\n"},
+    )
+
+
+def record(**fields: object) -> str:
+    base = {"title": "Notice on the harbour", "date": "2020-01-02", "source": "KCNA", "body": "The harbour is closed.\n\nIt opens again in spring."}
+    base.update(fields)
+    return json.dumps(base, ensure_ascii=False)
+
+
+def only_statement(root: Path) -> tuple[dict, str]:
+    paths = list(root.glob("content/statements/*/*.md"))
+    assert len(paths) == 1
+    split = split_front_matter(paths[0].read_text(encoding="utf-8"))
+    assert split is not None
+    return split.data, split.body
+
+
+def test_record_becomes_statement_with_its_line_as_capture(root: Path, tmp_path: Path) -> None:
+    """A record's fields fill the statement; the line's own bytes are its capture."""
+    line = record(
+        speaker="Spokesman for the Foreign Ministry",
+        url="http://kcna.example/item/1.html",
+        lang="en",
+        body="Pyongyang, January 2 (KCNA) -- The harbour is closed.\n\nIt opens again in spring.",
+    )
+    path = tmp_path / "docs.jsonl"
+    path.write_text(line + "\n", encoding="utf-8")
+    assert run("import", str(path), "--root", str(root)) == 0
+    data, body = only_statement(root)
+    assert data["title"] == "Notice on the harbour"
+    assert data["date"] == "2020-01-02"
+    assert data["source"] == "kcna"
+    assert data["speaker"] == "Spokesman for the Foreign Ministry"
+    assert data["source_url"] == "http://kcna.example/item/1.html"
+    assert body == "Pyongyang, January 2 (KCNA) -- The harbour is closed.\n\nIt opens again in spring."
+    capture = root / "content" / data["captures"][0]["file"]
+    assert capture.suffix == ".json" and capture.read_bytes() == line.encode("utf-8")
+
+
+def test_bad_lines_are_refused_by_number_and_the_rest_imports(root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Broken JSON, a non-object, a missing body and a bad field type are each refused with their line."""
+    path = tmp_path / "docs.jsonl"
+    path.write_text(
+        "\n".join(
+            [
+                record(title="First good one"),
+                '{"title": "broken", "date": ',
+                "[1, 2, 3]",
+                record(title="No body", body=""),
+                "",
+                record(title=["not", "text"]),
+                record(title="Second good one", body="Another text entirely."),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    assert run("import", str(path), "--root", str(root)) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:2: not valid JSON" in err
+    assert f"{path}:3: the line is not a JSON object" in err
+    assert f"{path}:4: the document has no 'body' text" in err
+    assert f"{path}:6: 'title' must be text, not list" in err
+    assert "Traceback" not in err
+    assert len(list(root.glob("content/statements/2020/*.md"))) == 2
+
+
+def test_year_without_day_is_refused_unless_date_given(root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A record with date null and only a `year` is not imported; --date makes it importable."""
+    path = tmp_path / "speech.jsonl"
+    path.write_text(record(date=None, year=2001, title="Statement by Arden in the General Debate") + "\n", encoding="utf-8")
+    assert run("import", str(path), "--root", str(root)) == 1
+    err = capsys.readouterr().err
+    assert "only the year (2001) is known, not the day" in err and "--date" in err
+    assert run("import", str(path), "--root", str(root), "--date", "2001-11-10") == 0
+    data, _ = only_statement(root)
+    assert data["date"] == "2001-11-10"
+
+
+def test_record_date_that_is_no_day_is_refused(root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A `date` like 2019-02-30 is reported as such, never repaired."""
+    path = tmp_path / "docs.jsonl"
+    path.write_text(record(date="2019-02-30") + "\n", encoding="utf-8")
+    assert run("import", str(path), "--root", str(root)) == 1
+    assert "'date' is '2019-02-30', not a day" in capsys.readouterr().err
+
+
+def test_id_with_many_documents_is_a_usage_error(root: Path, tmp_path: Path) -> None:
+    """--id names one statement, so a file of several documents with --id is refused up front."""
+    path = tmp_path / "docs.jsonl"
+    path.write_text(record() + "\n" + record(title="Other", body="Other text.") + "\n", encoding="utf-8")
+    assert run("import", str(path), "--root", str(root), "--id", "harbour-notice") == 2
+    assert not (root / "content" / "statements").exists()
+
+
+def corpus_sample(tmp_path: Path) -> list[Path]:
+    if not CORPUS.is_dir():
+        pytest.skip(f"../shared not present: {CORPUS}")
+    samples = []
+    for name in ("kcna-co-jp.jsonl", "kcna-kp.jsonl", "ungdc.jsonl"):
+        with (CORPUS / name).open("rb") as handle:
+            lines = list(itertools.islice(handle, LINES))
+        sample = tmp_path / name
+        sample.write_bytes(b"".join(lines))
+        samples.append(sample)
+    return samples
+
+
+def test_bulk_corpus_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The corpus imports in bulk; undated UN speeches are refused with the reason; the archive loads cleanly."""
+    samples = corpus_sample(tmp_path)
+    root = write_archive(tmp_path / "archive", {})
+    (root / "content").mkdir()
+    undated = sum(1 for line in samples[2].read_text(encoding="utf-8").splitlines() if json.loads(line)["date"] is None)
+    assert run("import", *map(str, samples), "--root", str(root), "--create-source", "--quiet") == 1
+    out, err = capsys.readouterr()
+    assert f"{3 * LINES - undated} imported" in out and f"{undated} refused" in out
+    assert err.count("only the year") == undated
+    archive, problems = load_archive(root)
+    assert [str(p) for p in problems if p.severity == ERROR] == []
+    assert len(archive.statements) == 3 * LINES - undated
+    assert {e.name for e in archive.entities.values()} == {"Korean Central News Agency", "United Nations General Assembly"}
+    kinds = {s.kind for s in archive.statements.values()}
+    assert {"statement", "article"} <= kinds
+    before = tree(root)
+    assert run("import", *map(str, samples), "--root", str(root), "--create-source", "--quiet") == 1
+    assert f"{3 * LINES - undated} skipped" in capsys.readouterr().out
+    assert tree(root) == before
+
+
+def test_bulk_import_builds_into_a_site(tmp_path: Path) -> None:
+    """An archive made by a bulk import of the corpus builds into a site with a page per statement."""
+    build_module = pytest.importorskip("builder.build", reason="the build stage is not installed yet")
+    samples = corpus_sample(tmp_path)
+    root = write_archive(tmp_path / "archive", {})
+    (root / "content").mkdir()
+    run("import", str(samples[1]), "--root", str(root), "--create-source", "--quiet")
+    result = build_module.build(root, None, search=False)
+    assert not [p for p in result.problems if p.severity == ERROR]
+    assert len(list((root / "_site").rglob("index.html"))) > LINES

@@ -1,0 +1,154 @@
+"""The importer's pure parts: escaping, front matter, ids, dates, what a text says it is."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from builder.frontmatter import read_document
+from builder.importer.body import clean_paragraph, to_markdown
+from builder.importer.capture import parse_text
+from builder.importer.dates import date_line, dateline, find_dates
+from builder.importer.describe import describe, kind_from_title
+from builder.importer.ids import MAX_LENGTH, base_id, unique_id
+from builder.importer.yamlout import dump_front_matter
+from builder.markup import render_markdown
+
+MARKDOWN_HOSTILE = st.text(
+    alphabet=st.sampled_from([*list("#*_-+>`[]()!<>&\\{}|:=~^.0123456789 abcXY\t'\""), "\xa0", "é", "한"]),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKDOWN_HOSTILE)
+def test_escaped_paragraph_renders_as_the_same_text(text: str) -> None:
+    """Whatever characters a captured paragraph holds, the rendered page shows exactly them."""
+    expected = clean_paragraph(text)
+    if not expected:
+        return
+    rendered = render_markdown(to_markdown([text]))
+    assert set(re.findall(r"</?([a-zA-Z][\w-]*)", rendered)) <= {"p"}
+    shown = html.unescape(re.sub(r"</?p>", "", rendered)).strip()
+    assert " ".join(shown.split()) == " ".join(expected.split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(min_size=1, max_size=60), st.lists(st.text(max_size=20), max_size=3))
+def test_front_matter_reads_back_unchanged(value: str, items: list[str]) -> None:
+    """Any title, and any list of texts, reads back through the archive's loader as written."""
+    written = dump_front_matter({"title": value, "tags": items, "captures": [{"file": value, "sha256": "0" * 64}]})
+    doc, problems = read_document("x.md", (written + "\nbody\n").encode("utf-8"), 10_000_000)
+    assert problems == [] and doc is not None
+    assert doc.data["title"] == value
+    assert doc.data["tags"] == items
+    assert doc.data["captures"] == [{"file": value, "sha256": "0" * 64}]
+
+
+def test_front_matter_keeps_dates_plain_and_leaves_out_empty_keys() -> None:
+    """Days are written YYYY-MM-DD unquoted; keys without a value are not written."""
+    text = dump_front_matter({"title": "yes", "date": dt.date(2019, 11, 17), "speaker": None, "entities": ["a"]})
+    assert text == '---\ntitle: "yes"\ndate: 2019-11-17\nentities:\n  - a\n---\n'
+
+
+def test_ids_are_short_readable_and_unique() -> None:
+    """An id is title words and the day, at most 60 characters, with -2 when taken."""
+    day = dt.date(2019, 11, 17)
+    assert base_id("Statement by a spokesman for the DPRK Foreign Ministry", day) == (
+        "statement-spokesman-dprk-foreign-ministry-2019-11-17"
+    )
+    long_id = base_id("Japan's Discharge of Nuclear-polluted Water Is a Crime against All Humanity and Nature", day)
+    assert len(long_id) <= MAX_LENGTH and long_id.startswith("japans-discharge-nuclear-polluted")
+    assert base_id("武汉的声音", day, "commentary") == "commentary-2019-11-17"
+    assert base_id("Förderung für Gebäude", day) == "forderung-fur-gebaude-2019-11-17"
+    assert unique_id("a-2019-11-17", {"a-2019-11-17", "a-2019-11-17-2"}) == "a-2019-11-17-3"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("November 17, 2019", (2019, 11, 17)),
+        ("Sunday, Nov. 17, 2019", (2019, 11, 17)),
+        ("17. Januar 2022", (2022, 1, 17)),
+        ("Datum 25.01.2022", (2022, 1, 25)),
+        ("Published: 2019-11-17 10:30", (2019, 11, 17)),
+        ("2020年02月19日", (2020, 2, 19)),
+        ("Nov. 17", (None, 11, 17)),
+        ("The meeting on November 17, 2019 was long.", None),
+        ("13/14/2019", None),
+    ],
+)
+def test_date_lines(line: str, expected: tuple | None) -> None:
+    """A line that is a date (with a label or weekday at most) gives it; prose does not."""
+    found = date_line(line)
+    assert (found and (found.year, found.month, found.day)) == expected
+
+
+def test_datelines_and_dates_in_prose() -> None:
+    """A news dateline gives its day (year or not) and agency; a 30th of February is no date."""
+    date, agency, _start = dateline("Pyongyang, November 17 (KCNA) -- A spokesman said")
+    assert (date.year, date.month, date.day, agency) == (None, 11, 17, "KCNA")
+    assert date.resolve(2019) == dt.date(2019, 11, 17)
+    assert find_dates("on February 30, 2019")[0].resolve() is None
+
+
+@pytest.mark.parametrize(
+    ("opening", "kind", "speaker"),
+    [
+        ("A spokesman for the DPRK Foreign Ministry issued the following statement on Nov. 17:", "statement", "Spokesman for the DPRK Foreign Ministry"),
+        ("Pyongyang, January 1 (KCNA) -- A spokesman for the Foreign Ministry gave the following answer to a question raised by KCNA:", "interview", "Spokesman for the Foreign Ministry"),
+        ("The Foreign Ministry released the following press release on Monday:", "press-release", "Foreign Ministry"),
+        ("Members of the Iranian Parliament issued a statement on January 25 to denounce the vote.", None, None),
+    ],
+)
+def test_what_the_opening_says(opening: str, kind: str | None, speaker: str | None) -> None:
+    """"X issued the following <kind>" gives kind and speaker; "X issued a statement …" is an article."""
+    found = describe([opening, "Second paragraph."])
+    assert (found.kind, found.speaker) == (kind, speaker)
+
+
+def test_title_derived_from_the_announcement() -> None:
+    """A capture without a title gets one that says who issued what."""
+    found = describe(["A spokesman for the DPRK Foreign Ministry issued the following statement on Nov. 17:"])
+    assert found.title == "Statement by a spokesman for the DPRK Foreign Ministry"
+    assert (found.day.month, found.day.day, found.day.year) == (11, 17, None)
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("Japan's Discharge of Nuclear-polluted Water Is Crime: KCNA Commentary", "commentary"),
+        ("Statement of DPRK FM Spokesman", "statement"),
+        ("DPRK FM Spokesman Answers Question Put by KCNA", "interview"),
+        ("DPRK delegation on Kim Young Sam's speech", None),
+        ("KCNA Refutes US Statement on Human Rights", None),
+    ],
+)
+def test_kind_from_headline(title: str, kind: str | None) -> None:
+    """A headline gives a kind only where the kind noun heads or closes it."""
+    assert kind_from_title(title) == kind
+
+
+def test_head_of_a_capture_gives_title_and_date() -> None:
+    """Breadcrumbs and bylines aside, the headline and the date line above the text are read."""
+    capture = parse_text(
+        "Home > News > Politics\nMinistry answers the Council\nBy Staff Writer\n17 November 2019\n"
+        "The ministry answered the Council today.\nShare\nMore from Tessin Herald\nOther story one\nOther story two\n"
+    )
+    assert capture.title == "Ministry answers the Council"
+    assert (capture.head_date.year, capture.head_date.month, capture.head_date.day) == (2019, 11, 17)
+    assert capture.paragraphs == ["The ministry answered the Council today."]
+    assert capture.publication_names == ["Tessin Herald"]
+    assert [text for text, _ in capture.leads] == ["Other story one", "Other story two"]
+
+
+def test_hard_wrapped_lines_join_into_paragraphs() -> None:
+    """A line that continues a sentence joins the one before; a finished sentence ends a paragraph."""
+    capture = parse_text("The Council said that the quota figures\nwere final, and the anti-\nDPRK vote stands.\nA second paragraph.\n")
+    assert capture.paragraphs == ["The Council said that the quota figures were final, and the anti-DPRK vote stands.", "A second paragraph."]
