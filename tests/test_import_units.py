@@ -79,6 +79,11 @@ def test_ids_are_short_readable_and_unique() -> None:
         ("Datum 25.01.2022", (2022, 1, 25)),
         ("Published: 2019-11-17 10:30", (2019, 11, 17)),
         ("2020年02月19日", (2020, 2, 19)),
+        ("[Juche113.8.4.]", (2024, 8, 4)),
+        ("2019.11.17. Sunday", (2019, 11, 17)),
+        ("17/11/2019", (2019, 11, 17)),
+        ("05/06/2019", None),
+        ("Posted on November 17, 2019 by admin", (2019, 11, 17)),
         ("Nov. 17", (None, 11, 17)),
         ("The meeting on November 17, 2019 was long.", None),
         ("13/14/2019", None),
@@ -152,3 +157,21 @@ def test_hard_wrapped_lines_join_into_paragraphs() -> None:
     """A line that continues a sentence joins the one before; a finished sentence ends a paragraph."""
     capture = parse_text("The Council said that the quota figures\nwere final, and the anti-\nDPRK vote stands.\nA second paragraph.\n")
     assert capture.paragraphs == ["The Council said that the quota figures were final, and the anti-DPRK vote stands.", "A second paragraph."]
+
+
+def test_page_date_stamp_and_sign_off_date_the_text() -> None:
+    """A site line under the text ("www.kcna.kp (Juche113.1.5.)") or a signed-off date gives the date."""
+    stamped = parse_text(
+        "Press Statement of Vice Department Director\n"
+        "Pyongyang, January 5 (KCNA) -- Kim Yo Jong issued the following press statement on Friday:\n"
+        "It is a mere lie.\n-0-\nwww.kcna.kp (Juche113.1.5.)\n"
+    )
+    assert (stamped.head_date.year, stamped.head_date.month, stamped.head_date.day) == (2024, 1, 5)
+    assert stamped.paragraphs[-1] == "-0-"
+    assert stamped.publication_names == ["kcna.kp"]
+    signed = parse_text(
+        "The Foreign Ministry issued the following statement:\nThe resolution is void.\n"
+        "Foreign Ministry\nPort Tessin, November 17, 2019\nMore from the Herald\nOther story\nDecember 1, 2026\n"
+    )
+    assert (signed.head_date.year, signed.head_date.month, signed.head_date.day) == (2019, 11, 17)
+    assert signed.paragraphs[-1] == "Port Tessin, November 17, 2019"

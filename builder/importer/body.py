@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
-_ENTITY_LIKE = re.compile(r"&(?=#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
+_ENTITY_LIKE = re.compile(r"&(?=#|[A-Za-z])")  # browsers read "&copy" and "&#0" even without ";"
 _LEADING_LIST = re.compile(r"^([-+])(?=\s|$|[-+\s]+$)")
 _LEADING_NUMBER = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
 _INLINE = str.maketrans({"\\": "\\\\", "`": "\\`", "*": "\\*", "[": "\\[", "{": "\\{", "<": "&lt;"})

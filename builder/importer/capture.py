@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .dates import TextDate, date_line
+from .dates import TextDate, date_line, place_date_line
 
 _HEADER = re.compile(
     r"^(?P<key>url|source url|link|source|publication|title|headline|date|published"
@@ -46,6 +46,11 @@ _UI_WORDS = frozenset(
     linkedin reddit weibo wechat line copy link copy-link home back top menu search login log-in
     sign-in subscribe close comments comment like save bookmark rss print-this share-this
     back-to-top font-size a-a-a a+ a- advertisement ad sponsored listen play pause""".split()
+)
+# A bare site address closing a page, often with the page's date: "www.kcna.kp (Juche113.1.5.)".
+_SITE_LINE = re.compile(
+    r"^(?:https?://)?(?:www\.)?(?P<host>[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})/?\s*(?:[(\[](?P<date>[^)\]]{4,40})[)\]])?$",
+    re.IGNORECASE,
 )
 _PROSE_END = re.compile(r"[.!?:;…。！？][\"'”’»)\]]*$")
 _BREADCRUMB = re.compile(r"\s(?:>|»|/|\||›)\s")
@@ -83,8 +88,8 @@ def parse_text(text: str) -> TextCapture:
     result = TextCapture(paragraphs=[], headers=headers)
     result.title, result.head_date = _read_head(head)
     result.paragraphs, repeats = _paragraphs(body)
-    if result.head_date is None and body:
-        result.head_date = _sign_off_date(body[-1].text)
+    if result.head_date is None:
+        result.head_date = _sign_off_date(body, tail)
     result.leads = _leads(tail)
     result.publication_names = _publication_names(headers, tail)
     if ui_dropped:
@@ -154,7 +159,10 @@ def _body_end(entries: list[_Line]) -> int:
     prose_seen = False
     for j, entry in enumerate(entries):
         if prose_seen and (
-            LIST_HEADING.match(entry.text) or _FOOTER.match(entry.text) or _teaser_starts(entries, j)
+            LIST_HEADING.match(entry.text)
+            or _FOOTER.match(entry.text)
+            or _SITE_LINE.match(entry.text)
+            or _teaser_starts(entries, j)
         ):
             return j
         prose_seen = prose_seen or _is_prose(entry.text)
@@ -199,10 +207,20 @@ def _read_head(head: list[_Line]) -> tuple[str | None, TextDate | None]:
     return title, found
 
 
-def _sign_off_date(text: str) -> TextDate | None:
-    """A statement signed off with a date line ("November 17, 2019") as its last line."""
-    date = date_line(text)
-    return date if date is not None and date.year is not None else None
+def _sign_off_date(body: list[_Line], tail: list[_Line]) -> TextDate | None:
+    """The date a statement is signed off with, or the page's own date stamp under it.
+
+    Only the last lines of the text and the line right after it count: dates further down
+    belong to lists of other articles.
+    """
+    candidates = [e.text for e in body[-3:]][::-1]
+    if tail and _SITE_LINE.match(tail[0].text):
+        candidates.append(_SITE_LINE.match(tail[0].text).group("date") or "")
+    for text in candidates:
+        date = date_line(text) or place_date_line(text)
+        if date is not None and date.year is not None:
+            return date
+    return None
 
 
 def _paragraphs(body: list[_Line]) -> tuple[list[str], int]:
@@ -238,7 +256,7 @@ def _leads(tail: list[_Line]) -> list[tuple[str, str]]:
     pending = ""
     for entry in tail:
         text = entry.text
-        if LIST_HEADING.match(text) or _FOOTER.match(text):
+        if LIST_HEADING.match(text) or _FOOTER.match(text) or _SITE_LINE.match(text):
             continue
         date = date_line(text)
         if date is not None:
@@ -263,6 +281,9 @@ def _publication_names(headers: dict[str, str], tail: list[_Line]) -> list[str]:
     """Publications the capture names: a Source header, "More From X", a copyright line."""
     names = [headers[k] for k in ("publication", "source") if k in headers]
     for entry in tail:
+        site = _SITE_LINE.match(entry.text)
+        if site:
+            names.append(site.group("host").lower())
         m = LIST_HEADING.match(entry.text)
         if m and m.group("from"):
             names.append(m.group("from").strip())

@@ -27,16 +27,19 @@ _MONTHS = {
 }
 MONTH_NUMBERS = {name: number for number, names in _MONTHS.items() for name in names.split()}
 _MONTH = "(?:" + "|".join(sorted(map(re.escape, MONTH_NUMBERS), key=len, reverse=True)) + ")"
-_WEEKDAY = (
+_WEEKDAY_NAME = (
     r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?|montag|dienstag|mittwoch"
     r"|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
-    r"|lunes|martes|miércoles|jueves|viernes|sábado|domingo)\.?,?\s+"
+    r"|lunes|martes|miércoles|jueves|viernes|sábado|domingo)\.?"
 )
+_WEEKDAY = _WEEKDAY_NAME + r",?\s+"
 _ORD = r"(?:st|nd|rd|th|er)?"
 DATE_PATTERN = (
     r"(?:(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})"
-    r"|(?P<ny>\d{4})/(?P<nm>\d{1,2})/(?P<nd>\d{1,2})"
+    r"|(?P<ny>\d{4})[/.](?P<nm>\d{1,2})[/.](?P<nd>\d{1,2})\.?"
     r"|(?P<ed>\d{1,2})\.\s?(?P<em>\d{1,2})\.\s?(?P<ey>\d{4})"
+    r"|(?P<s1>\d{1,2})/(?P<s2>\d{1,2})/(?P<sy>\d{4})"
+    r"|juche\s?(?P<jy>\d{1,3})(?:\s?\(\d{4}\))?\.(?P<jm>\d{1,2})\.(?P<jd>\d{1,2})\.?"
     rf"|(?P<mm>{_MONTH})\.?\s+(?P<md>\d{{1,2}}){_ORD}(?:,?\s+(?P<my>\d{{4}}))?"
     rf"|(?P<dd>\d{{1,2}}){_ORD}\.?\s+(?:de\s+)?(?P<dm>{_MONTH})\.?(?:,?\s+(?:de\s+)?(?P<dy>\d{{4}}))?"
     r"|(?P<cy>\d{4})\s*[年년]\s*(?P<cm>\d{1,2})\s*[月월]\s*(?P<cd>\d{1,2})\s*[日일]"
@@ -50,7 +53,8 @@ _LABEL = (
 )
 _DATE_LINE = re.compile(
     rf"^\W{{0,3}}{_LABEL}?(?:{_WEEKDAY})?(?P<date>{DATE_PATTERN})"
-    r"(?:\s*(?:[,|·•\-–—]\s*)?\d{1,2}[:.]\d{2}(?:\s*(?:[ap]\.?m\.?|h|uhr))?(?:\s*[A-Z]{2,5})?)?\W{0,3}$",
+    r"(?:\s*(?:[,|·•\-–—]\s*)?\d{1,2}[:.]\d{2}(?:\s*(?:[ap]\.?m\.?|h|uhr))?(?:\s*[A-Z]{2,5})?)?"
+    rf"(?:\s*,?\s*\(?{_WEEKDAY_NAME}\)?)?(?:\s*[,|·•]?\s*(?:by|von|por|par)\s+[^\d]{{1,40}})?\W{{0,3}}$",
     re.IGNORECASE,
 )
 # "Pyongyang, November 17 (KCNA) --", "Bern, 17.08.2007 - ", "PARIS, Nov. 17, 2019 —"
@@ -91,6 +95,10 @@ def _from_match(m: re.Match[str], text: str) -> TextDate | None:
         parts = (g["ey"], g["em"], g["ed"])
     elif g["cy"]:
         parts = (g["cy"], g["cm"], g["cd"])
+    elif g["jy"]:  # the Juche calendar: year 1 is 1912
+        parts = (str(int(g["jy"]) + 1911), g["jm"], g["jd"])
+    elif g["sy"]:
+        parts = _slashed(int(g["s1"]), int(g["s2"]), g["sy"])
     elif g["km"]:
         parts = (None, g["km"], g["kd"])
     elif g["mm"]:
@@ -103,6 +111,15 @@ def _from_match(m: re.Match[str], text: str) -> TextDate | None:
     if year is not None and not 1000 <= year <= 2999:
         return None
     return TextDate(year, month, day, text)
+
+
+def _slashed(first: int, second: int, year: str) -> tuple[str | None, str | None, str | None]:
+    """11/17/2019 or 17/11/2019 where only one reading is possible; 05/06/2019 is no date."""
+    if first > 12 >= second:
+        return year, str(second), str(first)
+    if second > 12 >= first:
+        return year, str(first), str(second)
+    return None, None, None
 
 
 def find_dates(text: str) -> list[TextDate]:
@@ -124,6 +141,16 @@ def date_line(line: str) -> TextDate | None:
         return None
     inner = _DATE.search(m.group("date"))
     return _from_match(inner, line.strip()) if inner else None
+
+
+_PLACE_DATE = re.compile(rf"^[^\W\d][\w.'’ -]{{0,40}},\s+(?P<date>{DATE_PATTERN})\.?$", re.IGNORECASE)
+
+
+def place_date_line(line: str) -> TextDate | None:
+    """A sign-off line "Pyongyang, November 17, 2019" (place, then a full date)."""
+    m = _PLACE_DATE.match(line.strip())
+    inner = _DATE.search(m.group("date")) if m else None
+    return _from_match(inner, inner.group(0)) if inner else None
 
 
 def dateline(paragraph: str) -> tuple[TextDate | None, str | None, int]:
