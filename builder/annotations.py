@@ -18,8 +18,10 @@ from collections.abc import Sequence
 from .htmltext import Document, Point, Span
 from .model import Annotation
 
-_QUOTES = str.maketrans({**dict.fromkeys("’‘‛`´ʼ", "'"), **dict.fromkeys("“”„‟", '"')})
-_RUNS = re.compile(r"\s+|\S+")
+_APOSTROPHES = "'’‘‛`´ʼ"
+_DOUBLE_QUOTES = '"“”„‟'
+_QUOTES = str.maketrans({**dict.fromkeys(_APOSTROPHES, "'"), **dict.fromkeys(_DOUBLE_QUOTES, '"')})
+_EQUIVALENT = {"'": f"[{re.escape(_APOSTROPHES)}]", '"': f"[{re.escape(_DOUBLE_QUOTES)}]"}
 
 
 def normalise(text: str) -> str:
@@ -27,39 +29,40 @@ def normalise(text: str) -> str:
     return " ".join(text.translate(_QUOTES).split())
 
 
+def _pattern(quote: str) -> re.Pattern[str] | None:
+    """A regex for the quote: any run of whitespace for a space, any apostrophe for '."""
+    parts = []
+    for c in normalise(quote):
+        if c == " ":
+            parts.append(r"\s+")
+        elif c in _EQUIVALENT:
+            parts.append(_EQUIVALENT[c])
+        else:
+            parts.append(re.escape(c))
+    return re.compile("".join(parts)) if parts else None
+
+
 class _Passages:
-    """The blocks' text, normalised for finding quotes, with a map back to each character."""
+    """The blocks' text joined (a block boundary reads as whitespace), to find quotes in."""
 
     def __init__(self, texts: Sequence[str]):
-        joined = "\n".join(texts)  # a block boundary reads as a space
+        self.texts = texts
         self.block_starts = []
         offset = 0
         for text in texts:
             self.block_starts.append(offset)
             offset += len(text) + 1
-        self.texts = texts
-        parts: list[str] = []
-        self.origin: list[int] = []  # where each normalised character comes from
-        for run in _RUNS.finditer(joined.translate(_QUOTES)):
-            if run.group().isspace():
-                parts.append(" ")
-                self.origin.append(run.start())
-            else:
-                parts.append(run.group())
-                self.origin.extend(range(run.start(), run.end()))
-        self.text = "".join(parts)
+        self.text = "\n".join(texts)
 
     def find(self, quote: str, occurrence: int) -> tuple[int, int] | None:
         """The occurrence-th (from 1, not overlapping) place of the quote, as joined offsets."""
-        wanted = normalise(quote)
-        if not wanted or occurrence < 1:
+        pattern = _pattern(quote)
+        if pattern is None or occurrence < 1:
             return None
-        at = -len(wanted)
-        for _ in range(occurrence):
-            at = self.text.find(wanted, at + len(wanted))
-            if at < 0:
-                return None
-        return self.origin[at], self.origin[at + len(wanted) - 1] + 1
+        for n, hit in enumerate(pattern.finditer(self.text), start=1):
+            if n == occurrence:
+                return hit.start(), hit.end()
+        return None
 
     def pieces(self, start: int, end: int) -> list[tuple[int, int, int]]:
         """The passage split by block: (block, start, end) in each block's text."""

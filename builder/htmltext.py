@@ -462,6 +462,14 @@ class _BlockWriter:
         start, stop = self.offset, self.offset + len(text)
         self._advance(stop)
         inserts = {k: v for k, v in self.in_text.items() if start < k <= stop}
+        if not self.stack and not inserts and all(self.spans[s].is_link for s in self.alive):
+            if self.alive:
+                self._links_only(text, start)  # the common case: mention and date links
+            else:
+                self.out.append(raw)
+            self.offset = stop
+            self._advance(stop)
+            return
         cuts = {start, stop, *inserts}
         for s in self.alive:
             cuts.update(p for p in (self.spans[s].start, self.spans[s].end) if start < p < stop)
@@ -481,6 +489,18 @@ class _BlockWriter:
         self._close_to(keep)
         self.out.extend(m for m in inserts.get(stop, ()))
         self._advance(stop)
+
+    def _links_only(self, text: str, start: int) -> None:
+        """Write a text node whose only spans are links (which lie inside it, apart)."""
+        at = start
+        for s in self.alive:
+            span = self.spans[s]
+            self.out.append(htmllib.escape(text[at - start : span.start - start], quote=False))
+            self.out.append(_open_tag(span, True))
+            self.out.append(htmllib.escape(text[span.start - start : span.end - start], quote=False))
+            self.out.append("</a>")
+            at = span.end
+        self.out.append(htmllib.escape(text[at - start :], quote=False))
 
     def _switch(self, desired: list[int], inserts: Iterable[str]) -> None:
         common = 0

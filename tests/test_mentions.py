@@ -412,3 +412,18 @@ def test_property_text_mentions_are_whole_words(text):
         assert (
             m.end == len(text) or not (text[m.end - 1].isalnum() and text[m.end].isalnum()) or hangul_particle
         )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \n")), max_size=600), st.data())
+def test_property_excerpt_holds_the_mention_and_stays_short(text, data):
+    """An excerpt always shows the mention, whole words only, within about 200 characters."""
+    text = f"{text} DPRK {text[::-1]}"
+    start = data.draw(st.sampled_from([m.start() for m in re.finditer("DPRK", text)]))
+    cut = excerpt(text, start, start + 4)
+    assert "DPRK" in cut
+    assert len(cut) <= 202
+    inner = cut.removeprefix("…").removesuffix("…")
+    left = r"(?<= )" if cut.startswith("…") else "^"  # cut between words, or the very start
+    right = r"(?= )" if cut.endswith("…") else "$"
+    assert re.search(left + re.escape(inner) + right, " ".join(text.split()))
