@@ -137,3 +137,14 @@ def test_hostile_page_brings_no_markup(root: Path) -> None:
     rendered = render_markdown(body)
     assert set(re.findall(r"</?([a-zA-Z][\w-]*)", rendered)) == {"p"}  # text only: no tag but <p>
     assert 'Some readers wrote &lt;script&gt;alert("typed")&lt;/script&gt;' in rendered.replace("&quot;", '"')
+
+
+def test_more_articles_list_gives_leads(root: Path, tmp_path: Path) -> None:
+    """The page's "More Articles" items become leads with their dates, not statements."""
+    leads = tmp_path / "leads.csv"
+    run("import", str(FIXTURES / "ministry-page.html"), "--root", str(root), "--leads", str(leads))
+    assert leads.read_text(encoding="utf-8").splitlines()[1:] == [
+        f"Minister receives the ambassador of Ostmark,2026-02-02,{FIXTURES / 'ministry-page.html'}",
+        f"Ferry treaty enters into force,2026-02-01,{FIXTURES / 'ministry-page.html'}",
+        f"New harbour office opens in Port Tessin,2026-01-31,{FIXTURES / 'ministry-page.html'}",
+    ]

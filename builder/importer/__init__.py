@@ -1,5 +1,34 @@
 """`archive import`: raw captures (.txt, .html, .jsonl) into statements, with provenance.
 
+    archive import PATH... [--root DIR] [--id ID] [--source ID] [--create-source]
+                   [--kind KIND] [--date YYYY-MM-DD] [--year YYYY] [--title TEXT]
+                   [--dry-run] [--force] [--quiet] [--leads FILE]
+
+What is written (paths under the archive root):
+  content/statements/YYYY/<id>.md        the statement: front matter, then the body
+  content/captures/YYYY/<sha256>.<ext>   the capture, byte for byte (.txt, .html; a JSON
+                                         Lines record is kept as its own line, .json)
+  content/versions/<id>/v<N>.md          an earlier text, when a new capture differs
+  content/entities/publications/<id>.md  with --create-source only
+  content/.backup/NNNN/…                 with --force: the files it replaced
+
+Decisions (each has a test):
+  * Dates are never guessed: --date; else a full date the document states (record
+    field, page metadata or a date shown by the headline, a date line above the text,
+    a signed-off date, a dateline with a year); else the day and month its opening
+    names ("… statement on Nov. 17:", "Pyongyang, November 17 (KCNA) --") with --year.
+    Dates in teaser lists are never read. A known year without a day is refused.
+  * `retrieved` only when the capture says it: a "Retrieved:" line at the top of a
+    text capture, SingleFile's "saved date", the Wayback Machine's capture time, a
+    record's `retrieved`. A file's modification time proves nothing and is not used.
+  * Kind and speaker come from an opening "X issued the following <kind>" (an answer
+    to a question is an interview), else from the headline ("…: KCNA Commentary"),
+    else --kind, else article. Title: the page's own, else --title, else "Statement
+    by a spokesman for …" from the opening, else its first sentence.
+  * Same capture bytes or same text already in the archive: skipped. A new capture of
+    a statement (--id, same source URL, or same date, source and title with 80 % of
+    the words in common) whose text differs: a new version. --force replaces instead.
+
 Exit status: 0 when every document was imported or skipped, 1 when any was refused
 (each refusal says why and which option to pass), 2 when the command was called wrongly,
 130 when interrupted (every file written is complete; run the same command again).
@@ -13,6 +42,7 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from ..config import load_config
 from ..errors import UsageError, did_you_mean
 from ..model import KINDS
 from .apply import Writer, carry_out
@@ -134,10 +164,12 @@ def _options(args: argparse.Namespace) -> Options:
     if statement_id is not None and not is_valid_id(statement_id):
         raise UsageError(f"--id {statement_id!r} is not a valid id (lowercase letters, digits and single hyphens)")
     title = args.title.strip() if args.title and args.title.strip() else None
+    config, _ = load_config(root)  # defaults when site.yaml is missing or wrong
     return Options(
         root=root, statement_id=statement_id, source=args.source, kind=args.kind, date=date, year=year,
         title=title, dry_run=args.dry_run, force=args.force, quiet=args.quiet,
         leads_file=args.leads, create_source=getattr(args, "create_source", False),
+        max_bytes=config.max_file_bytes,
     )
 
 

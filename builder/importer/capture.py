@@ -192,12 +192,13 @@ def _pairs_end_dated(entries: list[_Line], j: int) -> bool:
 
 
 def _read_head(head: list[_Line]) -> tuple[str | None, TextDate | None]:
+    """The headline and the date line nearest the text (a ticker above them is not theirs)."""
     title = None
     found: TextDate | None = None
     for entry in head:
         date = date_line(entry.text)
         if date is not None:
-            if found is None or (found.year is None and date.year is not None):
+            if found is None or date.year is not None or found.year is None:
                 found = date
             continue
         if _BYLINE.match(entry.text) or _BREADCRUMB.search(entry.text):
@@ -210,10 +211,11 @@ def _read_head(head: list[_Line]) -> tuple[str | None, TextDate | None]:
 def _sign_off_date(body: list[_Line], tail: list[_Line]) -> TextDate | None:
     """The date a statement is signed off with, or the page's own date stamp under it.
 
-    Only the last lines of the text and the line right after it count: dates further down
-    belong to lists of other articles.
+    Only the last lines of the text and the line right after it count, and only when the
+    text holds no other date line (several would be a list the cut-off missed).
     """
-    candidates = [e.text for e in body[-3:]][::-1]
+    dated = [e for e in body if date_line(e.text) or place_date_line(e.text)]
+    candidates = [e.text for e in body[-3:]][::-1] if len(dated) == 1 else []
     if tail and _SITE_LINE.match(tail[0].text):
         candidates.append(_SITE_LINE.match(tail[0].text).group("date") or "")
     for text in candidates:

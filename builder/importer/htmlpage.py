@@ -29,7 +29,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from .body import clean_paragraph
 from .capture import LIST_HEADING
-from .dates import MONTH_NUMBERS, date_line, dateline, parse_iso_day
+from .dates import MONTH_NUMBERS, date_line, dateline, find_dates, parse_iso_day
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
@@ -62,6 +62,7 @@ class HtmlPage:
     hostname: str | None = None
     language: str | None = None
     notes: list[str] = field(default_factory=list)
+    leads: list[tuple[str, str]] = field(default_factory=list)  # (text, date) of teasers
 
 
 def extract_page(raw: bytes) -> HtmlPage | None:
@@ -91,6 +92,7 @@ def extract_page(raw: bytes) -> HtmlPage | None:
     _drop_leading_furniture(page)
     _add_standfirst(page, tree, doc.description, headline)
     page.date, page.date_from = _date(headline, page.paragraphs, doc.date)
+    page.leads = _leads(tree)
     if not page.paragraphs:
         return None
     return page
@@ -363,3 +365,29 @@ def _add_standfirst(page: HtmlPage, tree, description: str | None, headline) -> 
     if starts and after_headline and order[element] < min(starts):
         page.paragraphs.insert(0, text)
         page.notes.append("put back the standfirst under the headline")
+
+
+def _leads(tree) -> list[tuple[str, str]]:
+    """Items of the lists under "More Articles" / "Related" headings: other articles' teasers."""
+    leads: list[tuple[str, str]] = []
+    for heading in tree.iter("h2", "h3", "h4", "h5", "h6", "strong", "p", "span", "div"):
+        if len(heading) > 2 or not LIST_HEADING.match(_text(heading.text_content())):
+            continue
+        sibling = heading.getnext()
+        for _ in range(3):
+            if sibling is None:
+                break
+            for item in sibling.iter("li"):
+                leads.append(_lead(item))
+            if leads:
+                return [lead for lead in leads if lead[0]]
+            sibling = sibling.getnext()
+    return []
+
+
+def _lead(item) -> tuple[str, str]:
+    links = [_text(a.text_content()) for a in item.iter("a")]
+    text = next((t for t in links if t), "") or _text(item.text_content())
+    dates = find_dates(_text(item.text_content()))
+    shown = next((d.resolve().isoformat() for d in dates if d.year and d.resolve()), "")
+    return text, shown

@@ -69,6 +69,8 @@ def read_input(shown: str, path: Path | None) -> Iterator[Draft]:
     if b"\x00" in data[:65536]:
         yield refused(shown, "binary file (it contains NUL bytes)", f"import {SUPPORTED}")
         return
+    if kind == "text" and data[:1024].lstrip().lower().startswith((b"<!doctype html", b"<html")):
+        kind = "html"  # a page saved with the wrong extension
     if kind == "jsonl":
         for draft in read_jsonl(shown, data):
             yield _described(draft)
@@ -129,6 +131,7 @@ def _read_html(shown: str, data: bytes) -> Draft:
     hosts = [urlsplit(u).hostname for u in (page.url, page.saved_url) if u]
     draft.hostnames = [h for h in dict.fromkeys([*hosts, page.hostname]) if h]
     draft.notes = list(page.notes)
+    draft.leads = [Lead(text, date, shown) for text, date in page.leads]
     return draft
 
 

@@ -50,6 +50,7 @@ class Options:
     quiet: bool = False
     leads_file: Path | None = None
     create_source: bool = False
+    max_bytes: int = 2_000_000  # site.yaml's max_file_bytes: the loader refuses bigger files
 
 
 @dataclass
@@ -103,6 +104,12 @@ def plan_draft(draft: Draft, opts: Options, index: ArchiveIndex) -> Plan:
     if not draft.paragraphs:
         return refuse(draft, "no text found in the capture", "is it the right file?")
     body = to_markdown(draft.paragraphs)
+    if len(body.encode("utf-8")) > opts.max_bytes - 20_000:
+        return refuse(
+            draft,
+            f"the text is {len(body.encode('utf-8')):,} bytes, too long for one statement file",
+            "split it, or raise max_file_bytes in site.yaml",
+        )
     key = body_key(body)
     known = index.by_sha.get(sha) or index.by_body.get(key)
     if known and not opts.force:
