@@ -9,9 +9,9 @@ never changed:
   of a syllable's first letter does not matter, since romanisations differ there;
 - a name with a capital letter matches with its exact case ("US" is not "us"); an
   all-lowercase name matches in any case;
-- only whole words match (letters, digits and combining marks are word characters), so
-  "US" is not in "USSR" but is in "US-led" and "US's"; a Korean particle may follow a
-  Hangul name ("김정은은");
+- only whole words match: no letter, digit or combining mark right before or after, so
+  "US" is not in "USSR" or "focus" but is in "US-led" and "US's", and "U.S." is not in
+  "U.S.A"; a Korean particle may follow a Hangul name ("김정은은");
 - the longest match wins and matches never overlap.
 """
 
@@ -158,9 +158,10 @@ def _pattern(entity_id: str, written: str) -> tuple[str, _Name]:
 
 
 def _whole_word(canon: str, start: int, end: int) -> bool:
-    if start > 0 and is_word_char(canon[start]) and is_word_char(canon[start - 1]):
+    """No letter or digit right before or after ("U.S." is not in "U.S.A"), bar Korean particles."""
+    if start > 0 and is_word_char(canon[start - 1]):
         return False
-    if end < len(canon) and is_word_char(canon[end - 1]) and is_word_char(canon[end]):
+    if end < len(canon) and is_word_char(canon[end]):
         return _is_hangul(canon[end - 1]) and _particle_follows(canon, end)
     return True
 

@@ -91,6 +91,11 @@ def test_hyphen_is_a_word_boundary():
     assert found("a US-led drill") == [("US", "us")]
 
 
+def test_names_ending_in_punctuation():
+    """A name like "U.S." matches before a space, not as the start of "U.S.A"."""
+    assert found("the U.S. said; the U.S.A said") == [("U.S.", "us")]
+
+
 def test_a_shorter_name_never_matches_inside_a_longer_word():
     """ "Kim Il Sun" never matches inside "Kim Il Sung"."""
     assert found("Kim Il Sung spoke; Kim Il Sun did not.") == [
