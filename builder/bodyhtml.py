@@ -18,9 +18,7 @@ _HEADING = re.compile(r"<(/?)h([1-6])\b")
 _HANGUL = "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff"
 SCRIPT_LANGUAGES = {"ko": _HANGUL}
 _GAP = r"[\s\d.,;:!?·'\"“”‘’()\[\]\-–—]*"
-_RUNS = {
-    lang: re.compile(f"[{chars}]+(?:{_GAP}[{chars}]+)*") for lang, chars in SCRIPT_LANGUAGES.items()
-}
+_RUNS = {lang: re.compile(f"[{chars}]+(?:{_GAP}[{chars}]+)*") for lang, chars in SCRIPT_LANGUAGES.items()}
 _ANY = {lang: re.compile(f"[{chars}]") for lang, chars in SCRIPT_LANGUAGES.items()}
 
 
@@ -63,9 +61,16 @@ def mark_languages(html: str, page_language: str) -> str:
         pieces = []
         position = 0
         for tag in _TAG.finditer(html):
-            pieces.append(run.sub(lambda m, lang=lang: f'<span lang="{lang}">{m.group(0)}</span>', html[position : tag.start()]))
+            pieces.append(
+                run.sub(
+                    lambda m, lang=lang: f'<span lang="{lang}">{m.group(0)}</span>',
+                    html[position : tag.start()],
+                )
+            )
             pieces.append(tag.group(0))
             position = tag.end()
-        pieces.append(run.sub(lambda m, lang=lang: f'<span lang="{lang}">{m.group(0)}</span>', html[position:]))
+        pieces.append(
+            run.sub(lambda m, lang=lang: f'<span lang="{lang}">{m.group(0)}</span>', html[position:])
+        )
         html = "".join(pieces)
     return html

@@ -15,6 +15,8 @@ from html import escape
 
 from markupsafe import Markup
 
+SCALE = 1.5  # CSS pixels per chart unit at full size; a narrow screen shrinks the chart to fit
+
 
 @dataclass(frozen=True)
 class Bar:
@@ -37,7 +39,8 @@ def bar_chart(bars: Sequence[Bar], title: str, *, height: int = 120, bar_width: 
     label_space = 30
     width = len(bars) * (bar_width + gap) + gap
     parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height + label_space}" role="group" '
+        f'<svg class="chart" width="{width * SCALE:g}" height="{(height + label_space) * SCALE:g}" '
+        f'viewBox="0 0 {width} {height + label_space}" role="group" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
     ]
     previous_second = None
@@ -49,14 +52,20 @@ def bar_chart(bars: Sequence[Bar], title: str, *, height: int = 120, bar_width: 
         name = f"{bar.title or bar.label}: {_count(bar.value)}"
         rect = f'<rect x="{x}" y="{y}" width="{bar_width}" height="{max(h, 1)}" class="bar{"" if h else " empty"}"/>'
         if bar.href:
-            parts.append(f'<a href="{escape(bar.href)}" aria-label="{escape(name)}"><title>{escape(name)}</title>{rect}</a>')
+            parts.append(
+                f'<a href="{escape(bar.href)}" aria-label="{escape(name)}"><title>{escape(name)}</title>{rect}</a>'
+            )
         else:
             parts.append(f'<g aria-hidden="true"><title>{escape(name)}</title>{rect}</g>')
         texts = []
         if bar.value:
-            texts.append(f'<text x="{middle}" y="{y - 3}" class="value" text-anchor="middle">{bar.value}</text>')
+            texts.append(
+                f'<text x="{middle}" y="{y - 3}" class="value" text-anchor="middle">{bar.value}</text>'
+            )
         first, _, second = bar.label.partition(" ")
-        texts.append(f'<text x="{middle}" y="{height + 12}" class="label" text-anchor="middle">{escape(first)}</text>')
+        texts.append(
+            f'<text x="{middle}" y="{height + 12}" class="label" text-anchor="middle">{escape(first)}</text>'
+        )
         if second and second != previous_second:
             texts.append(
                 f'<text x="{middle}" y="{height + 24}" class="label" text-anchor="middle">{escape(second)}</text>'

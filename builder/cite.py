@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -32,6 +33,7 @@ CSL_TYPES = {
     "letter": "letter",
 }  # every other kind reads as a newspaper article
 ACCESS_PLACEHOLDER = "[date]"
+_DATE_PARTS = re.compile(r'"date-parts": (\[[\s\d,\[\]]*\])')
 _BIBTEX_SPECIAL = str.maketrans(
     {
         "\\": r"\textbackslash{}",
@@ -169,4 +171,5 @@ def csl_item(c: CitedStatement) -> dict[str, Any]:
 
 def csl_json(c: CitedStatement) -> str:
     """A CSL-JSON document (a list of one item), readable in a <pre> and as a download."""
-    return json.dumps([csl_item(c)], ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps([csl_item(c)], ensure_ascii=False, indent=2)
+    return _DATE_PARTS.sub(lambda m: '"date-parts": ' + json.dumps(json.loads(m.group(1))), text) + "\n"

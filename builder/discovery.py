@@ -39,8 +39,11 @@ ENTITY_TYPES = {
     "event": "Event",
     "other": "Thing",
 }
-_JSON_IN_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
-_TAG = re.compile(r"<[^>]*>")
+_JSON_IN_HTML = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+_TAG = re.compile(r"""<(?:[^"'>]|"[^"]*"|'[^']*')*>""")
+_BREAK = re.compile(r"</(?:p|li|h[1-6]|div|blockquote|td|th|dt|dd|tr|pre|aside)>|<br\s*/?>", re.IGNORECASE)
 
 
 def modified(statement: Statement) -> dt.date:
@@ -105,7 +108,7 @@ def json_ld(data: dict[str, Any]) -> Markup:
 
 def plain_text(html_text: str, limit: int = 300) -> str:
     """Visible text of a short piece of sanitised HTML, for descriptions."""
-    text = " ".join(html.unescape(_TAG.sub(" ", html_text)).split())
+    text = " ".join(html.unescape(_TAG.sub("", _BREAK.sub(" ", html_text))).split())
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
@@ -115,7 +118,12 @@ def wikidata_url(qid: str | None) -> str | None:
 
 def entity_ref(entity: Entity, url: str) -> dict[str, Any]:
     """An entity as other JSON-LD objects name it: type, name, page, Wikidata."""
-    ref: dict[str, Any] = {"@type": ENTITY_TYPES.get(entity.type, "Thing"), "@id": url, "name": entity.name, "url": url}
+    ref: dict[str, Any] = {
+        "@type": ENTITY_TYPES.get(entity.type, "Thing"),
+        "@id": url,
+        "name": entity.name,
+        "url": url,
+    }
     if entity.wikidata:
         ref["sameAs"] = wikidata_url(entity.wikidata)
     return ref

@@ -57,7 +57,9 @@ def statement_record(s: Statement, links: Links, absolute: Callable[[str], str])
         "source_url": s.source_url,
         "retrieved": _day(s.retrieved),
         "withdrawn": _day(s.withdrawn),
-        "annotations": [{"quote": a.quote, "note": a.note, "occurrence": a.occurrence} for a in s.annotations],
+        "annotations": [
+            {"quote": a.quote, "note": a.note, "occurrence": a.occurrence} for a in s.annotations
+        ],
         "body": s.body,
         "text": linked.text,
     }
@@ -143,9 +145,23 @@ def graph_json(archive: Archive, links: Links, absolute: Callable[[str], str]) -
              "wikidata": e.wikidata, "url": absolute(urls.entity(e.id))}
         )  # fmt: skip
     for day in sorted(days):
-        nodes.append({"id": f"day:{day}", "type": "day", "label": day, "url": absolute(f"dates/{day.replace('-', '/')}/")})
+        nodes.append(
+            {
+                "id": f"day:{day}",
+                "type": "day",
+                "label": day,
+                "url": absolute(f"dates/{day.replace('-', '/')}/"),
+            }
+        )
     for month in sorted(months):
-        nodes.append({"id": f"month:{month}", "type": "month", "label": month, "url": absolute(f"dates/{month.replace('-', '/')}/")})
+        nodes.append(
+            {
+                "id": f"month:{month}",
+                "type": "month",
+                "label": month,
+                "url": absolute(f"dates/{month.replace('-', '/')}/"),
+            }
+        )
     head = {
         "directed": True,
         "multigraph": True,
@@ -167,7 +183,9 @@ def _statement_edges(s: Statement, linked: Any, archive: Archive) -> list[dict[s
         for r in s.references
         if r.id in archive.statements
     ]
-    edges += [{"source": me, "target": f"entity:{e}", "kind": "tagged"} for e in s.entities if e in archive.entities]
+    edges += [
+        {"source": me, "target": f"entity:{e}", "kind": "tagged"} for e in s.entities if e in archive.entities
+    ]
     edges += [
         {"source": me, "target": f"entity:{m.entity_id}", "kind": "mentions", "count": m.count}
         for m in linked.mentions

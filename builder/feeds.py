@@ -24,9 +24,7 @@ _FRAGMENT_HREF = re.compile(r'(\shref=")#')
 def xml_text(value: str) -> str:
     """Text safe inside an XML element or a double-quoted attribute."""
     value = _NOT_XML.sub("", value)
-    return (
-        value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    )
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def timestamp(day: dt.date) -> str:
@@ -111,7 +109,7 @@ def feed_xml(feed: Feed, entries: Iterable[tuple[dt.date, str]]) -> bytes:
         f"<author><name>{xml_text(feed.author)}</name></author>",
         f'<link rel="self" type="application/atom+xml" href="{xml_text(feed.feed_url)}"/>',
         f'<link rel="alternate" type="text/html" href="{xml_text(feed.page_url)}"/>',
-        '<generator>annotated-archive</generator>',
+        "<generator>annotated-archive</generator>",
     ]
     body = "\n".join(xml for _, xml in items)
     return ("\n".join(head) + "\n" + body + ("\n" if body else "") + "</feed>\n").encode("utf-8")

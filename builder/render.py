@@ -151,7 +151,9 @@ class Renderer:
 
     def ui_lang_attr(self, language: str) -> Markup:
         """` lang="en"` (the site's) on the page's own words inside a text in another language."""
-        return Markup(f' lang="{escape(self.site.language)}"') if language != self.site.language else Markup("")
+        return (
+            Markup(f' lang="{escape(self.site.language)}"') if language != self.site.language else Markup("")
+        )
 
     def entity_name(self, entity_id: str) -> str:
         entity = self.archive.entities.get(entity_id)
@@ -338,7 +340,9 @@ class Renderer:
         for d in days:
             days_in_month.setdefault((d.year, d.month), []).append(d)
         month_ids = {
-            (y, m): [i for d in days_in_month.get((y, m), ()) for i in (*issued.get(d, ()), *mentioned.get(d, ()))]
+            (y, m): [
+                i for d in days_in_month.get((y, m), ()) for i in (*issued.get(d, ()), *mentioned.get(d, ()))
+            ]
             + list(self.links.mentioned_in_month.get((y, m), ()))
             for y, m in months
         }
@@ -413,12 +417,17 @@ class Renderer:
         mentions = {
             sid: m for sid in ids for m in self.links.statements[sid].mentions if m.entity_id == entity.id
         }
-        timeline, timeline_rows = self._timeline(entity, ids)
+        if published:
+            timeline, timeline_rows = self._timeline(published, f"Statements published by {entity.name}")
+        else:
+            timeline, timeline_rows = self._timeline(ids, f"Statements that name {entity.name}")
         together = [
             (self.entity_name(e), n, self.urls.path(urls.entity(e)))
             for e, n in self.links.cooccurring.get(entity.id, ())
         ]
-        description = headings_in_order(render_markdown(entity.description)) if entity.description.strip() else ""
+        description = (
+            headings_in_order(render_markdown(entity.description)) if entity.description.strip() else ""
+        )
         url = self.urls.absolute(urls.entity(entity.id))
         ld = discovery.entity_ld(
             entity, url, discovery.plain_text(description), self.site.title, self.urls.absolute("")
@@ -436,6 +445,7 @@ class Renderer:
             published_total=len(published),
             timeline=timeline,
             timeline_rows=timeline_rows,
+            timeline_title="Statements published by" if published else "Statements that name",
             together=ranked_bars(together, f"Entities named together with {entity.name}"),
             together_list=together,
             type_title=ENTITY_TYPE_TITLES[entity.type],
@@ -604,7 +614,11 @@ class Renderer:
             source = {"@type": "Organization", "name": s.source}
         speaker = None
         if s.speaker:
-            speaker = self.entity_ref(s.speaker) if s.speaker in entities else {"@type": "Person", "name": s.speaker}
+            speaker = (
+                self.entity_ref(s.speaker)
+                if s.speaker in entities
+                else {"@type": "Person", "name": s.speaker}
+            )
         about = discovery.unique(self.entity_ref(e) for e in s.entities if e in entities)
         about_ids = {ref["@id"] for ref in about}
         mentions = discovery.unique(
@@ -628,7 +642,10 @@ class Renderer:
         """Linked HTML for the page: headings in order, other languages marked, notes in the site's."""
         html = mark_languages(headings_in_order(html), language)
         if language != self.site.language:
-            html = html.replace('<aside class="annotation" ', f'<aside class="annotation" lang="{escape(self.site.language)}" ')
+            html = html.replace(
+                '<aside class="annotation" ',
+                f'<aside class="annotation" lang="{escape(self.site.language)}" ',
+            )
         return html
 
     def last_modified(self, ids: Iterable[str]) -> dt.date | None:
@@ -648,38 +665,51 @@ class Renderer:
     def _month_count(self, year: int, month: int) -> int:
         return self.month_counts.get((year, month), 0)
 
-    def _months_chart(self, ids: Sequence[str], title: str, last: int) -> tuple[Markup, list[tuple[str, int, str]]]:
+    def _months_chart(
+        self, ids: Sequence[str], title: str, last: int
+    ) -> tuple[Markup, list[tuple[str, int, str]]]:
         """The last `last` months up to the newest statement, as bars linked to month pages."""
-        counts = Counter((self.archive.statements[i].date.year, self.archive.statements[i].date.month) for i in ids)
+        counts = Counter(
+            (self.archive.statements[i].date.year, self.archive.statements[i].date.month) for i in ids
+        )
         if not counts:
             return Markup(""), []
-        months = _months_back(max(counts), last)
-        rows = [(f"{MONTHS[m - 1]} {y}", counts.get((y, m), 0), self.urls.path(urls.month(y, m))) for y, m in months]
+        first, end = min(counts), max(counts)
+        span = (end[0] - first[0]) * 12 + end[1] - first[1] + 1
+        months = _months_back(end, min(last, max(span, 12)))
+        rows = [
+            (f"{MONTHS[m - 1]} {y}", counts.get((y, m), 0), self.urls.path(urls.month(y, m)))
+            for y, m in months
+        ]
         bars = [
             Bar(f"{MONTHS[m - 1][:3]} {str(y)[2:]}", n, href if n else None, label)
             for (y, m), (label, n, href) in zip(months, rows, strict=True)
         ]
         return bar_chart(bars, title), rows
 
-    def _timeline(self, entity: Entity, ids: Sequence[str]) -> tuple[Markup, list[tuple[str, int, str]]]:
-        """An entity's statements over time: per month over a short span, else per year."""
+    def _timeline(self, ids: Sequence[str], title: str) -> tuple[Markup, list[tuple[str, int, str]]]:
+        """Statements over time: per month over a short span, else per year."""
         if not ids:
             return Markup(""), []
         dates = [self.archive.statements[i].date for i in ids]
         first, last = min(dates), max(dates)
         span = (last.year - first.year) * 12 + last.month - first.month + 1
-        title = f"Statements that name {entity.name}"
         if span <= 24:
             counts = Counter((d.year, d.month) for d in dates)
             months = _months_back((last.year, last.month), max(span, 6))
-            rows = [(f"{MONTHS[m - 1]} {y}", counts.get((y, m), 0), self.urls.path(urls.month(y, m))) for y, m in months]
+            rows = [
+                (f"{MONTHS[m - 1]} {y}", counts.get((y, m), 0), self.urls.path(urls.month(y, m)))
+                for y, m in months
+            ]
             bars = [
                 Bar(f"{MONTHS[m - 1][:3]} {str(y)[2:]}", n, href if n else None, label)
                 for (y, m), (label, n, href) in zip(months, rows, strict=True)
             ]
             return bar_chart(bars, title + ", per month"), [r for r in rows if r[1]]
         years = Counter(d.year for d in dates)
-        rows = [(str(y), years.get(y, 0), self.urls.path(urls.year(y))) for y in range(first.year, last.year + 1)]
+        rows = [
+            (str(y), years.get(y, 0), self.urls.path(urls.year(y))) for y in range(first.year, last.year + 1)
+        ]
         bars = [Bar(label, n, href if n else None, label) for label, n, href in rows]
         return bar_chart(bars, title + ", per year"), [r for r in rows if r[1]]
 

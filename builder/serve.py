@@ -69,7 +69,9 @@ ERROR_PAGE = """<!doctype html>
 class Preview:
     """One archive being previewed: its server, its watchers and its latest build."""
 
-    def __init__(self, root: Path, port: int = 8000, *, search: bool = False, log: Callable[[str], None] | None = None):
+    def __init__(
+        self, root: Path, port: int = 8000, *, search: bool = False, log: Callable[[str], None] | None = None
+    ):
         self.root = root
         self.search = search
         self.log = log or (lambda text: print(text, flush=True))
@@ -104,7 +106,9 @@ class Preview:
             result = build(self.root, self.out, base_url=self.url, search=self.search)
         except ArchiveError as err:
             self.error = "\n".join(str(p) for p in err.problems) or str(err)
-            self.log(f"{self.error}\nbuild failed: still serving the last good build; fix and save to rebuild")
+            self.log(
+                f"{self.error}\nbuild failed: still serving the last good build; fix and save to rebuild"
+            )
         except Exception:  # a bug must not stop the preview: show it, keep serving
             self.error = traceback.format_exc()
             self.log(f"{self.error}\nbuild crashed: still serving the last good build")
@@ -140,7 +144,12 @@ class Preview:
             return accept(Path(path))
 
         for _changes in watchfiles.watch(
-            *paths, watch_filter=keep, recursive=recursive, stop_event=self._stop, debounce=100, rust_timeout=500
+            *paths,
+            watch_filter=keep,
+            recursive=recursive,
+            stop_event=self._stop,
+            debounce=100,
+            rust_timeout=500,
         ):
             self._dirty.set()
 
@@ -154,10 +163,14 @@ class Preview:
             threading.Thread(target=self.server.serve_forever, name="serve", daemon=True),
             threading.Thread(target=self._build_loop, name="rebuild", daemon=True),
             threading.Thread(
-                target=self._watch, args=(self.watched(), True, lambda p: not p.name.startswith(".")), daemon=True
+                target=self._watch,
+                args=(self.watched(), True, lambda p: not p.name.startswith(".")),
+                daemon=True,
             ),
             # The root itself, not recursively: site.yaml, also when an editor saves by renaming.
-            threading.Thread(target=self._watch, args=([self.root], False, lambda p: p == site_yaml), daemon=True),
+            threading.Thread(
+                target=self._watch, args=([self.root], False, lambda p: p == site_yaml), daemon=True
+            ),
         ]
         for thread in self._threads:
             thread.start()
@@ -246,8 +259,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--root", type=Path, default=Path("."), help="the archive's folder, holding site.yaml (default: .)"
     )
-    parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0 picks a free one)")
-    parser.add_argument("--no-search", action="store_true", help="skip the search indexes (faster rebuilds)")
+    parser.add_argument(
+        "--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0 picks a free one)"
+    )
+    parser.add_argument(
+        "--search",
+        action="store_true",
+        help="also build the search indexes (slower rebuilds; off by default)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -256,7 +275,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"no site.yaml in {root} (pass --root, the folder that holds it)")
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port} is not a port number (0 to 65535)")
-    preview = Preview(root, args.port, search=not args.no_search)
+    preview = Preview(root, args.port, search=args.search)
     preview.start()
     print(f"Serving {preview.url}  (watching content/, templates/ and site.yaml; Ctrl-C stops)", flush=True)
     try:

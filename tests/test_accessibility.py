@@ -1,0 +1,203 @@
+"""WCAG 2.2 AA in a real browser: axe-core on every page type, light and dark; phone, print, focus.
+
+The demo archive is built once and served over HTTP as GitHub Pages would serve it; each
+test drives headless Chromium through Playwright. Set UPDATE_SCREENSHOTS=1 to rewrite the
+README's screenshots from this same browser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from .browser import axe_violations, chromium, serve_folder
+from .conftest import PROJECT, run, write_archive
+
+STATEMENT = "statements/vfm-quota-resolution-2019-11-17/"
+PAGES = {
+    "home": "",
+    "statement with annotations": STATEMENT,
+    "Korean statement": "statements/weekly-ko-summit-2020-02-19/",
+    "entity": "entities/valdoria/",
+    "day": "dates/2019/11/17/",
+    "month": "dates/2019/11/",
+    "year": "dates/2019/",
+    "search": "search/",
+    "404": "404.html",
+}
+SCREENSHOTS = PROJECT / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("a11y") / "demo"
+    write_archive(root, {}, (PROJECT / "site.yaml").read_text())
+    shutil.copytree(PROJECT / "content", root / "content")
+    assert run("build", "--root", str(root), "--quiet") == 0, "the demo builds, with its search index"
+    site = root / "_site"
+    with serve_folder(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def open_all_details(tab: Any) -> None:
+    tab.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_no_wcag_violations_light_or_dark(page: Any, base_url: str, name: str) -> None:
+    """axe-core finds no WCAG 2.0/2.1/2.2 A or AA violation in either scheme, every <details> open."""
+    found = {}
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        page.goto(base_url + PAGES[name])
+        open_all_details(page)
+        found[scheme] = axe_violations(page)
+    assert found == {"light": [], "dark": []}
+
+
+def test_phone_width_has_no_horizontal_scrolling(browser: Any, base_url: str) -> None:
+    """At 360 CSS pixels wide no page scrolls sideways."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True
+    )
+    tab = context.new_page()
+    try:
+        for name, rel in {**PAGES, "about": "about/", "publication": "entities/tessin-herald/"}.items():
+            tab.goto(base_url + rel)
+            open_all_details(tab)
+            widths = tab.evaluate(
+                "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+            )
+            assert widths[0] <= widths[1], (name, widths)
+    finally:
+        context.close()
+
+
+def test_skip_link_is_first_and_visible_on_focus(page: Any, base_url: str) -> None:
+    """The first Tab shows "Skip to the content" on screen with a focus outline; it leads to main."""
+    page.goto(base_url + STATEMENT)
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        """() => { const el = document.activeElement; const box = el.getBoundingClientRect();
+        const style = getComputedStyle(el);
+        return [el.textContent, el.getAttribute('href'), box.top >= 0 && box.bottom <= innerHeight,
+                style.outlineStyle, parseFloat(style.outlineWidth)]; }"""
+    )
+    assert focused[:3] == ["Skip to the content", "#main", True]
+    assert focused[3] != "none" and focused[4] >= 2
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_landmarks(page: Any, base_url: str) -> None:
+    """One banner, one main, one contentinfo, and labelled navigation on a statement page."""
+    page.goto(base_url + STATEMENT)
+    counts = page.evaluate(
+        """() => [document.querySelectorAll('body > header').length, document.querySelectorAll('main').length,
+                  document.querySelectorAll('body > footer').length,
+                  [...document.querySelectorAll('nav')].every(n => n.getAttribute('aria-label'))]"""
+    )
+    assert counts == [1, 1, 1, True]
+
+
+def test_json_ld_is_data_not_blocked_script(page: Any, base_url: str) -> None:
+    """The page's CSP blocks nothing: JSON-LD is a data block and cite.js a same-origin file."""
+    page.add_init_script(
+        "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+        " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(message.text))
+    page.goto(base_url + STATEMENT)
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("window.__csp") == []
+    assert not [m for m in messages if "Content Security Policy" in m]
+    data = page.evaluate(
+        "JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)"
+    )
+    assert data["@type"] == "Article" and data["datePublished"] == "2019-11-17"
+
+
+def test_cite_script_fills_the_readers_access_date(page: Any, base_url: str) -> None:
+    """In the browser the Chicago reference gets the reader's date of access, and copy buttons appear."""
+    page.goto(base_url + STATEMENT)
+    text = page.locator("#cite-chicago").inner_text()
+    today = dt.date.today()
+    assert f"Accessed {today:%B} {today.day}, {today.year}." in text
+    assert page.locator("section.cite button.copy").count() == 3
+
+
+def test_print_turns_annotations_into_numbered_notes(page: Any, base_url: str) -> None:
+    """On paper the navigation goes, and each annotation is a numbered note under its paragraph."""
+    page.goto(base_url + STATEMENT)
+    page.emulate_media(media="print")
+    state = page.evaluate(
+        """() => { const notes = [...document.querySelectorAll('aside.annotation')];
+        return { header: getComputedStyle(document.querySelector('.site-header')).display,
+                 notes: notes.map(n => [getComputedStyle(n).display, getComputedStyle(n).float,
+                                        n.querySelector('.note-number').textContent,
+                                        getComputedStyle(n.querySelector('.permalink')).display]) }; }"""
+    )
+    assert state["header"] == "none"
+    assert state["notes"] == [["block", "none", "1", "none"], ["block", "none", "2", "none"]]
+
+
+def test_dark_scheme_follows_the_system(page: Any, base_url: str) -> None:
+    """prefers-color-scheme: dark gives a dark background and light text."""
+    page.goto(base_url)
+    light = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    page.emulate_media(color_scheme="dark")
+    dark, text = page.evaluate(
+        "[getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]"
+    )
+    assert light != dark
+    luminance = [sum(int(c) for c in re.findall(r"\d+", colour)[:3]) for colour in (dark, text)]
+    assert luminance[0] < luminance[1]
+
+
+def test_korean_text_is_announced_in_korean(page: Any, base_url: str) -> None:
+    """The Korean statement's text is in an element whose language is ko; the page's own words are en."""
+    page.goto(base_url + PAGES["Korean statement"])
+    langs = page.evaluate(
+        """() => [document.documentElement.lang,
+                  document.querySelector('.statement-body p').closest('[lang]').lang,
+                  document.querySelector('.statement-header .meta').closest('[lang]').lang]"""
+    )
+    assert langs == ["en", "ko", "en"]
+
+
+def test_readme_screenshots(browser: Any, base_url: str) -> None:
+    """README shows a statement and an entity page; UPDATE_SCREENSHOTS=1 remakes them here."""
+    shots = {"statement.png": STATEMENT, "entity.png": "entities/valdoria/"}
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        tab = context.new_page()
+        for name, rel in shots.items():
+            tab.goto(base_url + rel)
+            tab.screenshot(path=str(SCREENSHOTS / name))
+        context.close()
+    readme = (PROJECT / "README.md").read_text()
+    for name in shots:
+        assert (SCREENSHOTS / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+        assert f"docs/screenshots/{name}" in readme, name

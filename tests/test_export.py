@@ -1,0 +1,141 @@
+"""Data for researchers: JSON Lines, CSV, entities and the link graph load back to the archive."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from builder.content import load_archive
+from builder.export import STATEMENT_FIELDS, read_csv
+
+from .conftest import ENTITIES, STATEMENTS, build, write_archive
+
+HOSTILE = {
+    "content/statements/2024/formula-2024-03-12.md": """\
+        ---
+        title: "=HYPERLINK(\\"https://evil.example\\",\\"click\\")"
+        date: 2024-03-12
+        source: gazette
+        summary: "+1, -1, @sum and 'quoted'"
+        tags: ["-tag", "a, b; c"]
+        ---
+        - a list that starts the body
+
+        Line two with "quotes", commas, and a tab\there.
+        """,
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = write_archive(tmp_path_factory.mktemp("export") / "a", {**ENTITIES, **STATEMENTS, **HOSTILE})
+    return root, build(root, "--base-url", "https://someone.github.io/archive/")
+
+
+def as_statement_fields(s) -> dict:
+    """What a statement's own file says, in the export's terms."""
+    return {
+        "id": s.id,
+        "title": s.title,
+        "date": s.date.isoformat(),
+        "source": s.source,
+        "kind": s.kind,
+        "speaker": s.speaker,
+        "entities": list(s.entities),
+        "references": [{"id": r.id, "type": r.type} for r in s.references],
+        "tags": list(s.tags),
+        "summary": s.summary,
+        "language": s.language,
+        "source_url": s.source_url,
+        "retrieved": s.retrieved.isoformat() if s.retrieved else None,
+        "withdrawn": s.withdrawn.isoformat() if s.withdrawn else None,
+        "annotations": [
+            {"quote": a.quote, "note": a.note, "occurrence": a.occurrence} for a in s.annotations
+        ],
+        "body": s.body,
+    }
+
+
+def test_jsonl_loads_back_to_the_statements(built: tuple[Path, Path]) -> None:
+    """Every statement is one JSON line holding every front-matter field and the body, oldest first."""
+    root, site = built
+    archive, _ = load_archive(root)
+    lines = (site / "data/statements.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [r["id"] for r in records] == sorted(
+        archive.statements, key=lambda i: (archive.statements[i].date, i)
+    )
+    for record in records:
+        assert list(record) == list(STATEMENT_FIELDS)
+        expected = as_statement_fields(archive.statements[record["id"]])
+        assert {k: record[k] for k in expected} == expected
+        assert record["url"] == f"https://someone.github.io/archive/statements/{record['id']}/"
+
+
+def test_csv_loads_back_to_the_same_records(built: tuple[Path, Path]) -> None:
+    """statements.csv read back (one leading ' stripped) equals statements.jsonl, field for field."""
+    _, site = built
+    from_jsonl = [json.loads(line) for line in (site / "data/statements.jsonl").read_text().splitlines()]
+    assert list(read_csv(site / "data/statements.csv")) == from_jsonl
+
+
+def test_csv_cells_never_start_a_formula(built: tuple[Path, Path]) -> None:
+    """A spreadsheet opening the CSV sees no cell starting with = + - @ (they get a leading ')."""
+    _, site = built
+    with (site / "data/statements.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == list(STATEMENT_FIELDS)
+    for row in rows[1:]:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    formula = next(r for r in rows if r[0] == "formula-2024-03-12")
+    assert formula[STATEMENT_FIELDS.index("title")].startswith("'=HYPERLINK")
+    assert formula[STATEMENT_FIELDS.index("body")].startswith("'- a list")
+
+
+def test_entities_json(built: tuple[Path, Path]) -> None:
+    """entities.json lists every entity with its fields and how many statements name it."""
+    _, site = built
+    entities = {e["id"]: e for e in json.loads((site / "data/entities.json").read_text())["entities"]}
+    assert sorted(entities) == ["arden", "council", "gazette"]
+    assert entities["arden"]["aliases"] == ["Arden"] and entities["arden"]["type"] == "country"
+    assert entities["council"]["statements"] == 2
+    assert entities["gazette"]["published"] == 4
+    assert entities["gazette"]["url"] == "https://someone.github.io/archive/entities/gazette/"
+
+
+def test_graph_links_statements_entities_and_days(built: tuple[Path, Path]) -> None:
+    """graph.json: every link joins two nodes; references, mentions, sources and days are there."""
+    _, site = built
+    graph = json.loads((site / "data/graph.json").read_text())
+    assert graph["directed"] and graph["multigraph"]
+    nodes = {n["id"]: n for n in graph["nodes"]}
+    assert (
+        {"statement", "entity", "day"}
+        <= {n["type"] for n in nodes.values()}
+        <= {"statement", "entity", "day", "month"}
+    )
+    for link in graph["links"]:
+        assert link["source"] in nodes and link["target"] in nodes, link
+    kinds = {(l["source"], l["target"], l["kind"]) for l in graph["links"]}  # noqa: E741
+    assert ("statement:reply-2024-03-09", "statement:fees-2024-03-02", "responds-to") in kinds
+    assert ("statement:fees-2024-03-02", "entity:council", "tagged") in kinds
+    assert ("statement:fees-2024-03-02", "entity:arden", "mentions") in kinds
+    assert ("statement:fees-2024-03-02", "entity:gazette", "published-by") in kinds
+    assert ("statement:fees-2024-03-02", "day:2024-03-02", "issued-on") in kinds
+    assert ("statement:fees-2024-03-02", "day:2024-02-27", "mentions-day") in kinds
+    assert nodes["day:2024-03-02"]["url"] == "https://someone.github.io/archive/dates/2024/03/02/"
+
+
+def test_about_page_documents_the_data(built: tuple[Path, Path]) -> None:
+    """/about/ links every data file and names every statement field; the footer links /about/."""
+    _, site = built
+    about = (site / "about/index.html").read_text()
+    for name in ("statements.jsonl", "statements.csv", "entities.json", "graph.json"):
+        assert f'href="/archive/data/{name}"' in about
+    for field in STATEMENT_FIELDS:
+        assert f"<code>{field}</code>" in about, field
+    assert 'href="/archive/about/"' in (site / "index.html").read_text()

@@ -1,0 +1,173 @@
+"""Pages as readers meet them: heading order, languages, charts with text alternatives."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from builder.bodyhtml import headings_in_order, mark_languages
+
+from .conftest import ENTITIES, STATEMENTS, build, write_archive
+
+EXTRA = {
+    "content/statements/2024/mixed-2024-03-05.md": """\
+        ---
+        title: Envoy quotes the Korean text
+        date: 2024-03-05
+        source: gazette
+        annotations:
+          - quote: 평화와 번영
+            note: Read as "peace and prosperity".
+        ---
+        The envoy said <q>평화와 번영</q> twice, then spoke of the Council.
+
+        #### A deep heading
+
+        Text under it.
+
+        ## Back to two
+        """,
+    "content/statements/2024/korean-2024-03-06.md": """\
+        ---
+        title: 해협 회의 성명
+        date: 2024-03-06
+        source: gazette
+        language: ko
+        summary: An English summary of a Korean statement.
+        annotations:
+          - quote: 회의는
+            note: The editors' note, in English.
+        ---
+        회의는 끝났다.
+        """,
+}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = write_archive(tmp_path_factory.mktemp("render") / "a", {**ENTITIES, **STATEMENTS, **EXTRA})
+    return build(root)
+
+
+def heading_levels(page: str) -> list[int]:
+    return [int(level) for level in re.findall(r"<h([1-6])\b", page)]
+
+
+def test_every_page_has_one_h1_and_no_skipped_heading_level(site: Path) -> None:
+    """Screen-reader users navigate by headings: one h1, and no level jumps by more than one."""
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 20
+    for path in pages:
+        levels = heading_levels(path.read_text())
+        assert levels.count(1) == 1 and levels[0] == 1, path
+        for before, after in itertools.pairwise(levels):
+            assert after <= before + 1, (path, levels)
+
+
+def test_korean_statement_is_marked_ko_and_its_english_parts_en(site: Path) -> None:
+    """A statement with language: ko gets lang="ko" on its article; the site's words and notes say en."""
+    page = (site / "statements/korean-2024-03-06/index.html").read_text()
+    assert '<html lang="en">' in page
+    assert '<article class="statement" lang="ko">' in page
+    assert '<p class="summary" lang="en">' in page
+    assert re.search(r'<aside class="annotation" lang="en" id="note-1"', page)
+    listing = (site / "dates/2024/03/06/index.html").read_text()
+    assert 'class="card-title" lang="ko"' in listing
+
+
+def test_korean_passage_in_english_text_is_marked(site: Path) -> None:
+    """Runs of Hangul inside an English statement are wrapped in <span lang="ko">."""
+    page = (site / "statements/mixed-2024-03-05/index.html").read_text()
+    assert '<span lang="ko">평화와 번영</span>' in page
+    assert "Read as" in page
+
+
+def test_body_headings_follow_the_page_outline(site: Path) -> None:
+    """A body's #### under the page's h1 becomes h2, and the next ## stays in order."""
+    page = (site / "statements/mixed-2024-03-05/index.html").read_text()
+    assert "<h2>A deep heading</h2>" in page
+    assert "<h2>Back to two</h2>" in page
+
+
+def test_charts_are_svg_with_a_text_alternative(site: Path) -> None:
+    """Home, year and entity pages draw their charts at build time, with the numbers as text."""
+    home = (site / "index.html").read_text()
+    assert '<svg class="chart"' in home and 'role="group"' in home
+    assert 'aria-label="March 2024: 5 statements"' in home
+    assert '<th scope="row"><a href="/dates/2024/03/">March 2024</a></th><td>5</td>' in home
+    year = (site / "dates/2024/index.html").read_text()
+    assert '<svg class="chart"' in year and "March: 5" in year
+    entity = (site / "entities/gazette/index.html").read_text()
+    assert '<svg class="chart"' in entity and "Timeline" in entity
+    assert 'Statements published by North Wind Gazette: <a href="/dates/2024/03/">March 2024</a>: 5' in entity
+
+
+def test_entity_page_ranks_the_entities_named_with_it(site: Path) -> None:
+    """ "Often named together with" lists co-occurring entities as ranked bars with counts."""
+    page = (site / "entities/council/index.html").read_text()
+    section = page.split("Often named together with", 1)[1].split("</section>", 1)[0]
+    assert '<ol class="ranked"' in section
+    assert 'href="/entities/arden/">Republic of Arden</a>' in section
+    assert "statement together" in section or "statements together" in section
+
+
+def test_normal_builds_carry_no_live_reload(site: Path) -> None:
+    """Only `archive serve` adds its reload script; a build's pages never mention it."""
+    for path in site.rglob("*.html"):
+        assert "_archive/" not in path.read_text(), path
+
+
+def test_footer_links_about_feed_and_withdrawn(site: Path) -> None:
+    """Every page's footer leads to /about/, the feed and withdrawn statements."""
+    page = (site / "dates/index.html").read_text()
+    footer = page.split('<footer class="site-footer">', 1)[1]
+    for href in ("/about/", "/feed.xml", "/withdrawn/"):
+        assert f'href="{href}"' in footer
+
+
+# -- the body's HTML, unit by unit ---------------------------------------------------------
+
+
+def test_headings_in_order_keeps_relative_structure() -> None:
+    """h3 h5 h4 h2 becomes h2 h3 h3 h2: levels close up, nesting stays."""
+    html = "<h3>a</h3><h5 id=x>b</h5><h4>c</h4><h2>d</h2>"
+    assert headings_in_order(html) == "<h2>a</h2><h3 id=x>b</h3><h3>c</h3><h2>d</h2>"
+
+
+def test_mark_languages_leaves_tags_alone() -> None:
+    """Hangul inside attributes is never wrapped; Hangul in text is."""
+    html = '<a title="한국 > 어" href="/x">서울 말</a> and 평양'
+    assert mark_languages(html, "en") == (
+        '<a title="한국 > 어" href="/x"><span lang="ko">서울 말</span></a> and <span lang="ko">평양</span>'
+    )
+    assert mark_languages(html, "ko") == html
+    assert mark_languages(html, "ko-KR") == html
+
+
+TOKENS = st.sampled_from([*"ab 한국어서울<>&\"'=/", "<b>", "</b>", '<a href="한">', "</a>", "&amp;"])
+TEXT = st.lists(TOKENS, max_size=30).map("".join)
+
+
+@settings(max_examples=250, deadline=None)
+@given(TEXT)
+def test_mark_languages_only_adds_spans(html: str) -> None:
+    """Removing the added spans gives back the input exactly, whatever the input."""
+    marked = mark_languages(html, "en")
+    assert marked.replace('<span lang="ko">', "").replace("</span>", "") == html
+
+
+@settings(max_examples=250, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=6), max_size=12))
+def test_headings_never_skip_a_level(levels: list[int]) -> None:
+    """Whatever the body's levels, the result starts at h2 and never jumps more than one."""
+    html = "".join(f"<h{n}>t</h{n}>" for n in levels)
+    out = [int(n) for n in re.findall(r"<h(\d)>", headings_in_order(html))]
+    closing = [int(n) for n in re.findall(r"</h(\d)>", headings_in_order(html))]
+    assert out == closing
+    for before, after in itertools.pairwise([1, *out]):
+        assert 2 <= after <= before + 1
