@@ -89,7 +89,10 @@ def _canonical_language(bundle: Path, index: dict[str, Any]) -> None:
 
 
 def _read(path: Path) -> Any:
-    raw = gzip.decompress(path.read_bytes())
+    try:
+        raw = gzip.decompress(path.read_bytes())
+    except (FileNotFoundError, gzip.BadGzipFile, EOFError) as error:
+        raise FormatChanged(f"{path.name}: {error}") from error
     if not raw.startswith(SIGNATURE):
         raise FormatChanged(f"{path.name} has no Pagefind signature")
     body = raw[len(SIGNATURE) :]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import os
 import subprocess
@@ -67,8 +68,12 @@ class PagefindService:
             )
         except OSError as error:
             raise ArchiveError(f"search: could not start the Pagefind indexer {self.binary}: {error}") from error
-        for target, stream in ((self._read_replies, self._process.stdout), (self._read_stderr, self._process.stderr)):
-            threading.Thread(target=target, args=(stream,), daemon=True).start()
+        self._threads = [
+            threading.Thread(target=target, args=(stream,), daemon=True)
+            for target, stream in ((self._read_replies, self._process.stdout), (self._read_stderr, self._process.stderr))
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def __enter__(self) -> PagefindService:
         return self
@@ -78,7 +83,7 @@ class PagefindService:
 
     # -- requests -------------------------------------------------------------------------
 
-    def call(self, payload: dict[str, Any], timeout: float = REPLY_TIMEOUT) -> dict[str, Any]:
+    def call(self, payload: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
         """Send one request and wait for its reply."""
         return self.wait(self.send(payload), timeout)
 
@@ -106,7 +111,8 @@ class PagefindService:
             raise self._failure(f"the indexer stopped reading ({error})") from error
         return self._next_id
 
-    def wait(self, message_id: int, timeout: float = REPLY_TIMEOUT) -> dict[str, Any]:
+    def wait(self, message_id: int, timeout: float | None = None) -> dict[str, Any]:
+        timeout = REPLY_TIMEOUT if timeout is None else timeout
         with self._done:
             arrived = self._done.wait_for(lambda: message_id in self._replies or self._closed, timeout)
             reply = self._replies.pop(message_id, None)
@@ -119,12 +125,9 @@ class PagefindService:
     def close(self) -> None:
         """Stop the indexer, noting its peak memory first."""
         self.peak_rss = max(self.peak_rss, _peak_rss(self._process.pid))
-        for stream in (self._process.stdin,):
-            try:
-                if stream:
-                    stream.close()
-            except OSError:
-                pass
+        with contextlib.suppress(OSError):
+            if self._process.stdin:
+                self._process.stdin.close()
         if self._process.poll() is None:
             self._process.terminate()
         try:
@@ -172,6 +175,10 @@ class PagefindService:
             del self._stderr[:-STDERR_TAIL]
 
     def _failure(self, what: str) -> ArchiveError:
+        if self._closed:  # the process is gone: let its last words and exit status arrive
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(timeout=2)
+            self._threads[1].join(timeout=2)
         detail = self._stderr.decode("utf-8", "replace").strip()
         code = self._process.poll()
         status = f" (exit status {code})" if code is not None else ""

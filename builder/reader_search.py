@@ -114,13 +114,14 @@ def main_language(records: Iterable[SearchRecord]) -> str:
     return min(counts, key=lambda lang: (-counts[lang], lang)) if counts else "en"
 
 
-def plan_shards(records: Iterable[SearchRecord], max_statements: int = MAX_SHARD) -> list[list[SearchRecord]]:
+def plan_shards(records: Iterable[SearchRecord], max_statements: int | None = None) -> list[list[SearchRecord]]:
     """Records in a stable order, cut into shards of whole months, oldest first.
 
     Whole months keep a shard's membership stable when statements are added or edited
     elsewhere, and date order across shards lets search.js list newest-first by simply
     putting the newer shards first. Entity pages join the newest shard.
     """
+    max_statements = max_statements or MAX_SHARD
     statements = sorted((r for r in records if r.page != "entity"), key=lambda r: (r.date or "", r.id))
     entities = sorted((r for r in records if r.page == "entity"), key=lambda r: r.id)
     shards: list[list[SearchRecord]] = [[]]

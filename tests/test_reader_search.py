@@ -1,0 +1,196 @@
+"""The readers' search bundle made by the real Pagefind indexer from search records."""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from builder import pagefind_bundle, pagefind_service, reader_search
+from builder.errors import ArchiveError
+from builder.searchdocs import SearchRecord
+
+BASE = "/archive/"
+
+
+def rec(id: str, title: str, date: str | None, text: str, **fields: object) -> SearchRecord:
+    page = "entity" if date is None else "statement"
+    values: dict = {
+        "id": id, "page": page, "url": f"{BASE}{'entities' if date is None else 'statements'}/{id}/",
+        "title": title, "date": date, "year": date[:4] if date else None, "source_id": "", "source": "",
+        "kind": "", "speaker": "", "entities": (), "entity_names": (), "aliases": (), "language": "en",
+        "text": text, "summary": "", "content_hash": "",
+    }
+    values.update(fields)
+    return SearchRecord(**values)
+
+
+RECORDS = [
+    rec("rail", "Railroad agreement signed", "2019-11-17", "The railroad agreement was signed at Port Mira.",
+        source="Foreign Ministry", kind="statement", speaker="Spokesperson",
+        entities=("valdoria", "port-mira"), entity_names=("Valdoria", "Port Mira")),
+    rec("vote", "On the vote", "2019-12-30", "The resolution was railroaded through the assembly.",
+        source="News Agency", kind="commentary", entities=("valdoria",), entity_names=("Valdoria",)),
+    rec("quota", "Fishing quota", "2020-01-05", "The quota is unfair, the ministry says.", summary="Quotas.",
+        source="Foreign Ministry", kind="statement"),
+    rec("valdoria", "Valdoria", None, "A coastal state.", aliases=("Republic of Valdoria",),
+        entities=("valdoria",), entity_names=("Valdoria",)),
+]
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def filters_of(bundle: Path) -> dict[str, list[str]]:
+    """Filter name -> values, read back from the bundle's filter files."""
+    found = {}
+    for path in (bundle / "filter").glob("*.pf_filter"):
+        name, values = pagefind_bundle._read(path)
+        found[name] = [value[0] for value in values]
+    return found
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, reader_search.ReaderIndexStats]:
+    out = tmp_path_factory.mktemp("site")
+    return out, reader_search.write_reader_index(RECORDS, out, base_path=BASE)
+
+
+def test_bundle_has_the_search_runtime_and_one_fragment_per_record(written):
+    """pagefind/ holds pagefind.js, its worker and WebAssembly, one fragment per page, and shards.json."""
+    out, stats = written
+    bundle = out / "pagefind"
+    for name in ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "wasm.en.pagefind", "shards.json"):
+        assert (bundle / name).is_file(), name
+    assert len(list((bundle / "fragment").iterdir())) == len(RECORDS)
+    assert not list(bundle.glob("pagefind-ui*")), "Pagefind's own UI is not shipped"
+    assert (stats.records, stats.shards, stats.canonical) == (len(RECORDS), 1, True)
+    assert not [p for p in out.iterdir() if p.name != "pagefind"], "no work folders left behind"
+
+
+def test_filters_for_source_kind_year_speaker_and_entity(written):
+    """The bundle's filters carry the records' sources, kinds, years, speakers and entity names."""
+    found = filters_of(written[0] / "pagefind")
+    assert found["entity"] == ["Port Mira", "Valdoria"]
+    assert found["source"] == ["Foreign Ministry", "News Agency"]
+    assert found["kind"] == ["commentary", "statement"]
+    assert found["year"] == ["2019", "2020"]
+    assert found["speaker"] == ["Spokesperson"]
+
+
+def test_same_records_give_byte_identical_bundles(tmp_path):
+    """Two builds of the same records, given in any order, write byte-identical files."""
+    first = reader_search.write_reader_index(RECORDS, tmp_path / "a", base_path=BASE)
+    second = reader_search.write_reader_index(list(reversed(RECORDS)), tmp_path / "b", base_path=BASE)
+    assert first.canonical and second.canonical
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+
+
+def test_custom_record_puts_title_and_aliases_in_meta_and_url_relative():
+    """Pagefind gets the title and aliases as searchable meta, the body as content, URLs without the site path."""
+    entity = reader_search.custom_record(RECORDS[3], BASE, "en")
+    assert entity["url"] == "/entities/valdoria/"
+    assert entity["meta"] == {"title": "Valdoria", "aliases": "Republic of Valdoria"}
+    assert entity["sort"] == {}
+    statement = reader_search.custom_record(RECORDS[2], BASE, "en", ("어휘",))
+    assert statement["content"] == "Quotas.\nThe quota is unfair, the ministry says."
+    assert statement["meta"] == {"title": "Fishing quota", "date": "2020-01-05", "source": "Foreign Ministry", "terms": "어휘"}
+    assert statement["sort"] == {"date": "2020-01-05"}
+    assert "speaker" not in statement["filters"]  # empty values are left out
+
+
+def test_url_outside_the_site_path_is_refused(tmp_path):
+    """A record whose URL lies outside base_url's path is a clear error, not a broken link."""
+    with pytest.raises(ArchiveError, match="outside the site's path"):
+        reader_search.write_reader_index([replace(RECORDS[0], url="/elsewhere/x/")], tmp_path, base_path=BASE)
+
+
+def test_large_archives_are_split_into_month_shards():
+    """Past the shard size, statements are cut at month boundaries, oldest first, entities with the newest."""
+    shards = reader_search.plan_shards(RECORDS, max_statements=1)
+    assert [[r.id for r in shard] for shard in shards] == [["rail"], ["vote"], ["quota", "valdoria"]]
+    same_month = replace(RECORDS[0], id="rail2", date="2019-11-20")
+    two = reader_search.plan_shards([*RECORDS, same_month], max_statements=2)
+    assert [[r.id for r in shard] for shard in two] == [["rail", "rail2"], ["vote", "quota", "valdoria"]]
+    one = reader_search.plan_shards([*RECORDS, same_month], max_statements=1)
+    assert [r.id for r in one[0]] == ["rail", "rail2"]  # a month is never cut, even past the size
+
+
+def test_split_bundle_lists_its_shards(tmp_path, monkeypatch):
+    """A split index writes one bundle per shard and shards.json lists them oldest first."""
+    monkeypatch.setattr(reader_search, "MAX_SHARD", 1)
+    stats = reader_search.write_reader_index(RECORDS, tmp_path, base_path=BASE)
+    bundle = tmp_path / "pagefind"
+    manifest = (bundle / "shards.json").read_text()
+    assert stats.shards == 3
+    assert '"path": "shard-2/"' in manifest
+    assert (bundle / "shard-1" / "pagefind-entry.json").is_file()
+    assert (bundle / "shard-2" / "wasm.en.pagefind").is_file()
+
+
+def test_cache_reuses_unchanged_shards(tmp_path, monkeypatch):
+    """With a cache, a rebuild re-indexes only the shard whose records changed; the result is the same."""
+    monkeypatch.setattr(reader_search, "MAX_SHARD", 1)
+    cache = tmp_path / "cache"
+    first = reader_search.write_reader_index(RECORDS, tmp_path / "one", base_path=BASE, cache_dir=cache)
+    assert first.reused == 0
+    again = reader_search.write_reader_index(RECORDS, tmp_path / "two", base_path=BASE, cache_dir=cache)
+    assert (again.reused, again.shards) == (3, 3)
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    edited = [*RECORDS[:2], replace(RECORDS[2], text="The quota is fair now."), RECORDS[3]]
+    third = reader_search.write_reader_index(edited, tmp_path / "three", base_path=BASE, cache_dir=cache)
+    assert third.reused == 2
+    reader_search.write_reader_index(edited, tmp_path / "four", base_path=BASE)
+    assert tree(tmp_path / "three") == tree(tmp_path / "four")
+    assert len(list((cache / "reader").iterdir())) == 3  # the replaced shard was forgotten
+
+
+def fake_indexer(tmp_path: Path, body: str) -> str:
+    script = tmp_path / "fake-pagefind"
+    script.write_text("#!/bin/sh\n" + body + "\n")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return str(script)
+
+
+def test_missing_indexer_is_a_clear_error(tmp_path, monkeypatch):
+    """Without the Pagefind binary the build stops with a message saying how to get it."""
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "nowhere"))
+    with pytest.raises(ArchiveError, match=r"pagefind\[bin\]"):
+        reader_search.write_reader_index(RECORDS, tmp_path, base_path=BASE)
+
+
+def test_crashing_indexer_is_an_error_not_a_hang(tmp_path, monkeypatch):
+    """An indexer that dies gives an error with what it printed, at once."""
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", fake_indexer(tmp_path, "echo 'out of memory' >&2; exit 3"))
+    with pytest.raises(ArchiveError, match="out of memory") as raised:
+        reader_search.write_reader_index(RECORDS, tmp_path / "out", base_path=BASE)
+    assert "exit status 3" in str(raised.value)
+
+
+def test_silent_indexer_times_out(tmp_path, monkeypatch):
+    """An indexer that never answers is given up on after the reply timeout."""
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", fake_indexer(tmp_path, "exec sleep 30"))
+    monkeypatch.setattr(pagefind_service, "REPLY_TIMEOUT", 0.5)
+    with pytest.raises(ArchiveError, match="no reply"):
+        reader_search.write_reader_index(RECORDS, tmp_path / "out", base_path=BASE)
+    assert not list((tmp_path / "out").glob(".pagefind-*")), "no work folders left behind"
+
+
+def test_main_language_is_the_most_common():
+    """The index language (its stemmer) is the records' most common language."""
+    korean = [replace(r, language="ko") for r in RECORDS[:3]]
+    assert reader_search.main_language(RECORDS) == "en"
+    assert reader_search.main_language([*korean, RECORDS[3]]) == "ko"
+    assert reader_search.main_language([]) == "en"
+
+
+def test_canonical_rewrite_refuses_unknown_formats(tmp_path, written):
+    """A bundle whose files do not decode as expected is left as Pagefind wrote it."""
+    entry = tmp_path / "pagefind-entry.json"
+    entry.write_text('{"version":"9","languages":{"en":{"hash":"en_missing","wasm":"en","page_count":1}}}')
+    assert pagefind_bundle.canonicalise(tmp_path) is False
+    assert os.listdir(tmp_path) == ["pagefind-entry.json"]
