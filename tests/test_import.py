@@ -424,3 +424,36 @@ def test_no_markup_from_a_capture_reaches_the_statement(root: Path, tmp_path: Pa
     text = re.sub(r"<[^>]+>", "", html).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     assert "1. The readers wrote <script>alert(1)</script>" in text
     assert "# Not a heading, and *not emphasis*, and [not a link](javascript:alert(3))." in text
+
+
+def _variants(lines: list[str]) -> dict[str, list[str]]:
+    """The real capture laid out as other sites and other ways of copying would lay it out."""
+    import textwrap
+
+    body, tail = lines[:13], lines[13:]
+    teasers = [line for line in tail if line not in ("More From Pyongyang Times", "More Articles")]
+    items = [teasers[i : i + 2] for i in range(0, len(teasers), 3)]  # (text, date), no repeat
+    return {
+        "headline and date line on top": ['DPRK FM Spokesman Denounces "Resolution"', "November 17, 2019", *body, *tail],
+        "blank lines between paragraphs": [x for line in body for x in (line, "")] + tail,
+        "text/date pairs, no heading": body + [x for item in items for x in item],
+        "date/text pairs, no heading": body + [x for item in items for x in item[::-1]],
+        "share buttons": ["Home", "Share", "Facebook", *body, "Share", "Print", *tail],
+        "ticker above the headline": ["Latest", *items[0], "FM Spokesman on Resolution", "November 17, 2019", *body, *tail],
+        "Related heading": [*body, "Related Articles", *teasers],
+        "hard-wrapped at 60": [w for line in body for w in textwrap.wrap(line, 60)] + tail,
+        "hard-wrapped, blank lines": [w for line in body for w in [*textwrap.wrap(line, 60), ""]] + tail,
+    }
+
+
+@pytest.mark.parametrize("layout", list(_variants([""] * 80)))
+def test_other_layouts_of_the_capture_give_the_same_text(real_capture: Path, tmp_path: Path, root: Path, layout: str) -> None:
+    """Headlines, blank lines, wrapping, buttons and teaser lists laid out otherwise: same 13 paragraphs."""
+    lines = real_capture.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "variant.txt"
+    path.write_text("\n".join(_variants(lines)[layout]) + "\n", encoding="utf-8")
+    assert run("import", str(path), "--root", str(root), "--year", "2019", "--source", "pyongyang-times") == 0
+    created = next(root.glob("content/statements/*/*.md"))
+    split = split_front_matter(created.read_text(encoding="utf-8"))
+    assert split.data["date"] == "2019-11-17"
+    assert paragraphs(split.body) == lines[:13]

@@ -134,13 +134,25 @@ def _entries(lines: list[str]) -> tuple[list[_Line], int]:
 
 def _joined(entries: list[_Line]) -> list[_Line]:
     """Hard-wrapped lines joined into the lines (paragraphs) they were cut from."""
+    blank_separated = any(e.blank_before for e in entries[1:])
+    width = _wrap_width(entries)
     joined: list[_Line] = []
     for entry in entries:
-        if joined and not entry.blank_before and _continues(joined[-1].text, entry.text):
+        if joined and not entry.blank_before and _continues(joined[-1].text, entry.text, blank_separated, width):
             joined[-1] = _Line(_join(joined[-1].text, entry.text), joined[-1].blank_before)
         else:
             joined.append(entry)
     return joined
+
+
+def _wrap_width(entries: list[_Line]) -> int | None:
+    """The width a text was hard-wrapped at, when most of its lines fill it; else None."""
+    lengths = sorted(len(e.text) for e in entries if not date_line(e.text))
+    if len(lengths) < 6:
+        return None
+    width = lengths[int(0.9 * (len(lengths) - 1))]
+    full = sum(1 for n in lengths if 0.7 * width <= n <= width)
+    return width if width <= 100 and full >= 0.6 * len(lengths) else None
 
 
 def _is_ui(line: str) -> bool:
@@ -237,11 +249,20 @@ def _paragraphs(body: list[_Line]) -> tuple[list[str], int]:
     return paragraphs, repeats
 
 
-def _continues(previous: str, line: str) -> bool:
-    """Hard-wrapped text: the previous line stops mid-sentence and this one goes on."""
-    if _PROSE_END.search(previous) or date_line(previous) or date_line(line):
+def _continues(previous: str, line: str, blank_separated: bool = False, width: int | None = None) -> bool:
+    """Hard-wrapped text: the previous line stops mid-sentence and this one goes on.
+
+    A line starting in lower case always continues; otherwise the previous line must be a
+    long one: of a text whose paragraphs are separated by blank lines, or one that fills
+    the width the whole text was wrapped at.
+    """
+    if _PROSE_END.search(previous) or date_line(previous) or date_line(line) or LIST_HEADING.match(line):
         return False
-    return line[:1].islower() or (previous.endswith("-") and line[:1].isalnum())
+    if line[:1].islower() or (previous.endswith("-") and line[:1].isalnum()):
+        return True
+    if width is not None:
+        return len(previous) >= 0.7 * width
+    return blank_separated and len(previous) >= 40
 
 
 def _join(previous: str, line: str) -> str:
