@@ -115,7 +115,9 @@ def test_real_capture_is_kept_byte_for_byte(root: Path, real_capture: Path) -> N
     assert "retrieved" not in data  # a .txt file's mtime proves nothing
 
 
-def test_real_capture_without_year_is_refused(root: Path, real_capture: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_real_capture_without_year_is_refused(
+    root: Path, real_capture: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Without a year the capture is refused, and the message names --year and --date."""
     assert run("import", str(real_capture), "--root", str(root)) == 1
     err = capsys.readouterr().err
@@ -129,7 +131,9 @@ def test_teaser_dates_never_date_the_statement(root: Path, real_capture: Path) -
     assert not list(root.glob("content/statements/2026/*"))
 
 
-def test_leads_are_reported_and_written_as_csv(root: Path, real_capture: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_leads_are_reported_and_written_as_csv(
+    root: Path, real_capture: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The teasers appear in the report and in the --leads CSV (text, date, capture), each once."""
     leads = tmp_path / "leads.csv"
     run("import", str(real_capture), "--root", str(root), "--year", "2019", "--leads", str(leads))
@@ -196,7 +200,9 @@ def test_changed_capture_becomes_version_two(root: Path, real_capture: Path, tmp
     assert [v.number for v in archive.versions[REAL_ID]] == [1]
 
 
-def test_version_diff_shows_exactly_the_changed_sentence(root: Path, real_capture: Path, tmp_path: Path) -> None:
+def test_version_diff_shows_exactly_the_changed_sentence(
+    root: Path, real_capture: Path, tmp_path: Path
+) -> None:
     """The word diff between version 1 and 2 marks only the changed words of that sentence."""
     run("import", str(real_capture), "--root", str(root), "--year", "2019")
     run("import", str(changed_capture(real_capture, tmp_path)), "--root", str(root), "--year", "2019")
@@ -213,7 +219,10 @@ def test_id_option_adds_a_version_to_that_statement(root: Path, real_capture: Pa
     """--id names the statement a differently titled capture is a new text of."""
     run("import", str(real_capture), "--root", str(root), "--year", "2019")
     other = tmp_path / "other.txt"
-    other.write_text("The Pyongyang Times\nNovember 18, 2019\nThe statement was reissued with a new text.\n", encoding="utf-8")
+    other.write_text(
+        "The Pyongyang Times\nNovember 18, 2019\nThe statement was reissued with a new text.\n",
+        encoding="utf-8",
+    )
     assert run("import", str(other), "--root", str(root), "--id", REAL_ID) == 0
     data, body = statement(root, REAL_ID)
     assert body.strip() == "The statement was reissued with a new text."
@@ -225,7 +234,9 @@ def test_force_replaces_after_a_backup(root: Path, real_capture: Path) -> None:
     """--force imports again over the existing statement; the old file is copied to content/.backup/."""
     run("import", str(real_capture), "--root", str(root), "--year", "2019")
     path = next(root.glob(f"content/statements/*/{REAL_ID}.md"))
-    path.write_text(path.read_text(encoding="utf-8").replace("kind: statement", "kind: commentary"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("kind: statement", "kind: commentary"), encoding="utf-8"
+    )
     edited = path.read_bytes()
     assert run("import", str(real_capture), "--root", str(root), "--year", "2019", "--force") == 0
     backup = root / f"content/.backup/0001/statements/2019/{REAL_ID}.md"
@@ -236,7 +247,9 @@ def test_force_replaces_after_a_backup(root: Path, real_capture: Path) -> None:
     no_errors(root)
 
 
-def test_dry_run_writes_nothing_and_shows_the_files(root: Path, real_capture: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_dry_run_writes_nothing_and_shows_the_files(
+    root: Path, real_capture: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """--dry-run leaves the archive as it was and prints the paths and front matter it would write."""
     before = tree(root)
     assert run("import", str(real_capture), "--root", str(root), "--year", "2019", "--dry-run") == 0
@@ -248,7 +261,9 @@ def test_dry_run_writes_nothing_and_shows_the_files(root: Path, real_capture: Pa
     assert "dry run: nothing was written" in out
 
 
-def test_unknown_source_is_refused_with_the_option_to_pass(tmp_path: Path, real_capture: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_source_is_refused_with_the_option_to_pass(
+    tmp_path: Path, real_capture: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A capture naming a publication the archive lacks is refused; the message names --source."""
     root = write_archive(tmp_path / "empty", {})
     (root / "content").mkdir()
@@ -262,7 +277,9 @@ def test_create_source_adds_the_publication(tmp_path: Path, real_capture: Path) 
     root = write_archive(tmp_path / "empty", {})
     (root / "content").mkdir()
     assert run("import", str(real_capture), "--root", str(root), "--year", "2019", "--create-source") == 0
-    entity = split_front_matter((root / "content/entities/publications/pyongyang-times.md").read_text(encoding="utf-8"))
+    entity = split_front_matter(
+        (root / "content/entities/publications/pyongyang-times.md").read_text(encoding="utf-8")
+    )
     assert entity is not None and entity.data == {"name": "Pyongyang Times", "type": "publication"}
     data, _ = statement(root, REAL_ID)
     assert data["source"] == "pyongyang-times"
@@ -300,7 +317,9 @@ def test_unreadable_captures_are_refused_without_traceback(
     assert message in err and "Traceback" not in err
 
 
-def test_missing_and_unknown_files_are_refused(root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_and_unknown_files_are_refused(
+    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A missing path and a file of an unknown kind are each refused, by name."""
     odd = tmp_path / "scan.pdf"
     odd.write_bytes(b"%PDF-1.4")
@@ -322,7 +341,9 @@ def test_missing_and_unknown_files_are_refused(root: Path, tmp_path: Path, capsy
         ["--date", "2019-11-17", "--year", "2020"],
     ],
 )
-def test_usage_errors_exit_2(root: Path, real_capture: Path, args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+def test_usage_errors_exit_2(
+    root: Path, real_capture: Path, args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     """A wrong option value is a usage error (exit status 2) that says what to write instead."""
     assert run("import", str(real_capture), "--root", str(root), *args) == 2
     err = capsys.readouterr().err
@@ -359,12 +380,17 @@ def test_teaser_list_without_heading_is_cut_off(root: Path, capsys: pytest.Captu
     split = split_front_matter(path.read_text(encoding="utf-8"))
     assert split.data["date"] == "2019-11-20"
     assert split.data["source"] == "kcna"
-    assert paragraphs(split.body)[-1] == "It calls on all peace-loving people of the world to raise their voices against the drills."
+    assert (
+        paragraphs(split.body)[-1]
+        == "It calls on all peace-loving people of the world to raise their voices against the drills."
+    )
     assert "Vietnamese" not in split.body
     assert "2026-02-01  A tree nursery" in capsys.readouterr().out
 
 
-def test_entities_are_filled_from_mentions(root: Path, real_capture: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_entities_are_filled_from_mentions(
+    root: Path, real_capture: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The new statement lists the entities its text names, and the report prints them."""
     pytest.importorskip("builder.mentions")
     run("import", str(real_capture), "--root", str(root), "--year", "2019")
@@ -373,7 +399,9 @@ def test_entities_are_filled_from_mentions(root: Path, real_capture: Path, capsy
     assert "entities found: dprk (" in capsys.readouterr().out
 
 
-def test_interrupted_import_leaves_complete_files_and_resumes(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_interrupted_import_leaves_complete_files_and_resumes(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """An import stopped midway leaves whole files only; running it again finishes the job."""
     jsonl = tmp_path / "docs.jsonl"
     jsonl.write_text(
@@ -434,12 +462,24 @@ def _variants(lines: list[str]) -> dict[str, list[str]]:
     teasers = [line for line in tail if line not in ("More From Pyongyang Times", "More Articles")]
     items = [teasers[i : i + 2] for i in range(0, len(teasers), 3)]  # (text, date), no repeat
     return {
-        "headline and date line on top": ['DPRK FM Spokesman Denounces "Resolution"', "November 17, 2019", *body, *tail],
+        "headline and date line on top": [
+            'DPRK FM Spokesman Denounces "Resolution"',
+            "November 17, 2019",
+            *body,
+            *tail,
+        ],
         "blank lines between paragraphs": [x for line in body for x in (line, "")] + tail,
         "text/date pairs, no heading": body + [x for item in items for x in item],
         "date/text pairs, no heading": body + [x for item in items for x in item[::-1]],
         "share buttons": ["Home", "Share", "Facebook", *body, "Share", "Print", *tail],
-        "ticker above the headline": ["Latest", *items[0], "FM Spokesman on Resolution", "November 17, 2019", *body, *tail],
+        "ticker above the headline": [
+            "Latest",
+            *items[0],
+            "FM Spokesman on Resolution",
+            "November 17, 2019",
+            *body,
+            *tail,
+        ],
         "Related heading": [*body, "Related Articles", *teasers],
         "hard-wrapped at 60": [w for line in body for w in textwrap.wrap(line, 60)] + tail,
         "hard-wrapped, blank lines": [w for line in body for w in [*textwrap.wrap(line, 60), ""]] + tail,
@@ -447,7 +487,9 @@ def _variants(lines: list[str]) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("layout", list(_variants([""] * 80)))
-def test_other_layouts_of_the_capture_give_the_same_text(real_capture: Path, tmp_path: Path, root: Path, layout: str) -> None:
+def test_other_layouts_of_the_capture_give_the_same_text(
+    real_capture: Path, tmp_path: Path, root: Path, layout: str
+) -> None:
     """Headlines, blank lines, wrapping, buttons and teaser lists laid out otherwise: same 13 paragraphs."""
     lines = real_capture.read_text(encoding="utf-8").splitlines()
     path = tmp_path / "variant.txt"

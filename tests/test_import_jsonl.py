@@ -22,12 +22,19 @@ LINES = 150  # per corpus file: enough for every kind of record, fast enough for
 def root(tmp_path: Path) -> Path:
     return write_archive(
         tmp_path / "archive",
-        {"content/entities/kcna.md": "---\nname: Korean Central News Agency\ntype: publication\naliases: [KCNA]\n---\n"},
+        {
+            "content/entities/kcna.md": "---\nname: Korean Central News Agency\ntype: publication\naliases: [KCNA]\n---\n"
+        },
     )
 
 
 def record(**fields: object) -> str:
-    base = {"title": "Notice on the harbour", "date": "2020-01-02", "source": "KCNA", "body": "The harbour is closed.\n\nIt opens again in spring."}
+    base = {
+        "title": "Notice on the harbour",
+        "date": "2020-01-02",
+        "source": "KCNA",
+        "body": "The harbour is closed.\n\nIt opens again in spring.",
+    }
     base.update(fields)
     return json.dumps(base, ensure_ascii=False)
 
@@ -62,7 +69,9 @@ def test_record_becomes_statement_with_its_line_as_capture(root: Path, tmp_path:
     assert capture.suffix == ".json" and capture.read_bytes() == line.encode("utf-8")
 
 
-def test_bad_lines_are_refused_by_number_and_the_rest_imports(root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_lines_are_refused_by_number_and_the_rest_imports(
+    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Broken JSON, a non-object, a missing body and a bad field type are each refused with their line."""
     path = tmp_path / "docs.jsonl"
     path.write_text(
@@ -90,10 +99,15 @@ def test_bad_lines_are_refused_by_number_and_the_rest_imports(root: Path, tmp_pa
     assert len(list(root.glob("content/statements/2020/*.md"))) == 2
 
 
-def test_year_without_day_is_refused_unless_date_given(root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_year_without_day_is_refused_unless_date_given(
+    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A record with date null and only a `year` is not imported; --date makes it importable."""
     path = tmp_path / "speech.jsonl"
-    path.write_text(record(date=None, year=2001, title="Statement by Arden in the General Debate") + "\n", encoding="utf-8")
+    path.write_text(
+        record(date=None, year=2001, title="Statement by Arden in the General Debate") + "\n",
+        encoding="utf-8",
+    )
     assert run("import", str(path), "--root", str(root)) == 1
     err = capsys.readouterr().err
     assert "only the year (2001) is known, not the day" in err and "--date" in err
@@ -102,7 +116,9 @@ def test_year_without_day_is_refused_unless_date_given(root: Path, tmp_path: Pat
     assert data["date"] == "2001-11-10"
 
 
-def test_record_date_that_is_no_day_is_refused(root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_record_date_that_is_no_day_is_refused(
+    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A `date` like 2019-02-30 is reported as such, never repaired."""
     path = tmp_path / "docs.jsonl"
     path.write_text(record(date="2019-02-30") + "\n", encoding="utf-8")
@@ -136,7 +152,9 @@ def test_bulk_corpus_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     samples = corpus_sample(tmp_path)
     root = write_archive(tmp_path / "archive", {})
     (root / "content").mkdir()
-    undated = sum(1 for line in samples[2].read_text(encoding="utf-8").splitlines() if json.loads(line)["date"] is None)
+    undated = sum(
+        1 for line in samples[2].read_text(encoding="utf-8").splitlines() if json.loads(line)["date"] is None
+    )
     assert run("import", *map(str, samples), "--root", str(root), "--create-source", "--quiet") == 1
     out, err = capsys.readouterr()
     assert f"{3 * LINES - undated} imported" in out and f"{undated} refused" in out
@@ -144,7 +162,10 @@ def test_bulk_corpus_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     archive, problems = load_archive(root)
     assert [str(p) for p in problems if p.severity == ERROR] == []
     assert len(archive.statements) == 3 * LINES - undated
-    assert {e.name for e in archive.entities.values()} == {"Korean Central News Agency", "United Nations General Assembly"}
+    assert {e.name for e in archive.entities.values()} == {
+        "Korean Central News Agency",
+        "United Nations General Assembly",
+    }
     kinds = {s.kind for s in archive.statements.values()}
     assert {"statement", "article"} <= kinds
     before = tree(root)

@@ -43,7 +43,9 @@ def test_escaped_paragraph_renders_as_the_same_text(text: str) -> None:
 @given(st.text(min_size=1, max_size=60), st.lists(st.text(max_size=20), max_size=3))
 def test_front_matter_reads_back_unchanged(value: str, items: list[str]) -> None:
     """Any title, and any list of texts, reads back through the archive's loader as written."""
-    written = dump_front_matter({"title": value, "tags": items, "captures": [{"file": value, "sha256": "0" * 64}]})
+    written = dump_front_matter(
+        {"title": value, "tags": items, "captures": [{"file": value, "sha256": "0" * 64}]}
+    )
     doc, problems = read_document("x.md", (written + "\nbody\n").encode("utf-8"), 10_000_000)
     assert problems == [] and doc is not None
     assert doc.data["title"] == value
@@ -53,7 +55,9 @@ def test_front_matter_reads_back_unchanged(value: str, items: list[str]) -> None
 
 def test_front_matter_keeps_dates_plain_and_leaves_out_empty_keys() -> None:
     """Days are written YYYY-MM-DD unquoted; keys without a value are not written."""
-    text = dump_front_matter({"title": "yes", "date": dt.date(2019, 11, 17), "speaker": None, "entities": ["a"]})
+    text = dump_front_matter(
+        {"title": "yes", "date": dt.date(2019, 11, 17), "speaker": None, "entities": ["a"]}
+    )
     assert text == '---\ntitle: "yes"\ndate: 2019-11-17\nentities:\n  - a\n---\n'
 
 
@@ -63,7 +67,9 @@ def test_ids_are_short_readable_and_unique() -> None:
     assert base_id("Statement by a spokesman for the DPRK Foreign Ministry", day) == (
         "statement-spokesman-dprk-foreign-ministry-2019-11-17"
     )
-    long_id = base_id("Japan's Discharge of Nuclear-polluted Water Is a Crime against All Humanity and Nature", day)
+    long_id = base_id(
+        "Japan's Discharge of Nuclear-polluted Water Is a Crime against All Humanity and Nature", day
+    )
     assert len(long_id) <= MAX_LENGTH and long_id.startswith("japans-discharge-nuclear-polluted")
     assert base_id("武汉的声音", day, "commentary") == "commentary-2019-11-17"
     assert base_id("Förderung für Gebäude", day) == "forderung-fur-gebaude-2019-11-17"
@@ -106,14 +112,30 @@ def test_datelines_and_dates_in_prose() -> None:
 @pytest.mark.parametrize(
     ("opening", "kind", "speaker"),
     [
-        ("A spokesman for the DPRK Foreign Ministry issued the following statement on Nov. 17:", "statement", "Spokesman for the DPRK Foreign Ministry"),
-        ("Pyongyang, January 1 (KCNA) -- A spokesman for the Foreign Ministry gave the following answer to a question raised by KCNA:", "interview", "Spokesman for the Foreign Ministry"),
-        ("The Foreign Ministry released the following press release on Monday:", "press-release", "Foreign Ministry"),
-        ("Members of the Iranian Parliament issued a statement on January 25 to denounce the vote.", None, None),
+        (
+            "A spokesman for the DPRK Foreign Ministry issued the following statement on Nov. 17:",
+            "statement",
+            "Spokesman for the DPRK Foreign Ministry",
+        ),
+        (
+            "Pyongyang, January 1 (KCNA) -- A spokesman for the Foreign Ministry gave the following answer to a question raised by KCNA:",
+            "interview",
+            "Spokesman for the Foreign Ministry",
+        ),
+        (
+            "The Foreign Ministry released the following press release on Monday:",
+            "press-release",
+            "Foreign Ministry",
+        ),
+        (
+            "Members of the Iranian Parliament issued a statement on January 25 to denounce the vote.",
+            None,
+            None,
+        ),
     ],
 )
 def test_what_the_opening_says(opening: str, kind: str | None, speaker: str | None) -> None:
-    """"X issued the following <kind>" gives kind and speaker; "X issued a statement …" is an article."""
+    """Opening "X issued the following <kind>" gives kind and speaker; "X issued a statement …" does not."""
     found = describe([opening, "Second paragraph."])
     assert (found.kind, found.speaker) == (kind, speaker)
 
@@ -155,8 +177,13 @@ def test_head_of_a_capture_gives_title_and_date() -> None:
 
 def test_hard_wrapped_lines_join_into_paragraphs() -> None:
     """A line that continues a sentence joins the one before; a finished sentence ends a paragraph."""
-    capture = parse_text("The Council said that the quota figures\nwere final, and the anti-\nDPRK vote stands.\nA second paragraph.\n")
-    assert capture.paragraphs == ["The Council said that the quota figures were final, and the anti-DPRK vote stands.", "A second paragraph."]
+    capture = parse_text(
+        "The Council said that the quota figures\nwere final, and the anti-\nDPRK vote stands.\nA second paragraph.\n"
+    )
+    assert capture.paragraphs == [
+        "The Council said that the quota figures were final, and the anti-DPRK vote stands.",
+        "A second paragraph.",
+    ]
 
 
 def test_page_date_stamp_and_sign_off_date_the_text() -> None:

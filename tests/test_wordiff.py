@@ -44,7 +44,9 @@ def test_identical_texts_have_no_marks() -> None:
     assert "<del>" not in html and "<ins>" not in html
 
 
-texts = st.lists(st.text(alphabet="ab <&>\"'*\n", min_size=0, max_size=30), min_size=0, max_size=5).map("\n\n".join)
+texts = st.lists(st.text(alphabet="ab <&>\"'*\n", min_size=0, max_size=30), min_size=0, max_size=5).map(
+    "\n\n".join
+)
 
 
 @settings(max_examples=250, deadline=None)

@@ -60,19 +60,45 @@ __all__ = ["add_arguments", "run"]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `archive import` (the CLI's parser calls this)."""
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="capture files (.txt, .html, .htm, .jsonl) or folders of them")
-    parser.add_argument("--root", type=Path, default=Path("."), help="the archive's folder, holding content/ (default: .)")
-    parser.add_argument("--id", dest="statement_id", metavar="ID", help="the statement's id; an existing id gets the capture as a new version")
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="capture files (.txt, .html, .htm, .jsonl) or folders of them",
+    )
+    parser.add_argument(
+        "--root", type=Path, default=Path("."), help="the archive's folder, holding content/ (default: .)"
+    )
+    parser.add_argument(
+        "--id",
+        dest="statement_id",
+        metavar="ID",
+        help="the statement's id; an existing id gets the capture as a new version",
+    )
     parser.add_argument("--source", metavar="ID", help="the publication entity the capture comes from")
-    parser.add_argument("--create-source", action="store_true", help="add a publication entity for a source the archive does not know yet")
-    parser.add_argument("--kind", choices=KINDS, help="the kind, where the text does not say it (default: article)")
-    parser.add_argument("--date", metavar="YYYY-MM-DD", help="the statement's date (overrides what the capture says)")
-    parser.add_argument("--year", metavar="YYYY", help="the year, for a text that names only the day and month")
+    parser.add_argument(
+        "--create-source",
+        action="store_true",
+        help="add a publication entity for a source the archive does not know yet",
+    )
+    parser.add_argument(
+        "--kind", choices=KINDS, help="the kind, where the text does not say it (default: article)"
+    )
+    parser.add_argument(
+        "--date", metavar="YYYY-MM-DD", help="the statement's date (overrides what the capture says)"
+    )
+    parser.add_argument(
+        "--year", metavar="YYYY", help="the year, for a text that names only the day and month"
+    )
     parser.add_argument("--title", help="the title, for a capture without one of its own")
     parser.add_argument("--dry-run", action="store_true", help="write nothing; show what would be written")
-    parser.add_argument("--force", action="store_true", help="import again / replace an existing statement (a backup is kept)")
+    parser.add_argument(
+        "--force", action="store_true", help="import again / replace an existing statement (a backup is kept)"
+    )
     parser.add_argument("--quiet", action="store_true", help="print only refusals and the summary")
-    parser.add_argument("--leads", type=Path, metavar="FILE", help="write the teasers found (other articles) to FILE as CSV")
+    parser.add_argument(
+        "--leads", type=Path, metavar="FILE", help="write the teasers found (other articles) to FILE as CSV"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -112,23 +138,37 @@ def run(args: argparse.Namespace) -> int:
     return 1 if report.counts["refused"] else 0
 
 
-def _decide_and_write(draft, opts: Options, index: ArchiveIndex, writer: Writer, finder: EntityFinder) -> Plan:
+def _decide_and_write(
+    draft, opts: Options, index: ArchiveIndex, writer: Writer, finder: EntityFinder
+) -> Plan:
     plan = plan_draft(draft, opts, index)
     if plan.written:
         try:
             carry_out(plan, index, writer, finder)
         except OSError as err:
-            return refuse(draft, f"could not write the files ({err.strerror or err})", "check the archive folder")
+            return refuse(
+                draft, f"could not write the files ({err.strerror or err})", "check the archive folder"
+            )
     return plan
 
 
 def _finish(
-    opts: Options, report: Report, writer: Writer, finder: EntityFinder,
-    index: ArchiveIndex, texts: list[str], interrupted: bool,
+    opts: Options,
+    report: Report,
+    writer: Writer,
+    finder: EntityFinder,
+    index: ArchiveIndex,
+    texts: list[str],
+    interrupted: bool,
 ) -> None:
     if opts.dry_run and not opts.quiet:
         report.dry_run_files(writer.shown)
-    report.entity_summary(finder.counts, unknown_names(texts, index.entities, 20, 1 if len(texts) <= DETAIL_LIMIT else 3) if texts and not opts.quiet else [])
+    report.entity_summary(
+        finder.counts,
+        unknown_names(texts, index.entities, 20, 1 if len(texts) <= DETAIL_LIMIT else 3)
+        if texts and not opts.quiet
+        else [],
+    )
     report.leads_summary()
     if opts.leads_file is not None:
         if opts.dry_run:
@@ -162,13 +202,24 @@ def _options(args: argparse.Namespace) -> Options:
         raise UsageError(f"--date {date.isoformat()} and --year {year} disagree")
     statement_id = getattr(args, "statement_id", None)
     if statement_id is not None and not is_valid_id(statement_id):
-        raise UsageError(f"--id {statement_id!r} is not a valid id (lowercase letters, digits and single hyphens)")
+        raise UsageError(
+            f"--id {statement_id!r} is not a valid id (lowercase letters, digits and single hyphens)"
+        )
     title = args.title.strip() if args.title and args.title.strip() else None
     config, _ = load_config(root)  # defaults when site.yaml is missing or wrong
     return Options(
-        root=root, statement_id=statement_id, source=args.source, kind=args.kind, date=date, year=year,
-        title=title, dry_run=args.dry_run, force=args.force, quiet=args.quiet,
-        leads_file=args.leads, create_source=getattr(args, "create_source", False),
+        root=root,
+        statement_id=statement_id,
+        source=args.source,
+        kind=args.kind,
+        date=date,
+        year=year,
+        title=title,
+        dry_run=args.dry_run,
+        force=args.force,
+        quiet=args.quiet,
+        leads_file=args.leads,
+        create_source=getattr(args, "create_source", False),
         max_bytes=config.max_file_bytes,
     )
 
@@ -179,7 +230,10 @@ def _load_index(opts: Options) -> ArchiveIndex:
         entity = index.entities.get(opts.source)
         if entity is None:
             publications = [e.id for e in index.publications()]
-            hint = did_you_mean(opts.source, publications) or f"publications: {', '.join(publications) or 'none yet'}"
+            hint = (
+                did_you_mean(opts.source, publications)
+                or f"publications: {', '.join(publications) or 'none yet'}"
+            )
             raise UsageError(f"--source {opts.source!r} is not an entity of the archive ({hint})")
         if entity.type != "publication":
             raise UsageError(f"--source {opts.source!r} is a {entity.type}, not a publication")
@@ -194,7 +248,8 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[], None]]:
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True) as bar:
+    with Progress(
+        TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True
+    ) as bar:
         task = bar.add_task("import", total=total)
         yield lambda: bar.advance(task)
-

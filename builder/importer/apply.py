@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .. import model
 from .plan import Plan, capture_entry
 from .store import (
     ArchiveIndex,
@@ -77,7 +78,9 @@ class Writer:
         (self.root / rel).unlink(missing_ok=True)
 
 
-def carry_out(plan: Plan, index: ArchiveIndex, writer: Writer, find_entities: Callable[[str], list[str]]) -> None:
+def carry_out(
+    plan: Plan, index: ArchiveIndex, writer: Writer, find_entities: Callable[[str], list[str]]
+) -> None:
     """Write what the plan says and record it in the index (also in a dry run)."""
     if plan.new_source is not None and plan.new_source.id not in index.entities:
         _create_source(plan, index, writer)
@@ -100,12 +103,16 @@ def _write_statement(plan: Plan, index: ArchiveIndex, writer: Writer, data: dict
 
 
 def _create_source(plan: Plan, index: ArchiveIndex, writer: Writer) -> None:
-    from .. import model
-
     source = plan.new_source
     assert source is not None
-    data: dict[str, Any] = {"name": source.name, "type": "publication", "aliases": list(source.aliases) or None}
-    note = f"Created by `archive import` for a capture that names it ({plan.draft.origin.rsplit('/', 1)[-1]}).\n"
+    data: dict[str, Any] = {
+        "name": source.name,
+        "type": "publication",
+        "aliases": list(source.aliases) or None,
+    }
+    note = (
+        f"Created by `archive import` for a capture that names it ({plan.draft.origin.rsplit('/', 1)[-1]}).\n"
+    )
     writer.write(source.rel, compose(data, note))
     index.entities[source.id] = model.Entity(
         id=source.id, path=source.rel, name=source.name, type="publication", aliases=source.aliases

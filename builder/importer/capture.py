@@ -138,7 +138,11 @@ def _joined(entries: list[_Line]) -> list[_Line]:
     width = _wrap_width(entries)
     joined: list[_Line] = []
     for entry in entries:
-        if joined and not entry.blank_before and _continues(joined[-1].text, entry.text, blank_separated, width):
+        if (
+            joined
+            and not entry.blank_before
+            and _continues(joined[-1].text, entry.text, blank_separated, width)
+        ):
             joined[-1] = _Line(_join(joined[-1].text, entry.text), joined[-1].blank_before)
         else:
             joined.append(entry)
@@ -283,9 +287,7 @@ def _leads(tail: list[_Line]) -> list[tuple[str, str]]:
             continue
         date = date_line(text)
         if date is not None:
-            shown = (
-                f"{date.year:04d}-{date.month:02d}-{date.day:02d}" if date.year else date.text
-            )
+            shown = f"{date.year:04d}-{date.month:02d}-{date.day:02d}" if date.year else date.text
             if dates_first is None:
                 dates_first = not items
             if dates_first:

@@ -148,7 +148,7 @@ def _capitalise(text: str) -> str:
 
 
 def _derived_title(kind: str | None, what: str, who: str, tail: str) -> str:
-    """"Statement by a spokesman for …", "Answer by … to a question raised by KCNA"."""
+    """Titles like "Statement by a spokesman for …" or "Answer by … to a question raised by KCNA"."""
     who = who[:1].lower() + who[1:] if _ARTICLES.match(who) else who
     if kind == "interview":
         question = _QUESTION.search(what + tail)

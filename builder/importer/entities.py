@@ -43,11 +43,16 @@ class EntityFinder:
         return ids
 
 
-def unknown_names(texts: Iterable[str], entities: dict[str, model.Entity], limit: int, min_count: int) -> list[tuple[str, int]]:
+def unknown_names(
+    texts: Iterable[str], entities: dict[str, model.Entity], limit: int, min_count: int
+) -> list[tuple[str, int]]:
     """Capitalised names in the texts that no entity has, most frequent first."""
     try:
         from ..suggest import suggest_entities
     except ImportError:
         return []
     known = [name for entity in entities.values() for name in entity.names]
-    return [(str(name), int(count)) for name, count in suggest_entities(texts, known, limit=limit, min_count=min_count)]
+    return [
+        (str(name), int(count))
+        for name, count in suggest_entities(texts, known, limit=limit, min_count=min_count)
+    ]

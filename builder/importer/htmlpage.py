@@ -143,9 +143,13 @@ def _split_at_breaks(element) -> list[str]:
 def _title(tree, found: str | None, sitename: str | None, hostname: str | None) -> str | None:
     """The headline: a title candidate that a heading on the page confirms, else og/<title>."""
     site = _site_names(sitename, hostname)
-    metas = [_text(v) for v in tree.xpath(
-        "//meta[@property='og:title' or @name='twitter:title' or @name='title'"
-        " or @name='dc.title' or @name='DC.title']/@content")]
+    metas = [
+        _text(v)
+        for v in tree.xpath(
+            "//meta[@property='og:title' or @name='twitter:title' or @name='title'"
+            " or @name='dc.title' or @name='DC.title']/@content"
+        )
+    ]
     titles = [_text(t.text_content()) for t in tree.iter("title")][:1]
     candidates = [c for c in dict.fromkeys([*metas, *titles, _text(found)]) if c]
     pieces: list[str] = []
@@ -219,13 +223,13 @@ def _language(tree, found: str | None) -> str | None:
 def _page_url(tree) -> str | None:
     for xpath in ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
         for value in tree.xpath(xpath):
-            url = _http_url(value)
+            url = http_url(value)
             if url and "web.archive.org/web/" not in url:
                 return url
     return None
 
 
-def _http_url(value: str | None) -> str | None:
+def http_url(value: str | None) -> str | None:
     value = (value or "").strip()
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or any(c in value for c in " <>\"'"):
@@ -240,20 +244,24 @@ def _saved(head: str) -> tuple[str | None, dt.date | None]:
     """The address and day the saving tool recorded, where it recorded them."""
     wayback = _WAYBACK.search(head)
     if wayback:
-        return _http_url(wayback.group("url")), _ymd(wayback.group("ts"))
+        return http_url(wayback.group("url")), _ymd(wayback.group("ts"))
     single_url = _SINGLEFILE_URL.search(head)
     single_date = _SINGLEFILE_DATE.search(head)
     if single_url or single_date:
         day = None
         if single_date and single_date.group("mon").lower() in MONTH_NUMBERS:
             try:
-                day = dt.date(int(single_date.group("year")), MONTH_NUMBERS[single_date.group("mon").lower()], int(single_date.group("day")))
+                day = dt.date(
+                    int(single_date.group("year")),
+                    MONTH_NUMBERS[single_date.group("mon").lower()],
+                    int(single_date.group("day")),
+                )
             except ValueError:
                 day = None
-        return _http_url(single_url.group(1)) if single_url else None, day
+        return http_url(single_url.group(1)) if single_url else None, day
     saved_from = _SAVED_FROM.search(head)
     if saved_from:
-        return _http_url(saved_from.group(1)), None
+        return http_url(saved_from.group(1)), None
     stamps = Counter(_WAYBACK_TS.findall(head))
     if stamps:
         return None, _ymd(stamps.most_common(1)[0][0])
@@ -302,7 +310,9 @@ def _date_near(headline, paragraphs: list[str], limit: int = 40) -> dt.date | No
             date = dateline(piece)[0]
         if date is not None and date.year is not None:
             return date.resolve()
-        if any(piece.startswith(start) or start.startswith(piece[:40]) for start in starts if len(piece) >= 20):
+        if any(
+            piece.startswith(start) or start.startswith(piece[:40]) for start in starts if len(piece) >= 20
+        ):
             seen += 1
             if seen >= 2:
                 break

@@ -14,11 +14,25 @@ from collections.abc import Container
 MAX_LENGTH = 60
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Small words carry no meaning in an id; dropping them keeps more of the title.
-_STOP_WORDS = frozenset(
-    "a an the of by for to on in and at with from as is are was be its it s".split()
+_STOP_WORDS = frozenset("a an the of by for to on in and at with from as is are was be its it s".split())
+_FOLD = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "ø": "o",
+        "Ø": "O",
+        "đ": "d",
+        "Đ": "D",
+        "ł": "l",
+        "Ł": "L",
+        "þ": "th",
+        "Þ": "TH",
+        "œ": "oe",
+        "Œ": "OE",
+        "ı": "i",
+    }
 )
-_FOLD = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D",
-                       "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH", "œ": "oe", "Œ": "OE", "ı": "i"})
 _APOSTROPHES = re.compile(r"['’‘`´]")
 
 

@@ -11,14 +11,18 @@ from .capture import parse_text
 from .dates import date_line, find_dates, parse_iso_day
 from .describe import describe
 from .draft import Draft, refused
-from .htmlpage import _http_url, extract_page
+from .htmlpage import extract_page, http_url
 from .jsonl import count_documents, read_jsonl
 from .leads import Lead
 
 KINDS_OF_FILE = {
-    ".txt": "text", ".text": "text",
-    ".html": "html", ".htm": "html", ".xhtml": "html",
-    ".jsonl": "jsonl", ".ndjson": "jsonl",
+    ".txt": "text",
+    ".text": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
 }
 SUPPORTED = "plain text (.txt), saved pages (.html, .htm) or JSON Lines (.jsonl)"
 
@@ -59,7 +63,11 @@ def read_input(shown: str, path: Path | None) -> Iterator[Draft]:
         return
     kind = KINDS_OF_FILE.get(path.suffix.lower())
     if kind is None:
-        yield refused(shown, f"'{path.suffix or path.name}' is not a kind of file the importer reads", f"import {SUPPORTED}")
+        yield refused(
+            shown,
+            f"'{path.suffix or path.name}' is not a kind of file the importer reads",
+            f"import {SUPPORTED}",
+        )
         return
     try:
         data = path.read_bytes()
@@ -88,7 +96,7 @@ def _read_text(shown: str, data: bytes) -> Draft:
     draft = Draft(origin=shown, capture=data, capture_ext="txt", paragraphs=cap.paragraphs)
     headers = cap.headers
     draft.title = headers.get("title") or headers.get("headline") or cap.title
-    draft.source_url = _http_url(headers.get("url") or headers.get("source url") or headers.get("link"))
+    draft.source_url = http_url(headers.get("url") or headers.get("source url") or headers.get("link"))
     for key in ("retrieved", "captured", "accessed", "saved"):
         if key in headers:
             draft.retrieved = _full_date(headers[key])
@@ -120,7 +128,9 @@ def _read_html(shown: str, data: bytes) -> Draft:
     except Exception as err:  # a hostile page must not stop a bulk import
         return refused(shown, f"the page could not be read ({type(err).__name__})", "save it again as HTML")
     if page is None:
-        return refused(shown, "no article text found in the page", "is it an index page? save the article's own page")
+        return refused(
+            shown, "no article text found in the page", "is it an index page? save the article's own page"
+        )
     draft = Draft(origin=shown, capture=data, capture_ext="html", paragraphs=page.paragraphs)
     draft.title = page.title
     draft.date, draft.date_from = page.date, page.date_from

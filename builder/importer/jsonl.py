@@ -34,7 +34,9 @@ def read_jsonl(origin: str, data: bytes) -> Iterator[Draft]:
             yield refused(where, "the line is not UTF-8 text", "save the file as UTF-8")
             continue
         except json.JSONDecodeError as err:
-            yield refused(where, f"not valid JSON ({err.msg} at column {err.colno})", "fix or remove the line")
+            yield refused(
+                where, f"not valid JSON ({err.msg} at column {err.colno})", "fix or remove the line"
+            )
             continue
         yield _draft(where, line, record)
 

@@ -153,24 +153,36 @@ def resolve_date(draft: Draft, opts: Options) -> tuple[dt.date | None, str, tupl
         return opts.date, "--date", ("", "")
     if draft.date is not None:
         if opts.year is not None and opts.year != draft.date.year:
-            return None, "", (
-                f"the document is dated {draft.date.isoformat()} ({draft.date_from}) but --year says {opts.year}",
-                "pass --date YYYY-MM-DD to set the date yourself",
+            return (
+                None,
+                "",
+                (
+                    f"the document is dated {draft.date.isoformat()} ({draft.date_from}) but --year says {opts.year}",
+                    "pass --date YYYY-MM-DD to set the date yourself",
+                ),
             )
         return draft.date, draft.date_from, ("", "")
     day = draft.day
     if day is not None and day.year is not None:
         if opts.year is not None and opts.year != day.year:
-            return None, "", (f"the text says '{day.text}' but --year says {opts.year}", "pass --date YYYY-MM-DD")
+            return (
+                None,
+                "",
+                (f"the text says '{day.text}' but --year says {opts.year}", "pass --date YYYY-MM-DD"),
+            )
         resolved = day.resolve()
         if resolved is not None:
             return resolved, f"the text ('{day.text}')", ("", "")
     year = opts.year if opts.year is not None else draft.year
     if day is not None:
         if year is None:
-            return None, "", (
-                f"the text gives the day ('{day.text}') but not the year",
-                "pass --year YYYY or --date YYYY-MM-DD",
+            return (
+                None,
+                "",
+                (
+                    f"the text gives the day ('{day.text}') but not the year",
+                    "pass --year YYYY or --date YYYY-MM-DD",
+                ),
             )
         resolved = day.resolve(year)
         if resolved is None:
@@ -179,13 +191,21 @@ def resolve_date(draft: Draft, opts: Options) -> tuple[dt.date | None, str, tupl
         return resolved, f"the day from the text ('{day.text}'), the year from {origin}", ("", "")
     issue = f"{draft.date_issue}; " if draft.date_issue else ""
     if year is not None:
-        return None, "", (
-            f"{issue}only the year ({year}) is known, not the day",
-            "pass --date YYYY-MM-DD; dates are never guessed",
+        return (
+            None,
+            "",
+            (
+                f"{issue}only the year ({year}) is known, not the day",
+                "pass --date YYYY-MM-DD; dates are never guessed",
+            ),
         )
-    return None, "", (
-        f"{issue}no date found in the capture",
-        "pass --date YYYY-MM-DD, or --year YYYY when the text names the day and month",
+    return (
+        None,
+        "",
+        (
+            f"{issue}no date found in the capture",
+            "pass --date YYYY-MM-DD, or --year YYYY when the text names the day and month",
+        ),
     )
 
 
@@ -198,20 +218,31 @@ def resolve_source(
     found = match_publication(draft.publication_names, draft.hostnames, index.publications())
     if found:
         return found, None, ("", "")
-    known = ", ".join(e.id for e in index.publications()) or "none yet"
+    ids = [e.id for e in index.publications()]
+    known = (
+        ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "") if ids else "none yet"
+    )
     named = draft.publication_names[0] if draft.publication_names else None
     if named and opts.create_source:
         new = new_source(named, index)
         return new.id, new, ("", "")
     if named:
-        return None, None, (
-            f"no publication in the archive matches '{named}'",
-            f"pass --source ID (publications: {known}); or add a publication entity with that name "
-            "or alias; or pass --create-source",
+        return (
+            None,
+            None,
+            (
+                f"no publication in the archive matches '{named}'",
+                f"pass --source ID (publications: {known}); or add a publication entity with that name "
+                "or alias; or pass --create-source",
+            ),
         )
-    return None, None, (
-        "the capture names no publication",
-        f"pass --source ID; publications: {known}",
+    return (
+        None,
+        None,
+        (
+            "the capture names no publication",
+            f"pass --source ID; publications: {known}",
+        ),
     )
 
 
@@ -318,7 +349,9 @@ def find_target(
         return index.by_id.get(index.by_url[draft.source_url])
     for candidate in index.by_title.get((date.isoformat(), source, normal_name(title)), []):
         existing = index.by_id.get(candidate)
-        if existing is None or (existing.source_url and draft.source_url and existing.source_url != draft.source_url):
+        if existing is None or (
+            existing.source_url and draft.source_url and existing.source_url != draft.source_url
+        ):
             continue
         old = read_statement(index.root, existing.rel)
         if old is not None and similarity(old.body, body) >= SIMILAR:

@@ -65,7 +65,10 @@ class Report:
     def _details(self, plan: Plan) -> None:
         fm = plan.front_matter
         speaker = f", speaker {fm['speaker']}" if fm.get("speaker") else ""
-        print(f"          date {fm['date']} from {plan.date_note}; kind {fm['kind']}{speaker}; source {fm['source']}", file=self.out)
+        print(
+            f"          date {fm['date']} from {plan.date_note}; kind {fm['kind']}{speaker}; source {fm['source']}",
+            file=self.out,
+        )
         if plan.new_source is not None:
             print(f"          new publication entity {plan.new_source.rel}", file=self.out)
         if plan.entities:
@@ -82,7 +85,9 @@ class Report:
         if self.quiet:
             return
         if found:
-            top = ", ".join(f"{k} ({n})" for k, n in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:20])
+            top = ", ".join(
+                f"{k} ({n})" for k, n in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:20]
+            )
             print(f"entities found: {top}", file=self.out)
         if unknown:
             names = ", ".join(f"{name} ({n})" for name, n in unknown)

@@ -131,7 +131,8 @@ class ArchiveIndex:
         aliases = tuple(str(a) for a in aliases if isinstance(a, str | int) and str(a).strip())
         kind = split.data.get("type") if split.data.get("type") in model.ENTITY_TYPES else "other"
         self.entities.setdefault(
-            full.stem, model.Entity(id=full.stem, path=rel, name=split.data["name"], type=kind, aliases=aliases)
+            full.stem,
+            model.Entity(id=full.stem, path=rel, name=split.data["name"], type=kind, aliases=aliases),
         )
 
     def _read_statement(self, rel: str, full: Path) -> None:
