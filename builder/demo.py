@@ -37,50 +37,244 @@ CHARS_PER_WORD = 6  # average in generated text, space included: counting words 
 # --- word stock (written for this generator) -------------------------------------------
 
 NOUNS = (
-    "sovereignty", "policy", "sanctions", "pressure", "dialogue", "provocation", "peace",
-    "security", "stability", "development", "cooperation", "confrontation", "aggression",
-    "declaration", "agreement", "negotiation", "exercise", "deployment", "threat", "crisis",
-    "region", "peninsula", "border", "harvest", "economy", "industry", "science", "delegation",
-    "alliance", "interference", "principle", "position", "stance", "measure", "response",
-    "warning", "demand", "proposal", "initiative", "treaty", "commitment", "responsibility",
-    "situation", "tension", "deterrent", "capability", "independence", "friendship", "solidarity",
-    "campaign", "mobilisation", "construction", "reform", "blockade", "embargo", "inspection",
-    "verification", "summit", "talks", "communique", "resolution", "assembly", "congress",
-    "allegation", "fabrication", "smear", "slander", "hostility", "rhetoric", "doctrine",
-    "strategy", "ambition", "scheme", "plot", "manoeuvre", "ultimatum", "consequence", "future",
-    "generation", "people", "nation", "homeland", "frontier", "waters", "airspace", "coast",
-    "satellite", "launch", "reactor", "fuel", "grain", "fertiliser", "railway", "hydropower",
-    "irrigation", "livestock", "fishery", "textile", "steel", "cement", "coal", "medicine",
+    "sovereignty",
+    "policy",
+    "sanctions",
+    "pressure",
+    "dialogue",
+    "provocation",
+    "peace",
+    "security",
+    "stability",
+    "development",
+    "cooperation",
+    "confrontation",
+    "aggression",
+    "declaration",
+    "agreement",
+    "negotiation",
+    "exercise",
+    "deployment",
+    "threat",
+    "crisis",
+    "region",
+    "peninsula",
+    "border",
+    "harvest",
+    "economy",
+    "industry",
+    "science",
+    "delegation",
+    "alliance",
+    "interference",
+    "principle",
+    "position",
+    "stance",
+    "measure",
+    "response",
+    "warning",
+    "demand",
+    "proposal",
+    "initiative",
+    "treaty",
+    "commitment",
+    "responsibility",
+    "situation",
+    "tension",
+    "deterrent",
+    "capability",
+    "independence",
+    "friendship",
+    "solidarity",
+    "campaign",
+    "mobilisation",
+    "construction",
+    "reform",
+    "blockade",
+    "embargo",
+    "inspection",
+    "verification",
+    "summit",
+    "talks",
+    "communique",
+    "resolution",
+    "assembly",
+    "congress",
+    "allegation",
+    "fabrication",
+    "smear",
+    "slander",
+    "hostility",
+    "rhetoric",
+    "doctrine",
+    "strategy",
+    "ambition",
+    "scheme",
+    "plot",
+    "manoeuvre",
+    "ultimatum",
+    "consequence",
+    "future",
+    "generation",
+    "people",
+    "nation",
+    "homeland",
+    "frontier",
+    "waters",
+    "airspace",
+    "coast",
+    "satellite",
+    "launch",
+    "reactor",
+    "fuel",
+    "grain",
+    "fertiliser",
+    "railway",
+    "hydropower",
+    "irrigation",
+    "livestock",
+    "fishery",
+    "textile",
+    "steel",
+    "cement",
+    "coal",
+    "medicine",
 )
 ADJECTIVES = (
-    "reckless", "hostile", "so-called", "unprecedented", "legitimate", "peaceful", "dangerous",
-    "provocative", "unilateral", "sovereign", "principled", "consistent", "resolute", "firm",
-    "heinous", "absurd", "shameless", "outdated", "futile", "brazen", "serious", "grave",
-    "joint", "large-scale", "annual", "strategic", "tactical", "economic", "military",
-    "diplomatic", "humanitarian", "bilateral", "multilateral", "regional", "international",
-    "historic", "fraternal", "unjust", "illegal", "impartial", "lasting", "durable", "urgent",
-    "fundamental", "practical", "tireless", "vigilant", "collective", "self-reliant", "modern",
+    "reckless",
+    "hostile",
+    "so-called",
+    "unprecedented",
+    "legitimate",
+    "peaceful",
+    "dangerous",
+    "provocative",
+    "unilateral",
+    "sovereign",
+    "principled",
+    "consistent",
+    "resolute",
+    "firm",
+    "heinous",
+    "absurd",
+    "shameless",
+    "outdated",
+    "futile",
+    "brazen",
+    "serious",
+    "grave",
+    "joint",
+    "large-scale",
+    "annual",
+    "strategic",
+    "tactical",
+    "economic",
+    "military",
+    "diplomatic",
+    "humanitarian",
+    "bilateral",
+    "multilateral",
+    "regional",
+    "international",
+    "historic",
+    "fraternal",
+    "unjust",
+    "illegal",
+    "impartial",
+    "lasting",
+    "durable",
+    "urgent",
+    "fundamental",
+    "practical",
+    "tireless",
+    "vigilant",
+    "collective",
+    "self-reliant",
+    "modern",
 )
 VERBS_PAST = (
-    "exposed", "condemned", "rejected", "denounced", "welcomed", "stressed", "reaffirmed",
-    "clarified", "warned against", "called for", "pointed out", "noted", "underlined",
-    "criticised", "refuted", "dismissed", "supported", "praised", "questioned", "challenged",
-    "undermined", "strengthened", "reviewed", "discussed", "proposed", "demanded", "recalled",
+    "exposed",
+    "condemned",
+    "rejected",
+    "denounced",
+    "welcomed",
+    "stressed",
+    "reaffirmed",
+    "clarified",
+    "warned against",
+    "called for",
+    "pointed out",
+    "noted",
+    "underlined",
+    "criticised",
+    "refuted",
+    "dismissed",
+    "supported",
+    "praised",
+    "questioned",
+    "challenged",
+    "undermined",
+    "strengthened",
+    "reviewed",
+    "discussed",
+    "proposed",
+    "demanded",
+    "recalled",
 )
 VERBS_PRESENT = (
-    "exposes", "reveals", "threatens", "undermines", "proves", "shows", "demands", "requires",
-    "deserves", "reflects", "betrays", "confirms", "endangers", "strengthens", "defends",
-    "violates", "ignores", "escalates", "justifies", "serves", "obstructs", "supports",
+    "exposes",
+    "reveals",
+    "threatens",
+    "undermines",
+    "proves",
+    "shows",
+    "demands",
+    "requires",
+    "deserves",
+    "reflects",
+    "betrays",
+    "confirms",
+    "endangers",
+    "strengthens",
+    "defends",
+    "violates",
+    "ignores",
+    "escalates",
+    "justifies",
+    "serves",
+    "obstructs",
+    "supports",
 )
 ADVERBS = (
-    "once again", "clearly", "openly", "repeatedly", "firmly", "resolutely", "consistently",
-    "deliberately", "flatly", "strongly", "in no uncertain terms", "unequivocally", "recently",
+    "once again",
+    "clearly",
+    "openly",
+    "repeatedly",
+    "firmly",
+    "resolutely",
+    "consistently",
+    "deliberately",
+    "flatly",
+    "strongly",
+    "in no uncertain terms",
+    "unequivocally",
+    "recently",
 )
 QUALIFIERS = (
-    "the true nature of", "the hidden intention behind", "the dangerous logic of",
-    "the very foundation of", "the long history of", "the latest round of", "the outcome of",
-    "the spirit of", "the implementation of", "the consequences of", "any attempt at",
-    "the legitimate right to", "the principle of", "the so-called question of",
+    "the true nature of",
+    "the hidden intention behind",
+    "the dangerous logic of",
+    "the very foundation of",
+    "the long history of",
+    "the latest round of",
+    "the outcome of",
+    "the spirit of",
+    "the implementation of",
+    "the consequences of",
+    "any attempt at",
+    "the legitimate right to",
+    "the principle of",
+    "the so-called question of",
 )
 TAILS = (
     "at a time when the situation remains tense",
@@ -101,43 +295,185 @@ TAILS = (
 )
 JOINERS = ("and", "but", "while", "because", "although", "since", "whereas", "so")
 TAGS = (
-    "sanctions", "nuclear", "diplomacy", "military-exercises", "economy", "agriculture",
-    "human-rights", "missiles", "talks", "united-nations", "trade", "energy", "science",
-    "culture", "sports", "anniversary", "border", "maritime", "aviation", "health", "education",
-    "reunification", "alliance", "disarmament", "space", "fishing", "weather", "floods",
-    "elections", "youth", "labour", "tourism", "railways", "shipping", "cyber", "media",
+    "sanctions",
+    "nuclear",
+    "diplomacy",
+    "military-exercises",
+    "economy",
+    "agriculture",
+    "human-rights",
+    "missiles",
+    "talks",
+    "united-nations",
+    "trade",
+    "energy",
+    "science",
+    "culture",
+    "sports",
+    "anniversary",
+    "border",
+    "maritime",
+    "aviation",
+    "health",
+    "education",
+    "reunification",
+    "alliance",
+    "disarmament",
+    "space",
+    "fishing",
+    "weather",
+    "floods",
+    "elections",
+    "youth",
+    "labour",
+    "tourism",
+    "railways",
+    "shipping",
+    "cyber",
+    "media",
 )
 KIND_WEIGHTS = (
-    ("statement", 25), ("article", 25), ("commentary", 15), ("report", 12),
-    ("press-release", 8), ("speech", 6), ("interview", 5), ("letter", 4),
+    ("statement", 25),
+    ("article", 25),
+    ("commentary", 15),
+    ("report", 12),
+    ("press-release", 8),
+    ("speech", 6),
+    ("interview", 5),
+    ("letter", 4),
 )
 REFERENCE_TYPES = ("refers-to", "responds-to", "reiterates", "refutes", "quotes", "follows-up")
 MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 
 # Syllables for Korean-style romanised names, and for names of other invented languages.
 KO_SYLLABLES = (
-    "chol", "hyok", "myong", "song", "gwang", "nam", "sok", "yong", "ho", "il", "jin", "hui",
-    "sun", "ok", "hwa", "chun", "gil", "dok", "su", "bom", "ryong", "hyon", "man", "sik", "ung",
-    "hak", "rim", "kyong", "jun", "tae", "pyol", "gum", "ran", "chang", "sam", "u", "hun",
+    "chol",
+    "hyok",
+    "myong",
+    "song",
+    "gwang",
+    "nam",
+    "sok",
+    "yong",
+    "ho",
+    "il",
+    "jin",
+    "hui",
+    "sun",
+    "ok",
+    "hwa",
+    "chun",
+    "gil",
+    "dok",
+    "su",
+    "bom",
+    "ryong",
+    "hyon",
+    "man",
+    "sik",
+    "ung",
+    "hak",
+    "rim",
+    "kyong",
+    "jun",
+    "tae",
+    "pyol",
+    "gum",
+    "ran",
+    "chang",
+    "sam",
+    "u",
+    "hun",
 )
 KO_SURNAMES = (
-    "Ryom", "Thak", "Phyo", "Kye", "Sok", "Ju", "Myong", "Tong", "Hyon", "Paek", "Rim", "Mun",
-    "Jang", "Yun", "Cha", "Jon", "Chae", "Pang", "Wi", "Sol",
+    "Ryom",
+    "Thak",
+    "Phyo",
+    "Kye",
+    "Sok",
+    "Ju",
+    "Myong",
+    "Tong",
+    "Hyon",
+    "Paek",
+    "Rim",
+    "Mun",
+    "Jang",
+    "Yun",
+    "Cha",
+    "Jon",
+    "Chae",
+    "Pang",
+    "Wi",
+    "Sol",
 )
 OTHER_SYLLABLES = (
-    "al", "ver", "mo", "ri", "ta", "sen", "dor", "ka", "lin", "mar", "es", "tho", "vi", "an",
-    "bel", "cor", "du", "fen", "gal", "hes", "ist", "jor", "kel", "lum", "nor", "ost", "pra",
-    "quin", "ros", "tav", "ul", "wen", "zar", "ede", "ira", "ony",
+    "al",
+    "ver",
+    "mo",
+    "ri",
+    "ta",
+    "sen",
+    "dor",
+    "ka",
+    "lin",
+    "mar",
+    "es",
+    "tho",
+    "vi",
+    "an",
+    "bel",
+    "cor",
+    "du",
+    "fen",
+    "gal",
+    "hes",
+    "ist",
+    "jor",
+    "kel",
+    "lum",
+    "nor",
+    "ost",
+    "pra",
+    "quin",
+    "ros",
+    "tav",
+    "ul",
+    "wen",
+    "zar",
+    "ede",
+    "ira",
+    "ony",
 )
 OTHER_SURNAME_ENDINGS = ("ov", "sen", "ez", "ard", "ini", "ski", "berg", "ou", "an", "")
 PLACE_FORMS = ("{}-ri", "{} Bay", "{} Strait", "{} Islands", "{} County", "Port of {}", "{} City")
 COUNTRY_FORMS = ("Republic of {}", "Kingdom of {}", "Federation of {}", "People's Republic of {}", "{}")
 ROLES = (
-    "Foreign Minister", "Vice-Minister", "spokesperson", "ambassador", "director",
-    "premier", "chairperson", "general", "envoy", "researcher", "commentator", "secretary",
+    "Foreign Minister",
+    "Vice-Minister",
+    "spokesperson",
+    "ambassador",
+    "director",
+    "premier",
+    "chairperson",
+    "general",
+    "envoy",
+    "researcher",
+    "commentator",
+    "secretary",
 )
 # Given names that belong to well-known living or historical people: never generated.
 FAMOUS_GIVEN = {"jong un", "jong il", "il sung", "yo jong", "son hui", "yong ho", "jae in"}
@@ -458,7 +794,12 @@ class Phrases:
         ]
         self.rng = rng
         self._nouns = (NOUNS, invented_nouns, cum_zipf(len(NOUNS), 0.6), cum_zipf(len(invented_nouns), 1.1))
-        self._adjs = (ADJECTIVES, invented_adjs, cum_zipf(len(ADJECTIVES), 0.6), cum_zipf(len(invented_adjs), 1.1))
+        self._adjs = (
+            ADJECTIVES,
+            invented_adjs,
+            cum_zipf(len(ADJECTIVES), 0.6),
+            cum_zipf(len(invented_adjs), 1.1),
+        )
         self.topics = [f"{self.adj().capitalize()} {self.noun().capitalize()}" for _ in range(2000)]
         self.subjects = [self.subject() for _ in range(sentences // 4)]
         self.predicates = [self.predicate() for _ in range(sentences // 2)]
@@ -636,7 +977,9 @@ class Writer:
         rng = self.rng
         roll = rng.random()
         if roll < 0.06:
-            items = [self.mentioning(queue.pop()) if queue else self.plain(plain) for _ in range(rng.randint(3, 5))]
+            items = [
+                self.mentioning(queue.pop()) if queue else self.plain(plain) for _ in range(rng.randint(3, 5))
+            ]
             marker = rng.choice(("- ", "1. "))
             return self.plain(plain)[:-1] + ":\n\n" + "\n".join(marker + item for item in items)
         if roll < 0.075:
@@ -840,7 +1183,11 @@ def generate(out: Path, statements: int, seed: int = 1, entities: int | None = N
     """Write a fictional archive of `statements` statements into `out`, deterministic by seed."""
     if statements < 0:
         raise DemoError("--statements must be 0 or more")
-    count = default_entities(statements) if entities is None else max(MIN_ENTITIES, min(entities, MAX_ENTITIES * 10))
+    count = (
+        default_entities(statements)
+        if entities is None
+        else max(MIN_ENTITIES, min(entities, MAX_ENTITIES * 10))
+    )
     prepare(out)
     rng = Random(seed)
     write(out / MARKER, f"archive demo --statements {statements} --seed {seed} --entities {count}\n")
@@ -853,11 +1200,20 @@ def generate(out: Path, statements: int, seed: int = 1, entities: int | None = N
     )
     table = make_entities(rng, count)
     names = {e.id: e.name for e in table}
-    folders = {"person": "persons", "organization": "organizations", "country": "countries",
-               "place": "places", "publication": "publications", "event": "events"}
+    folders = {
+        "person": "persons",
+        "organization": "organizations",
+        "country": "countries",
+        "place": "places",
+        "publication": "publications",
+        "event": "events",
+    }
     for i, entity in enumerate(table):
         wikidata = f"Q{90_000_000 + i}" if rng.random() < 0.3 else None
-        write(out / "content" / "entities" / folders[entity.type] / f"{entity.id}.md", entity_file(entity, wikidata, names))
+        write(
+            out / "content" / "entities" / folders[entity.type] / f"{entity.id}.md",
+            entity_file(entity, wikidata, names),
+        )
     writer = Writer(rng, Phrases(rng, paragraphs=min(40_000, max(2_000, statements * 2))), table)
     history = History()
     statement_dir = out / "content" / "statements"
@@ -876,10 +1232,16 @@ def generate(out: Path, statements: int, seed: int = 1, entities: int | None = N
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--statements", type=int, default=1000, metavar="N", help="how many statements (default 1000)")
-    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="an empty folder, or a previous demo")
+    parser.add_argument(
+        "--statements", type=int, default=1000, metavar="N", help="how many statements (default 1000)"
+    )
+    parser.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="an empty folder, or a previous demo"
+    )
     parser.add_argument("--seed", type=int, default=1, metavar="S", help="same seed, same files (default 1)")
-    parser.add_argument("--entities", type=int, default=None, metavar="M", help="how many entities (default N/10, 30 to 5000)")
+    parser.add_argument(
+        "--entities", type=int, default=None, metavar="M", help="how many entities (default N/10, 30 to 5000)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -891,7 +1253,9 @@ def run(args: argparse.Namespace) -> int:
     except OSError as err:
         print(f"archive demo: cannot write {err.filename}: {err.strerror}", file=sys.stderr)
         return 1
-    print(f"wrote {args.statements:,} statements to {args.out} (build it with: archive build --root {args.out})")
+    print(
+        f"wrote {args.statements:,} statements to {args.out} (build it with: archive build --root {args.out})"
+    )
     return 0
 
 
