@@ -184,3 +184,14 @@ def test_bulk_import_builds_into_a_site(tmp_path: Path) -> None:
     result = build_module.build(root, None, search=False)
     assert not [p for p in result.problems if p.severity == ERROR]
     assert len(list((root / "_site").rglob("index.html"))) > LINES
+
+
+def test_unsafe_url_and_odd_language_are_left_out(root: Path, tmp_path: Path) -> None:
+    """A javascript: url and a language that is no language code never reach the front matter."""
+    path = tmp_path / "docs.jsonl"
+    path.write_text(record(url="javascript:alert(1)", lang="English!") + "\n", encoding="utf-8")
+    assert run("import", str(path), "--root", str(root)) == 0
+    data, _ = only_statement(root)
+    assert "source_url" not in data and "language" not in data
+    _, problems = load_archive(root)
+    assert [p for p in problems if p.severity == ERROR] == []

@@ -8,12 +8,15 @@ by its hash. A bad line is refused with its line number; the other lines still i
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from .dates import parse_iso_day
 from .draft import Draft, refused
+from .htmlpage import http_url
 
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")
 _TEXT_FIELDS = ("title", "source", "speaker", "url", "lang", "body", "retrieved")
 
 
@@ -57,8 +60,12 @@ def _draft(where: str, line: bytes, record: Any) -> Draft:
     draft.paragraphs = [p for p in (part.strip() for part in body.split("\n\n")) if p]
     draft.title = (record.get("title") or "").strip() or None
     draft.speaker = (record.get("speaker") or "").strip() or None
-    draft.source_url = (record.get("url") or "").strip() or None
-    draft.language = (record.get("lang") or "").strip().lower() or None
+    url = (record.get("url") or "").strip()
+    draft.source_url = http_url(url)
+    if url and draft.source_url is None:
+        draft.notes.append(f"left out 'url' {url[:60]!r}: not an http(s) address")
+    lang = (record.get("lang") or "").strip().lower()
+    draft.language = lang if _LANGUAGE.match(lang) else None
     if record.get("source"):
         draft.publication_names.append(record["source"].strip())
     _read_dates(draft, record)
