@@ -7,6 +7,7 @@ refusals and the summary.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -25,6 +26,7 @@ class Report:
         self._out = out
         self._err = err
         self.counts: Counter[str] = Counter()
+        self.reasons: dict[str, Counter[str]] = {"skipped": Counter(), "refused": Counter()}
         self.leads: list[Lead] = []
         self.detailed = True
 
@@ -40,6 +42,8 @@ class Report:
     def document(self, plan: Plan) -> None:
         """Report one document as soon as it is decided (and written)."""
         self.counts[plan.action] += 1
+        if plan.action in ("skipped", "refused"):
+            self.reasons[plan.action][_reason_kind(plan.reason)] += 1
         if plan.action != "skipped":  # a skipped capture's leads were reported when it came in
             self.leads.extend(plan.draft.leads)
         if plan.action == "refused":
@@ -112,12 +116,23 @@ class Report:
             f"{c['skipped']} skipped",
             f"{c['refused']} refused",
         ]
+        for action in ("skipped", "refused"):
+            if sum(self.reasons[action].values()) > 1:
+                grouped = sorted(self.reasons[action].items(), key=lambda kv: (-kv[1], kv[0]))
+                print(f"{action}, by reason:", file=self.out)
+                for reason, count in grouped[:10]:
+                    print(f"  {count:6d}  {reason}", file=self.out)
         line = ", ".join(parts)
         if self.dry_run:
             line += " (dry run: nothing was written)"
         if interrupted:
             line += "; interrupted: every file written is complete, run the same command again to continue"
         print(line, file=self.out)
+
+
+def _reason_kind(reason: str) -> str:
+    """A reason with its particulars (names, numbers) blanked, to count alike reasons together."""
+    return re.sub(r"'[^']*'|(?<!SHA-)\b\d[\d,.]*", "…", reason)
 
 
 def _front_matter_only(text: str) -> str:
