@@ -499,3 +499,27 @@ def test_other_layouts_of_the_capture_give_the_same_text(
     split = split_front_matter(created.read_text(encoding="utf-8"))
     assert split.data["date"] == "2019-11-17"
     assert paragraphs(split.body) == lines[:13]
+
+
+def test_names_matching_no_entity_are_printed(
+    root: Path, real_capture: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The report lists capitalised names no entity has, as builder.suggest finds them."""
+    import sys
+    import types
+
+    try:
+        import builder.suggest  # noqa: F401
+    except ImportError:  # not installed yet: stand in with the agreed interface
+
+        def suggest_entities(texts, known_names, limit=50, min_count=2):
+            words = re.findall(r"\b[A-Z][a-z]+ [A-Z][a-z]+\b", " ".join(texts))
+            return [(w, words.count(w)) for w in sorted(set(words)) if w not in known_names][:limit]
+
+        monkeypatch.setitem(
+            sys.modules, "builder.suggest", types.SimpleNamespace(suggest_entities=suggest_entities)
+        )
+    run("import", str(real_capture), "--root", str(root), "--year", "2019")
+    out = capsys.readouterr().out
+    assert "names that match no entity: " in out
+    assert "White House" in out.split("names that match no entity: ", 1)[1]
