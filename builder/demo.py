@@ -26,6 +26,8 @@ from pathlib import Path
 from random import Random
 from typing import TypeVar
 
+from .errors import UsageError
+
 T = TypeVar("T")
 MARKER = ".archive-demo"
 START = dt.date(2005, 1, 3)
@@ -35,246 +37,53 @@ MIN_ENTITIES = 12
 CHARS_PER_WORD = 6  # average in generated text, space included: counting words is slower
 
 # --- word stock (written for this generator) -------------------------------------------
+# fmt: off
 
 NOUNS = (
-    "sovereignty",
-    "policy",
-    "sanctions",
-    "pressure",
-    "dialogue",
-    "provocation",
-    "peace",
-    "security",
-    "stability",
-    "development",
-    "cooperation",
-    "confrontation",
-    "aggression",
-    "declaration",
-    "agreement",
-    "negotiation",
-    "exercise",
-    "deployment",
-    "threat",
-    "crisis",
-    "region",
-    "peninsula",
-    "border",
-    "harvest",
-    "economy",
-    "industry",
-    "science",
-    "delegation",
-    "alliance",
-    "interference",
-    "principle",
-    "position",
-    "stance",
-    "measure",
-    "response",
-    "warning",
-    "demand",
-    "proposal",
-    "initiative",
-    "treaty",
-    "commitment",
-    "responsibility",
-    "situation",
-    "tension",
-    "deterrent",
-    "capability",
-    "independence",
-    "friendship",
-    "solidarity",
-    "campaign",
-    "mobilisation",
-    "construction",
-    "reform",
-    "blockade",
-    "embargo",
-    "inspection",
-    "verification",
-    "summit",
-    "talks",
-    "communique",
-    "resolution",
-    "assembly",
-    "congress",
-    "allegation",
-    "fabrication",
-    "smear",
-    "slander",
-    "hostility",
-    "rhetoric",
-    "doctrine",
-    "strategy",
-    "ambition",
-    "scheme",
-    "plot",
-    "manoeuvre",
-    "ultimatum",
-    "consequence",
-    "future",
-    "generation",
-    "people",
-    "nation",
-    "homeland",
-    "frontier",
-    "waters",
-    "airspace",
-    "coast",
-    "satellite",
-    "launch",
-    "reactor",
-    "fuel",
-    "grain",
-    "fertiliser",
-    "railway",
-    "hydropower",
-    "irrigation",
-    "livestock",
-    "fishery",
-    "textile",
-    "steel",
-    "cement",
-    "coal",
-    "medicine",
+    "sovereignty", "policy", "sanctions", "pressure", "dialogue", "provocation", "peace",
+    "security", "stability", "development", "cooperation", "confrontation", "aggression",
+    "declaration", "agreement", "negotiation", "exercise", "deployment", "threat", "crisis",
+    "region", "peninsula", "border", "harvest", "economy", "industry", "science", "delegation",
+    "alliance", "interference", "principle", "position", "stance", "measure", "response",
+    "warning", "demand", "proposal", "initiative", "treaty", "commitment", "responsibility",
+    "situation", "tension", "deterrent", "capability", "independence", "friendship", "solidarity",
+    "campaign", "mobilisation", "construction", "reform", "blockade", "embargo", "inspection",
+    "verification", "summit", "talks", "communique", "resolution", "assembly", "congress",
+    "allegation", "fabrication", "smear", "slander", "hostility", "rhetoric", "doctrine",
+    "strategy", "ambition", "scheme", "plot", "manoeuvre", "ultimatum", "consequence", "future",
+    "generation", "people", "nation", "homeland", "frontier", "waters", "airspace", "coast",
+    "satellite", "launch", "reactor", "fuel", "grain", "fertiliser", "railway", "hydropower",
+    "irrigation", "livestock", "fishery", "textile", "steel", "cement", "coal", "medicine",
 )
 ADJECTIVES = (
-    "reckless",
-    "hostile",
-    "so-called",
-    "unprecedented",
-    "legitimate",
-    "peaceful",
-    "dangerous",
-    "provocative",
-    "unilateral",
-    "sovereign",
-    "principled",
-    "consistent",
-    "resolute",
-    "firm",
-    "heinous",
-    "absurd",
-    "shameless",
-    "outdated",
-    "futile",
-    "brazen",
-    "serious",
-    "grave",
-    "joint",
-    "large-scale",
-    "annual",
-    "strategic",
-    "tactical",
-    "economic",
-    "military",
-    "diplomatic",
-    "humanitarian",
-    "bilateral",
-    "multilateral",
-    "regional",
-    "international",
-    "historic",
-    "fraternal",
-    "unjust",
-    "illegal",
-    "impartial",
-    "lasting",
-    "durable",
-    "urgent",
-    "fundamental",
-    "practical",
-    "tireless",
-    "vigilant",
-    "collective",
-    "self-reliant",
-    "modern",
+    "reckless", "hostile", "so-called", "unprecedented", "legitimate", "peaceful", "dangerous",
+    "provocative", "unilateral", "sovereign", "principled", "consistent", "resolute", "firm",
+    "heinous", "absurd", "shameless", "outdated", "futile", "brazen", "serious", "grave",
+    "joint", "large-scale", "annual", "strategic", "tactical", "economic", "military",
+    "diplomatic", "humanitarian", "bilateral", "multilateral", "regional", "international",
+    "historic", "fraternal", "unjust", "illegal", "impartial", "lasting", "durable", "urgent",
+    "fundamental", "practical", "tireless", "vigilant", "collective", "self-reliant", "modern",
 )
 VERBS_PAST = (
-    "exposed",
-    "condemned",
-    "rejected",
-    "denounced",
-    "welcomed",
-    "stressed",
-    "reaffirmed",
-    "clarified",
-    "warned against",
-    "called for",
-    "pointed out",
-    "noted",
-    "underlined",
-    "criticised",
-    "refuted",
-    "dismissed",
-    "supported",
-    "praised",
-    "questioned",
-    "challenged",
-    "undermined",
-    "strengthened",
-    "reviewed",
-    "discussed",
-    "proposed",
-    "demanded",
-    "recalled",
+    "exposed", "condemned", "rejected", "denounced", "welcomed", "stressed", "reaffirmed",
+    "clarified", "warned against", "called for", "pointed out", "noted", "underlined",
+    "criticised", "refuted", "dismissed", "supported", "praised", "questioned", "challenged",
+    "undermined", "strengthened", "reviewed", "discussed", "proposed", "demanded", "recalled",
 )
 VERBS_PRESENT = (
-    "exposes",
-    "reveals",
-    "threatens",
-    "undermines",
-    "proves",
-    "shows",
-    "demands",
-    "requires",
-    "deserves",
-    "reflects",
-    "betrays",
-    "confirms",
-    "endangers",
-    "strengthens",
-    "defends",
-    "violates",
-    "ignores",
-    "escalates",
-    "justifies",
-    "serves",
-    "obstructs",
-    "supports",
+    "exposes", "reveals", "threatens", "undermines", "proves", "shows", "demands", "requires",
+    "deserves", "reflects", "betrays", "confirms", "endangers", "strengthens", "defends",
+    "violates", "ignores", "escalates", "justifies", "serves", "obstructs", "supports",
 )
 ADVERBS = (
-    "once again",
-    "clearly",
-    "openly",
-    "repeatedly",
-    "firmly",
-    "resolutely",
-    "consistently",
-    "deliberately",
-    "flatly",
-    "strongly",
-    "in no uncertain terms",
-    "unequivocally",
-    "recently",
+    "once again", "clearly", "openly", "repeatedly", "firmly", "resolutely", "consistently",
+    "deliberately", "flatly", "strongly", "in no uncertain terms", "unequivocally", "recently",
 )
 QUALIFIERS = (
-    "the true nature of",
-    "the hidden intention behind",
-    "the dangerous logic of",
-    "the very foundation of",
-    "the long history of",
-    "the latest round of",
-    "the outcome of",
-    "the spirit of",
-    "the implementation of",
-    "the consequences of",
-    "any attempt at",
-    "the legitimate right to",
-    "the principle of",
-    "the so-called question of",
+    "the true nature of", "the hidden intention behind", "the dangerous logic of",
+    "the very foundation of", "the long history of", "the latest round of", "the outcome of",
+    "the spirit of", "the implementation of", "the consequences of", "any attempt at",
+    "the legitimate right to", "the principle of", "the so-called question of",
 )
 TAILS = (
     "at a time when the situation remains tense",
@@ -295,188 +104,47 @@ TAILS = (
 )
 JOINERS = ("and", "but", "while", "because", "although", "since", "whereas", "so")
 TAGS = (
-    "sanctions",
-    "nuclear",
-    "diplomacy",
-    "military-exercises",
-    "economy",
-    "agriculture",
-    "human-rights",
-    "missiles",
-    "talks",
-    "united-nations",
-    "trade",
-    "energy",
-    "science",
-    "culture",
-    "sports",
-    "anniversary",
-    "border",
-    "maritime",
-    "aviation",
-    "health",
-    "education",
-    "reunification",
-    "alliance",
-    "disarmament",
-    "space",
-    "fishing",
-    "weather",
-    "floods",
-    "elections",
-    "youth",
-    "labour",
-    "tourism",
-    "railways",
-    "shipping",
-    "cyber",
-    "media",
+    "sanctions", "nuclear", "diplomacy", "military-exercises", "economy", "agriculture",
+    "human-rights", "missiles", "talks", "united-nations", "trade", "energy", "science",
+    "culture", "sports", "anniversary", "border", "maritime", "aviation", "health", "education",
+    "reunification", "alliance", "disarmament", "space", "fishing", "weather", "floods",
+    "elections", "youth", "labour", "tourism", "railways", "shipping", "cyber", "media",
 )
 KIND_WEIGHTS = (
-    ("statement", 25),
-    ("article", 25),
-    ("commentary", 15),
-    ("report", 12),
-    ("press-release", 8),
-    ("speech", 6),
-    ("interview", 5),
-    ("letter", 4),
+    ("statement", 25), ("article", 25), ("commentary", 15), ("report", 12),
+    ("press-release", 8), ("speech", 6), ("interview", 5), ("letter", 4),
 )
 REFERENCE_TYPES = ("refers-to", "responds-to", "reiterates", "refutes", "quotes", "follows-up")
 MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
 )
 
 # Syllables for Korean-style romanised names, and for names of other invented languages.
 KO_SYLLABLES = (
-    "chol",
-    "hyok",
-    "myong",
-    "song",
-    "gwang",
-    "nam",
-    "sok",
-    "yong",
-    "ho",
-    "il",
-    "jin",
-    "hui",
-    "sun",
-    "ok",
-    "hwa",
-    "chun",
-    "gil",
-    "dok",
-    "su",
-    "bom",
-    "ryong",
-    "hyon",
-    "man",
-    "sik",
-    "ung",
-    "hak",
-    "rim",
-    "kyong",
-    "jun",
-    "tae",
-    "pyol",
-    "gum",
-    "ran",
-    "chang",
-    "sam",
-    "u",
-    "hun",
+    "chol", "hyok", "myong", "song", "gwang", "nam", "sok", "yong", "ho", "il", "jin", "hui",
+    "sun", "ok", "hwa", "chun", "gil", "dok", "su", "bom", "ryong", "hyon", "man", "sik", "ung",
+    "hak", "rim", "kyong", "jun", "tae", "pyol", "gum", "ran", "chang", "sam", "u", "hun",
 )
 KO_SURNAMES = (
-    "Ryom",
-    "Thak",
-    "Phyo",
-    "Kye",
-    "Sok",
-    "Ju",
-    "Myong",
-    "Tong",
-    "Hyon",
-    "Paek",
-    "Rim",
-    "Mun",
-    "Jang",
-    "Yun",
-    "Cha",
-    "Jon",
-    "Chae",
-    "Pang",
-    "Wi",
-    "Sol",
+    "Ryom", "Thak", "Phyo", "Kye", "Sok", "Ju", "Myong", "Tong", "Hyon", "Paek", "Rim", "Mun",
+    "Jang", "Yun", "Cha", "Jon", "Chae", "Pang", "Wi", "Sol",
 )
 OTHER_SYLLABLES = (
-    "al",
-    "ver",
-    "mo",
-    "ri",
-    "ta",
-    "sen",
-    "dor",
-    "ka",
-    "lin",
-    "mar",
-    "es",
-    "tho",
-    "vi",
-    "an",
-    "bel",
-    "cor",
-    "du",
-    "fen",
-    "gal",
-    "hes",
-    "ist",
-    "jor",
-    "kel",
-    "lum",
-    "nor",
-    "ost",
-    "pra",
-    "quin",
-    "ros",
-    "tav",
-    "ul",
-    "wen",
-    "zar",
-    "ede",
-    "ira",
-    "ony",
+    "al", "ver", "mo", "ri", "ta", "sen", "dor", "ka", "lin", "mar", "es", "tho", "vi", "an",
+    "bel", "cor", "du", "fen", "gal", "hes", "ist", "jor", "kel", "lum", "nor", "ost", "pra",
+    "quin", "ros", "tav", "ul", "wen", "zar", "ede", "ira", "ony",
 )
 OTHER_SURNAME_ENDINGS = ("ov", "sen", "ez", "ard", "ini", "ski", "berg", "ou", "an", "")
 PLACE_FORMS = ("{}-ri", "{} Bay", "{} Strait", "{} Islands", "{} County", "Port of {}", "{} City")
 COUNTRY_FORMS = ("Republic of {}", "Kingdom of {}", "Federation of {}", "People's Republic of {}", "{}")
 ROLES = (
-    "Foreign Minister",
-    "Vice-Minister",
-    "spokesperson",
-    "ambassador",
-    "director",
-    "premier",
-    "chairperson",
-    "general",
-    "envoy",
-    "researcher",
-    "commentator",
-    "secretary",
+    "Foreign Minister", "Vice-Minister", "spokesperson", "ambassador", "director",
+    "premier", "chairperson", "general", "envoy", "researcher", "commentator", "secretary",
 )
 # Given names that belong to well-known living or historical people: never generated.
 FAMOUS_GIVEN = {"jong un", "jong il", "il sung", "yo jong", "son hui", "yong ho", "jae in"}
+# fmt: on
 
 
 @dataclass
@@ -558,14 +226,21 @@ class Namer:
         self.taken: set[str] = set()
 
     def claim(self, *names: str) -> bool:
-        keys = [name_key(n) for n in names]
-        if len(set(keys)) != len(keys) or any(k in self.taken for k in keys):
+        keys = {name_key(n) for n in names}  # one entity's spellings may share a key
+        if any(k in self.taken for k in keys):
             return False
         self.taken.update(keys)
         return True
 
     def word(self, syllables: Sequence[str], low: int = 2, high: int = 3) -> str:
-        return "".join(self.rng.choice(syllables) for _ in range(self.rng.randint(low, high))).capitalize()
+        """An invented word; no syllable twice in a row (no 'Hyokhyok')."""
+        parts: list[str] = []
+        for _ in range(self.rng.randint(low, high)):
+            part = self.rng.choice(syllables)
+            while parts and part == parts[-1]:
+                part = self.rng.choice(syllables)
+            parts.append(part)
+        return "".join(parts).capitalize()
 
     def korean_given(self) -> tuple[str, str]:
         while True:
@@ -590,7 +265,7 @@ def make_person(namer: Namer, index: int, countries: list[DemoEntity]) -> DemoEn
             aliases = [variant] if rng.random() < 0.5 else []
             if rng.random() < 0.2:
                 aliases.append(other)
-            unlisted = None if len(aliases) == 2 else (other if aliases else variant)
+            unlisted = next((form for form in (variant, other) if form not in aliases), None)
         else:
             name = f"{namer.word(OTHER_SYLLABLES)} {namer.word(OTHER_SYLLABLES, 1, 2)}{rng.choice(OTHER_SURNAME_ENDINGS)}"
             aliases, unlisted = [], None
@@ -892,6 +567,7 @@ class Writer:
         self.publications = [e for e in entities if e.type == "publication"]
         self.persons = [e for e in entities if e.type == "person"]
         self.organizations = [e for e in entities if e.type == "organization"] or entities
+        self.lands = [e for e in entities if e.type in ("place", "country")] or entities
         self.kinds = [k for k, _ in KIND_WEIGHTS]
         self.kind_cum = list(accumulate(w for _, w in KIND_WEIGHTS))
         self.tag_cum = cum_zipf(len(TAGS), 0.7)
@@ -1032,8 +708,9 @@ class History:
 def title_for(w: Writer, kind: str, speaker: DemoEntity | None, about: list[DemoEntity]) -> str:
     rng = w.rng
     topic = rng.choice(w.p.topics)
-    other = about[0].name if about else rng.choice(w.p.topics)
-    who = speaker.name if speaker else rng.choice(w.entities).name
+    where = [e for e in about if e.type in ("place", "country")]
+    other = where[0].name if where else rng.choice(w.lands).name
+    who = speaker.name if speaker else rng.choice(w.organizations).name
     options = {
         "statement": (f"Statement on {topic}", f"{who} Rejects {topic}", f"Statement of {who}"),
         "article": (f"{topic} Reported in {other}", f"{other} Marks {topic}", f"Progress in {topic}"),
@@ -1214,7 +891,9 @@ def generate(out: Path, statements: int, seed: int = 1, entities: int | None = N
             out / "content" / "entities" / folders[entity.type] / f"{entity.id}.md",
             entity_file(entity, wikidata, names),
         )
-    writer = Writer(rng, Phrases(rng, paragraphs=min(40_000, max(2_000, statements * 2))), table)
+    # Pools grow with the archive (up to a cap), so a small demo is quick to make.
+    phrases = Phrases(rng, min(30_000, max(3_000, statements * 3)), min(40_000, max(1_000, statements * 2)))
+    writer = Writer(rng, phrases, table)
     history = History()
     statement_dir = out / "content" / "statements"
     made_years: set[int] = set()
@@ -1240,11 +919,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, default=1, metavar="S", help="same seed, same files (default 1)")
     parser.add_argument(
-        "--entities", type=int, default=None, metavar="M", help="how many entities (default N/10, 30 to 5000)"
+        "--entities",
+        type=int,
+        default=None,
+        metavar="M",
+        help="how many entities (default N/10, from 30 to 5000; at least 12)",
     )
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.statements < 0 or (args.entities is not None and args.entities < 1):
+        raise UsageError("--statements must be 0 or more, and --entities 1 or more")
     try:
         generate(args.out, args.statements, args.seed, args.entities)
     except DemoError as err:
