@@ -1,9 +1,8 @@
 """The readers' search page in a real headless Chromium: typing, filters, sort, history, Korean, no-JS.
 
-The site is served from a subpath (/archive/) by a threaded http.server, as GitHub Pages
-serves project sites. The page is templates/search.html rendered through Jinja (with a stub
-base.html carrying the real page's CSP), plus search.js and the real Pagefind bundle made by
-builder.reader_search from records written here.
+A fixture archive is built with the real `archive build` pipeline (search included) for the
+base URL http://127.0.0.1/archive/ and served from that subpath by a threaded http.server,
+as GitHub Pages serves project sites.
 """
 
 from __future__ import annotations
@@ -11,18 +10,15 @@ from __future__ import annotations
 import functools
 import http.server
 import shutil
+import textwrap
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import jinja2
 import pytest
 
-from builder.reader_search import write_reader_index
-from builder.searchdocs import SearchRecord
+from builder.build import build
 
-PROJECT = Path(__file__).resolve().parents[1]
-THEME = PROJECT / "templates"
 BASE = "/archive/"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -33,114 +29,133 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-# The lead's base.html is the real frame; this stub keeps what search.html relies on: the
-# blocks, the header search form and the page's Content-Security-Policy.
-BASE_STUB = """<!doctype html>
-<html lang="{{ site.language }}">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' https: data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'">
-<title>{% block title %}{{ site.title }}{% endblock %}</title>
-<link rel="stylesheet" href="{{ asset('style.css') }}">
-{% block head %}{% endblock %}
-</head>
-<body>
-<header><form role="search" action="{{ url('search/') }}" method="get">
-<label for="site-search">Search the archive</label>
-<input id="site-search" type="search" name="q"><button type="submit">Search</button></form></header>
-<main id="main">{% block main %}{% endblock %}</main>
-{% block scripts %}{% endblock %}
-</body>
-</html>
+SITE_YAML = """\
+title: Search Test Archive
+base_url: http://127.0.0.1/archive/
+language: en
 """
 
-PAGE_STUB = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>
-<body><h1>{title}</h1></body></html>"""
+ARCHIVE = {
+    "content/entities/valdoria.md": """\
+        ---
+        name: Valdoria
+        type: country
+        aliases: [Republic of Valdoria, Valdorian Union]
+        ---
+        A coastal state.
+        """,
+    "content/entities/port-mira.md": """\
+        ---
+        name: Port Mira
+        type: place
+        ---
+        A harbour city.
+        """,
+    "content/entities/ministry.md": """\
+        ---
+        name: Foreign Ministry
+        type: publication
+        ---
+        The ministry of foreign affairs.
+        """,
+    "content/entities/agency.md": """\
+        ---
+        name: News Agency
+        type: publication
+        ---
+        The state news agency.
+        """,
+    "content/entities/spokesperson.md": """\
+        ---
+        name: Chief Spokesperson
+        type: person
+        ---
+        Speaks for the ministry.
+        """,
+    "content/statements/rail-2019-11-17.md": """\
+        ---
+        title: Railroad agreement signed in Port Mira
+        date: 2019-11-17
+        source: ministry
+        kind: statement
+        speaker: spokesperson
+        ---
+        The two governments signed the railroad agreement at Port Mira. Valdoria welcomed it.
+        """,
+    "content/statements/vote-2020-02-01.md": """\
+        ---
+        title: Commentary on the railroaded resolution
+        date: 2020-02-01
+        source: agency
+        kind: commentary
+        ---
+        The resolution was railroaded through the assembly, the commentary says.
+        """,
+    "content/statements/talks-2018-05-03.md": """\
+        ---
+        title: Early railroad talks
+        date: 2018-05-03
+        source: ministry
+        kind: statement
+        ---
+        Talks about a railroad between the two coasts began in spring.
+        """,
+    "content/statements/quota-2019-06-10.md": """\
+        ---
+        title: Fishing quota statement
+        date: 2019-06-10
+        source: agency
+        kind: statement
+        ---
+        Valdoria, Valdoria and again Valdoria: the quota for the fleet of Valdoria is unfair to Valdoria.
+        The Valdorian Union and the Republic of Valdoria are named here too.
+        """,
+    "content/statements/ko-2021-03-04.md": """\
+        ---
+        title: 외무성 대변인 담화
+        date: 2021-03-04
+        source: agency
+        kind: statement
+        language: ko
+        ---
+        서울은 오늘 회담을 거부하였다. 조선중앙통신은 담화를 전했다.
+        """,
+    "content/statements/hostile-2017-01-01.md": """\
+        ---
+        title: Notes on tungsten exports
+        date: 2017-01-01
+        source: agency
+        kind: report
+        ---
+        The report quotes `<img src=x onerror="window.__xss=1">` and `<script>window.__xss=2</script>` verbatim.
+        """,
+    "content/statements/metal-2016-03-03.md": """\
+        ---
+        title: Metals trade
+        date: 2016-03-03
+        source: agency
+        kind: report
+        ---
+        Tungsten, tungsten and tungsten again: the word appears three times in this body.
+        """,
+}
 
 
-def record(id: str, title: str, date: str | None, text: str, **fields: object) -> SearchRecord:
-    page = "entity" if date is None else "statement"
-    values: dict = {
-        "id": id,
-        "page": page,
-        "url": f"{BASE}{'entities' if page == 'entity' else 'statements'}/{id}/",
-        "title": title,
-        "date": date,
-        "year": date[:4] if date else None,
-        "source_id": "",
-        "source": "",
-        "kind": "",
-        "speaker": "",
-        "entities": (),
-        "entity_names": (),
-        "aliases": (),
-        "language": "en",
-        "text": text,
-        "summary": "",
-        "content_hash": "",
-    }
-    values.update(fields)
-    return SearchRecord(**values)
-
-
-def statement(id: str, title: str, date: str, text: str, *, source: str, kind: str, speaker: str = "",
-              entities: tuple[str, ...] = (), **fields: object) -> SearchRecord:
-    return record(
-        id, title, date, text, source_id=source.lower().replace(" ", "-"), source=source, kind=kind,
-        speaker=speaker, entities=tuple(e.lower() for e in entities), entity_names=entities, **fields,
-    )
-
-
-RECORDS = [
-    statement("rail-2019", "Railroad agreement signed in Port Mira", "2019-11-17",
-              "The two governments signed the railroad agreement at Port Mira. Valdoria welcomed it.",
-              source="Foreign Ministry", kind="statement", speaker="Spokesperson", entities=("Valdoria",)),
-    statement("rail-2020", "Commentary on the railroaded resolution", "2020-02-01",
-              "The resolution was railroaded through the assembly, the commentary says.",
-              source="News Agency", kind="commentary", entities=("Valdoria",)),
-    statement("rail-2018", "Early railroad talks", "2018-05-03",
-              "Talks about a railroad between the two coasts began in spring.",
-              source="Foreign Ministry", kind="statement"),
-    statement("fish-2019", "Fishing quota statement", "2019-06-10",
-              "Valdoria, Valdoria and again Valdoria: the quota for the Valdoria fleet is unfair to Valdoria.",
-              source="News Agency", kind="statement", entities=("Valdoria",)),
-    statement("ko-2021", "외무성 대변인 담화", "2021-03-04",
-              "서울은 오늘 회담을 거부하였다. 조선중앙통신은 담화를 전했다.",
-              source="News Agency", kind="statement", language="ko"),
-    statement("hostile-2017", "Hostile text <b>test</b>", "2017-01-01",
-              'A plain text that says <img src=x onerror="window.__xss=1"> and <script>window.__xss=2</script> tungsten.',
-              source="News Agency", kind="report"),
-    record("valdoria", "Valdoria", None, "A coastal state.", aliases=("Republic of Valdoria", "Valdorian Union"),
-           entities=("valdoria",), entity_names=("Valdoria",)),
-    record("port-mira", "Port Mira", None, "A harbour city.", entities=("port-mira",), entity_names=("Port Mira",)),
-]
-
-
-def build_tiny_site(root: Path, records: list[SearchRecord] = RECORDS) -> Path:
-    """A served folder holding /archive/: the search page, stub pages and the Pagefind bundle."""
-    site = root / BASE.strip("/")
-    stub = root / "stub-templates"
-    stub.mkdir(parents=True, exist_ok=True)
-    (stub / "base.html").write_text(BASE_STUB, encoding="utf-8")
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(stub), jinja2.FileSystemLoader(THEME)]),
-        autoescape=True,
-    )
-    url = lambda rel="": BASE + rel.lstrip("/")  # noqa: E731
-    html = env.get_template("search.html").render(
-        site={"title": "Test Archive", "language": "en"}, url=url, asset=lambda name: url("static/" + name)
-    )
-    (site / "search").mkdir(parents=True, exist_ok=True)
-    (site / "search" / "index.html").write_text(html, encoding="utf-8")
-    (site / "static").mkdir(exist_ok=True)
-    for name in ("search.js", "search.css", "style.css"):
-        shutil.copy(THEME / "static" / name, site / "static" / name)
-    for rec in records:
-        page = site / rec.url[len(BASE):] / "index.html"
-        page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(PAGE_STUB.format(title=jinja2.utils.markupsafe.escape(rec.title)), encoding="utf-8")
-    write_reader_index(records, site, base_path=BASE)
+def write_archive(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
+    for rel, text in ARCHIVE.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
     return root
+
+
+def build_served_site(folder: Path) -> Path:
+    """Build the fixture archive into folder/archive/, so that folder is the web server's root."""
+    archive = write_archive(folder / "source")
+    build(archive, folder / "served" / BASE.strip("/"))
+    return folder / "served"
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -150,7 +165,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    root = build_tiny_site(tmp_path_factory.mktemp("served"))
+    root = build_served_site(tmp_path_factory.mktemp("search-site"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -192,26 +207,207 @@ def page(browser: object) -> Iterator[object]:
         context.close()
 
 
-def titles(page: object) -> list[str]:
-    return page.locator("#search-results li h3").all_inner_texts()  # type: ignore[attr-defined]
+def titles(page) -> list[str]:
+    return page.locator("#search-results li h3").all_inner_texts()
 
 
-def wait_results(page: object) -> None:
-    page.wait_for_function(  # type: ignore[attr-defined]
-        "() => { const s = document.getElementById('search-status').textContent; return /result/.test(s); }"
+def wait_status(page, starts: str) -> str:
+    """Wait until the live status line starts with `starts`; return it."""
+    page.wait_for_function(
+        "(starts) => document.getElementById('search-status').textContent.startsWith(starts)", arg=starts
     )
+    return page.locator("#search-status").inner_text()
 
 
-def test_typing_a_query_shows_the_matching_statement(page, served):
+def box(page, group: str, value: str):
+    return page.locator(f'#search-filter-groups input[name="{group}"][value="{value}"]')
+
+
+def open_search(page, served: str, query: str = "") -> None:
+    page.goto(f"{served}{BASE}search/{query}")
+
+
+def test_typing_a_query_shows_the_matching_statements(page, served):
     """Typing a word lists the statements that contain it (stemmed), with date, source and a marked excerpt."""
-    page.goto(f"{served}{BASE}search/")
+    open_search(page, served)
     page.fill("#search-q", "railroad")
-    wait_results(page)
+    assert wait_status(page, "3 results") == "3 results for “railroad”."
     found = titles(page)
-    assert "Railroad agreement signed in Port Mira" in found
-    assert "Commentary on the railroaded resolution" in found
-    first = page.locator("#search-results li").first
-    assert first.locator("mark").count() >= 1
-    assert page.locator("#search-status").inner_text().startswith("3 results")
+    assert set(found) == {
+        "Railroad agreement signed in Port Mira",
+        "Commentary on the railroaded resolution",
+        "Early railroad talks",
+    }
+    card = page.locator("#search-results li", has_text="Commentary on the railroaded")
+    assert card.locator("mark").first.inner_text() == "railroaded"
+    assert "1 February 2020 · News Agency · commentary" in card.locator(".meta").inner_text()
     assert "q=railroad" in page.url
     assert page.errors == []
+
+
+def test_a_filter_narrows_the_list_and_goes_into_the_url(page, served):
+    """Ticking a kind in the filters leaves only statements of that kind, and the URL records it."""
+    open_search(page, served, "?q=railroad")
+    wait_status(page, "3 results")
+    page.click("#search-filters summary")
+    box(page, "kind", "commentary").check()
+    wait_status(page, "1 result for “railroad” with the chosen filters")
+    assert titles(page) == ["Commentary on the railroaded resolution"]
+    assert "kind=commentary" in page.url
+    assert box(page, "kind", "statement").is_visible()  # other kinds stay offered
+    assert box(page, "kind", "statement").locator("xpath=..").inner_text() == "statement (2)"
+    box(page, "kind", "statement").check()
+    wait_status(page, "3 results")
+    box(page, "source", "Foreign Ministry").check()
+    wait_status(page, "2 results")
+    assert set(titles(page)) == {"Railroad agreement signed in Port Mira", "Early railroad talks"}
+
+
+def test_sorting_by_date_orders_newest_or_oldest_first(page, served):
+    """The order menu lists results newest first or oldest first, and the URL keeps the choice."""
+    open_search(page, served, "?q=railroad")
+    wait_status(page, "3 results")
+    page.select_option("#search-sort", "newest")
+    page.wait_for_url("**sort=newest**")
+    wait_status(page, "3 results")
+    assert titles(page) == [
+        "Commentary on the railroaded resolution",
+        "Railroad agreement signed in Port Mira",
+        "Early railroad talks",
+    ]
+    page.select_option("#search-sort", "oldest")
+    page.wait_for_url("**sort=oldest**")
+    page.wait_for_function("() => document.querySelector('#search-results h3').textContent === 'Early railroad talks'")
+    assert titles(page)[-1] == "Commentary on the railroaded resolution"
+
+
+def test_following_a_result_and_coming_back(page, served):
+    """A result links to its statement page under /archive/; Back returns to the same results."""
+    open_search(page, served, "?q=railroad&sort=oldest")
+    wait_status(page, "3 results")
+    link = page.get_by_role("link", name="Early railroad talks")
+    assert link.get_attribute("href") == "/archive/statements/talks-2018-05-03/"
+    link.click()
+    page.wait_for_url("**/archive/statements/talks-2018-05-03/")
+    assert "Early railroad talks" in page.locator("h1").inner_text()
+    page.go_back()
+    wait_status(page, "3 results")
+    assert titles(page)[0] == "Early railroad talks"
+    assert page.input_value("#search-q") == "railroad"
+
+
+def test_reloading_or_sharing_the_url_gives_the_same_results(page, served):
+    """The URL alone (query, filters, sort) reproduces the search in a fresh page."""
+    open_search(page, served)
+    page.fill("#search-q", "railroad")
+    wait_status(page, "3 results")
+    page.select_option("#search-sort", "newest")
+    page.wait_for_url("**sort=newest**")
+    wait_status(page, "3 results")
+    before = titles(page)
+    shared = page.url
+    page.reload()
+    wait_status(page, "3 results")
+    assert titles(page) == before
+    other = page.context.new_page()
+    other.goto(shared)
+    wait_status(other, "3 results")
+    assert titles(other) == before
+    assert other.input_value("#search-sort") == "newest"
+
+
+def test_back_and_forward_step_through_searches(page, served):
+    """Each submitted search is a history entry: Back and Forward restore query and results."""
+    open_search(page, served)
+    page.fill("#search-q", "quota")
+    page.press("#search-q", "Enter")
+    wait_status(page, "1 result for “quota”")
+    page.fill("#search-q", "railroad")
+    page.press("#search-q", "Enter")
+    wait_status(page, "3 results for “railroad”")
+    page.go_back()
+    wait_status(page, "1 result for “quota”")
+    assert page.input_value("#search-q") == "quota"
+    page.go_forward()
+    wait_status(page, "3 results for “railroad”")
+
+
+def test_korean_word_finds_the_text_with_a_particle_attached(page, served):
+    """서울 finds the statement whose text says 서울은, and 전하다 finds 전했다."""
+    open_search(page, served, "?q=서울")
+    wait_status(page, "1 result")
+    assert titles(page) == ["외무성 대변인 담화"]
+    assert page.locator("#search-results mark").first.inner_text() == "서울은"
+    open_search(page, served, "?q=전하다")
+    wait_status(page, "1 result")
+    assert titles(page) == ["외무성 대변인 담화"]
+
+
+def test_entity_page_comes_first_for_its_name_and_alias(page, served):
+    """Searching an entity's name or one of its aliases puts its page at the top, marked as an entity."""
+    for query in ("Valdoria", "Republic of Valdoria", "Valdorian Union"):
+        open_search(page, served, f"?q={query}")
+        wait_status(page, "")
+        page.wait_for_function("() => document.querySelectorAll('#search-results li').length > 0")
+        first = page.locator("#search-results li").first
+        assert first.locator("h3").inner_text() == "Valdoria", query
+        assert first.locator(".meta").inner_text().startswith("Entity")
+
+
+def test_title_words_weigh_more_than_body_words(page, served):
+    """A statement with the word in its title ranks above one repeating it in the body."""
+    open_search(page, served, "?q=tungsten")
+    wait_status(page, "2 results")
+    assert titles(page) == ["Notes on tungsten exports", "Metals trade"]
+
+
+def test_hostile_text_in_results_stays_text(page, served):
+    """Markup quoted in a statement is shown as text in titles and excerpts, never run or rendered."""
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    open_search(page, served, "?q=onerror")
+    wait_status(page, "1 result")
+    excerpt = page.locator("#search-results .excerpt").first
+    assert '<img src=x onerror="window.__xss=1">' in excerpt.inner_text()
+    assert page.locator("#search-results img, #search-results script").count() == 0
+    assert page.evaluate("() => window.__xss") is None
+    assert dialogs == []
+
+
+def test_without_javascript_the_page_says_so_and_points_to_browsing(browser, served):
+    """With JavaScript off the page explains that search needs it and links to the browse pages."""
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{served}{BASE}search/?q=railroad")
+        message = page.locator("#search-nojs")
+        assert message.is_visible()
+        assert "needs JavaScript" in message.inner_text()
+        hrefs = {a.get_attribute("href") for a in message.locator("a").all()}
+        assert hrefs == {"/archive/statements/", "/archive/dates/", "/archive/entities/"}
+        assert not page.locator("#search").is_visible()
+    finally:
+        context.close()
+
+
+def test_header_search_box_leads_to_the_search_page(page, served):
+    """The search box in every page's header opens the search page with the query already run."""
+    page.goto(f"{served}{BASE}statements/rail-2019-11-17/")
+    page.fill("#site-search", "railroad")
+    page.press("#site-search", "Enter")
+    page.wait_for_url("**/archive/search/?q=railroad")
+    wait_status(page, "3 results")
+
+
+def test_filters_work_from_the_keyboard(page, served):
+    """The filter panel opens and its boxes tick with the keyboard alone; results follow."""
+    open_search(page, served, "?q=railroad")
+    wait_status(page, "3 results")
+    page.focus("#search-filters summary")
+    page.keyboard.press("Enter")
+    commentary = box(page, "kind", "commentary")
+    commentary.wait_for()
+    commentary.focus()
+    page.keyboard.press("Space")
+    wait_status(page, "1 result")
+    assert page.evaluate("() => document.activeElement.value") == "commentary"  # focus survives the re-render

@@ -241,7 +241,7 @@ function resultItem(data) {
   const item = el("li", "statement-card search-result");
   const heading = el("h3", "card-title");
   const link = el("a");
-  link.href = safeHref(data.url);
+  link.setAttribute("href", safeHref(data.url));
   link.textContent = meta.title || data.url;
   heading.append(link);
   item.append(heading);
@@ -294,9 +294,10 @@ function decodeEntities(text) {
 }
 
 function safeHref(url) {
-  // Only site-relative or http(s) links: never javascript: or data: from the index.
-  const parsed = new URL(String(url), window.location.href);
-  return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : "#";
+  // Only links that resolve to http(s): never javascript: or data: from the index.
+  const text = String(url);
+  const parsed = new URL(text, window.location.href);
+  return parsed.protocol === "http:" || parsed.protocol === "https:" ? text : "#";
 }
 
 function longDate(iso) {
@@ -374,7 +375,7 @@ function filterGroup(group, label, counts, selected) {
     box.dataset.key = group + "\u0000" + value;
     const count = el("span", "count");
     count.textContent = ` (${(counts[value] || 0).toLocaleString("en")})`;
-    labelNode.append(box, " " + value, count);
+    labelNode.append(box, value, count);
     li.append(labelNode);
     ul.append(li);
   });
