@@ -139,30 +139,23 @@ _DATE_BEFORE = re.compile(
     r"|^\s*|[.!?:;(\"“‘\n]\s*)$"
 )
 
-# Where the clause around a date starts: a sentence end, a line break, or a subordinate
-# clause, whose tense is its own ("It will be recalled that on June 25 …").
-_SENTENCE_END = re.compile(
-    r"(?<!\b[A-Z])(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bNo)(?<!\bMrs)(?<!\bGen)(?<!\bCol)(?<!\bGov)"
-    r"(?<!\bSen)(?<!\bRep)(?<!\bJan)(?<!\bFeb)(?<!\bMar)(?<!\bApr)(?<!\bJun)(?<!\bJul)(?<!\bAug)"
-    r"(?<!\bSep)(?<!\bSept)(?<!\bOct)(?<!\bNov)(?<!\bDec)\.(?=\s+[\"“‘'(]?[A-Z])"
-    r"|[!?;\n]|:\s|(?<!\w)(?:that|which|who|whom)(?!\w)"
-)
-_STRONG_FUTURE = (
-    r"next|upcoming|forthcoming|coming|scheduled|rescheduled|slated|tomorrow|later\s+this\s+(?:week|month|year)"
-    r"|due\s+(?:on|for|in|to\s+(?:be|take|start|begin|open|close|end|expire|meet|arrive|resume|convene))"
-    r"|to\s+be\s+(?:held|convened|opened|launched|signed|staged|hosted|inaugurated|celebrated|observed)"
-)
-_WEAK_FUTURE = (
-    r"will|shall|won[’']t|(?:is|are|am)\s+to|going\s+to|plans?\s+to|planning\s+to"
-    r"|intends?\s+to|expected\s+to|set\s+(?:to|for)"
-)
-# "last" only as in "last year", "last Monday", "last November 14"; "will last till" is future.
-_LAST = rf"last(?=\s+(?:year|month|week|weekend|time|night|spring|summer|autumn|fall|winter|{_alternation(WEEKDAYS)}|{_alternation(MONTHS)})\b)"
-_PAST = rf"was|were|did|had|ago|earlier|previously|yesterday|since|already|been|{_LAST}"
-_CUE = re.compile(
-    rf"(?:(?<!\w)(?:(?P<strong>{_STRONG_FUTURE})|(?P<weak>{_WEAK_FUTURE})|(?P<past>{_PAST}))"
-    rf"|(?<=\w)(?P<contraction>[’']ll))(?!\w)",
-    re.IGNORECASE,
+# Tense cues, read backwards from a date to the start of its clause: a sentence end, a
+# line break, or a subordinate clause, whose tense is its own ("It will be recalled that
+# on June 25 …"). Words only; the nearest cue wins.
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|[.!?;:\n]")
+_CLAUSE_WORDS = frozenset("that which who whom".split())
+_ABBREVIATED = frozenset("Mr Mrs Ms Dr St No Gen Col Gov Sen Rep Lt Prof Jr Sr".split()) | set(_ABBREVIATIONS)
+_STRONG = frozenset("next upcoming forthcoming coming scheduled rescheduled slated tomorrow".split())
+_WEAK = frozenset("will shall won't won’t".split())
+_PAST = frozenset("was were did had ago earlier previously yesterday since already been".split())
+# "is to", "plans to"; "due to" only before a verb ("due to the provocation" is a cause).
+_BEFORE_TO = frozenset("is are am going plan plans planning intend intends expected set".split())
+_DUE_VERBS = frozenset("be take start begin open close end expire meet arrive resume convene".split())
+_TO_BE = frozenset("held convened opened launched signed staged hosted inaugurated celebrated observed".split())
+# "last" as in "last year" or "last November 14", not "will last till".
+_AFTER_LAST = frozenset(
+    "year month week weekend time night spring summer autumn fall winter".split()
+    + [w.lower() for w in (*WEEKDAYS, *MONTHS)]
 )
 LOOKBACK = 400  # characters searched for a clause start and tense cues
 STRONG_FUTURE_DAYS = 334  # a day "scheduled" in the last month was reported late
@@ -301,9 +294,16 @@ def _resolve(text: str, start: int, written: _Written, issued: dt.date) -> tuple
     fitting = [d for d in (before, after) if d and written.weekday and d.weekday() == WEEKDAYS[written.weekday]]
     if len(fitting) == 1:
         chosen = fitting[0]
-    elif after is not None and (after - issued).days <= max(TIME_ZONE_DAYS, _future_reach(text, start)):
+    elif after is not None and _ahead_allowed(text, start, (after - issued).days):
         chosen = after
     return (chosen.year, chosen.month, chosen.day) if chosen else None
+
+
+def _ahead_allowed(text: str, start: int, days: int) -> bool:
+    """Whether a day this many days after the issue date is the one meant (cues read only if needed)."""
+    if days <= TIME_ZONE_DAYS:
+        return True
+    return days <= STRONG_FUTURE_DAYS and days <= _future_reach(text, start)
 
 
 def _names_something(text: str, start: int, end: int) -> bool:
@@ -330,13 +330,49 @@ def _nearest(issued: dt.date, month: int, day: int) -> tuple[dt.date | None, dt.
 
 def _future_reach(text: str, start: int) -> int:
     """How many days ahead a date may lie, from the nearest tense cue before it in its clause."""
-    window_start = max(0, start - LOOKBACK)
-    clause_start = window_start
-    for boundary in _SENTENCE_END.finditer(text, window_start, start):
-        clause_start = boundary.end()
-    last = None
-    for cue in _CUE.finditer(text, clause_start, start):
-        last = cue
-    if last is None or last.lastgroup == "past":
-        return -1
-    return STRONG_FUTURE_DAYS if last.lastgroup == "strong" else WEAK_FUTURE_DAYS
+    tokens = _TOKEN.findall(text, max(0, start - LOOKBACK), start)
+    for i in range(len(tokens) - 1, -1, -1):
+        token = tokens[i]
+        if len(token) == 1 and token in ".!?;:\n":
+            if token != "." or _ends_sentence(tokens, i):
+                return -1
+            continue
+        cue = _cue(token.lower(), tokens, i)
+        if cue == "clause" or cue == "past":
+            return -1
+        if cue is not None:
+            return STRONG_FUTURE_DAYS if cue == "strong" else WEAK_FUTURE_DAYS
+    return -1
+
+
+def _ends_sentence(tokens: list[str], i: int) -> bool:
+    """Whether the full stop at tokens[i] ends a sentence (not "Mr." or "U.S.", a capital next)."""
+    if i + 1 >= len(tokens) or not tokens[i + 1][0].isupper():
+        return False
+    before = tokens[i - 1] if i else ""
+    return not (before in _ABBREVIATED or (len(before) == 1 and before.isupper()))
+
+
+def _cue(word: str, tokens: list[str], i: int) -> str | None:
+    """'strong', 'weak' (future), 'past', 'clause' (a new clause starts) or None, for tokens[i]."""
+    previous = tokens[i - 1].lower() if i else ""
+    following = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
+    if word in _CLAUSE_WORDS:
+        return "clause"
+    if word in _STRONG or (word == "later" and following == "this"):
+        return "strong"
+    if word == "due" and (following in ("on", "for", "in") or (following == "to" and _after_to(tokens, i + 1))):
+        return "strong"
+    if word in _TO_BE and previous == "be" and i > 1 and tokens[i - 2].lower() == "to":
+        return "strong"
+    if word in _WEAK or word.endswith(("'ll", "’ll")) or (word == "to" and previous in _BEFORE_TO):
+        return "weak"
+    if word == "for" and previous == "set":
+        return "weak"
+    if word in _PAST or (word == "last" and (following in _AFTER_LAST or i + 1 == len(tokens))):
+        return "past"
+    return None
+
+
+def _after_to(tokens: list[str], i: int) -> bool:
+    return i + 1 < len(tokens) and tokens[i + 1].lower() in _DUE_VERBS
