@@ -53,7 +53,7 @@ from .inputs import count, expand, read_input
 from .leads import leads_csv
 from .plan import Options, Plan, plan_draft, refuse
 from .report import DETAIL_LIMIT, Report
-from .store import ArchiveIndex, write_atomic
+from .store import ArchiveIndex, forget_folders, write_atomic
 
 __all__ = ["add_arguments", "run"]
 
@@ -113,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
     except UsageError as err:
         print(f"archive import: error: {err}", file=sys.stderr)
         return 2
+    forget_folders()
     for warning in index.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     report = Report(opts.quiet, opts.dry_run)

@@ -205,23 +205,56 @@ def read_statement(root: Path, rel: str) -> SplitFile | None:
     return _read_split(root / rel)
 
 
+_MADE_FOLDERS: set[Path] = set()  # folders known to exist: one mkdir per folder, not per file
+
+
+def forget_folders() -> None:
+    """Start a run without assuming any folder exists (one may have been removed since)."""
+    _MADE_FOLDERS.clear()
+
+
+def _folder(path: Path) -> None:
+    if path.parent not in _MADE_FOLDERS:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _MADE_FOLDERS.add(path.parent)
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, then move it into place in one step."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _folder(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def write_once(path: Path, data: bytes) -> bool:
-    """Write a content-addressed file unless it is already there; True if written."""
-    if path.exists() and path.stat().st_size == len(data):
-        return False
+    """Write a content-addressed file unless it is already there; True if written.
+
+    A new file is created exclusively and written in place (no rename: cheaper, and an
+    interrupted write leaves a file of the wrong size, which the next run replaces).
+    """
+    try:
+        if os.stat(path).st_size == len(data):
+            return False
+    except FileNotFoundError:
+        _folder(path)
+        try:
+            handle = open(path, "xb")  # noqa: SIM115 - closed below, removed if cut short
+        except FileExistsError:
+            pass
+        else:
+            try:
+                with handle:
+                    handle.write(data)
+            except BaseException:
+                path.unlink(missing_ok=True)
+                raise
+            return True
     write_atomic(path, data)
     return True
 
