@@ -44,8 +44,11 @@ def paragraphs(text: str) -> list[str]:
     """The plain paragraphs of a statement body: Markdown escapes undone, spaces collapsed."""
     result = []
     for block in _PARAGRAPH_BREAK.split(text.replace("\r\n", "\n").strip()):
-        plain = _ENTITY.sub(lambda m: html.unescape(m.group(0)), _MARKDOWN_ESCAPE.sub(r"\1", block))
-        words = plain.split()
+        if "\\" in block:
+            block = _MARKDOWN_ESCAPE.sub(r"\1", block)
+        if "&" in block:
+            block = _ENTITY.sub(lambda m: html.unescape(m.group(0)), block)
+        words = block.split()
         if words:
             result.append(" ".join(words))
     return result

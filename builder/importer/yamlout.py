@@ -18,6 +18,7 @@ import yaml
 _RESOLVER = yaml.resolver.Resolver()
 _PLAIN = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`]([^\n]*[^\s:])?$")
 _UNSAFE_IN_PLAIN = (": ", " #", "\t")
+_WORDS_NOT_TEXT = frozenset("yes no true false on off null y n".split())
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")  # the archive's loader keeps these as text
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
 
@@ -52,8 +53,10 @@ def scalar(value: Any) -> str:
 def _is_plain(text: str) -> bool:
     if not _PLAIN.match(text) or any(s in text for s in _UNSAFE_IN_PLAIN):
         return False
-    if not all(c.isprintable() or c == " " for c in text) or "\ufeff" in text:
+    if not text.isprintable() or "\ufeff" in text:
         return False
+    if text[0].isalpha() and text.lower() not in _WORDS_NOT_TEXT:
+        return True  # YAML reads no other type from a word-initial scalar (fast path)
     return _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str"
 
 
