@@ -100,14 +100,15 @@ def plan_draft(draft: Draft, opts: Options, index: ArchiveIndex) -> Plan:
     """The decision for one draft, given the archive as it stands (this run included)."""
     if draft.problem:
         return refuse(draft, draft.problem, draft.hint)
-    sha = hashlib.sha256(draft.capture).hexdigest()
     if not draft.paragraphs:
         return refuse(draft, "no text found in the capture", "is it the right file?")
+    sha = hashlib.sha256(draft.capture).hexdigest()
     body = to_markdown(draft.paragraphs)
-    if len(body.encode("utf-8")) > opts.max_bytes - 20_000:
+    size = len(body.encode("utf-8"))
+    if size > opts.max_bytes - 20_000:
         return refuse(
             draft,
-            f"the text is {len(body.encode('utf-8')):,} bytes, too long for one statement file",
+            f"the text is {size:,} bytes, too long for one statement file",
             "split it, or raise max_file_bytes in site.yaml",
         )
     key = body_key(body)
@@ -128,23 +129,29 @@ def plan_draft(draft: Draft, opts: Options, index: ArchiveIndex) -> Plan:
         return refuse(draft, *problem)
     title = choose_title(draft, opts)
     plan = Plan("imported", draft, sha256=sha, body=body, date_note=date_note, new_source=new_source)
-    plan.capture_rel = f"captures/{date.year:04d}/{sha}.{draft.capture_ext}"
     plan.front_matter = front_matter(draft, opts, index, title, date, source)
-    plan.rel = ""
     target = find_target(draft, opts, index, sha, key, title, date, source, body)
-    if target is not None:
+    _place(plan, target, opts, index, date)
+    return plan
+
+
+def _place(plan: Plan, target: Existing | None, opts: Options, index: ArchiveIndex, date: dt.date) -> None:
+    """The statement's id and file, and the capture's file: new, or those of the target."""
+    year = f"{date.year:04d}"
+    if target is None:
+        plan.statement_id = opts.statement_id or unique_id(
+            base_id(plan.front_matter["title"], date, plan.front_matter["kind"]), index.by_id
+        )
+        plan.rel = f"content/statements/{year}/{plan.statement_id}.md"
+    else:
         plan.statement_id, plan.old_rel = target.id, target.rel
         plan.action = "replaced" if opts.force else "version"
         if plan.action == "version":  # the statement keeps its file, date and title
             plan.rel = target.rel
-            year = target.date[:4] if re.fullmatch(r"\d{4}-\d{2}-\d{2}", target.date) else f"{date.year:04d}"
-            plan.capture_rel = f"captures/{year}/{sha}.{draft.capture_ext}"
-    else:
-        plan.statement_id = opts.statement_id or unique_id(
-            base_id(title, date, plan.front_matter["kind"]), index.by_id
-        )
-    plan.rel = plan.rel or f"content/statements/{date.year:04d}/{plan.statement_id}.md"
-    return plan
+            year = target.date[:4] if parse_iso_day(target.date) else year
+        else:
+            plan.rel = f"content/statements/{year}/{plan.statement_id}.md"
+    plan.capture_rel = f"captures/{year}/{plan.sha256}.{plan.draft.capture_ext}"
 
 
 def resolve_date(draft: Draft, opts: Options) -> tuple[dt.date | None, str, tuple[str, str]]:
