@@ -19,7 +19,6 @@ what the page itself states, in the archive's terms:
 from __future__ import annotations
 
 import datetime as dt
-import html as html_lib
 import logging
 import re
 from collections import Counter
@@ -99,11 +98,13 @@ def extract_page(raw: bytes) -> HtmlPage | None:
 
 
 def _text(value: str | None) -> str:
-    """Entities decoded, soft hyphens and word joiners dropped, spaces collapsed."""
+    """Text for comparing and for titles: soft hyphens and word joiners dropped, spaces collapsed.
+
+    (lxml has already decoded entities; decoding again would turn a written "&amp;lt;" into "<".)
+    """
     if not value:
         return ""
-    value = html_lib.unescape(value).replace("\u00ad", "").replace("\u2060", "")
-    return clean_paragraph(value)
+    return clean_paragraph(value.replace("\u00ad", "").replace("\u2060", ""))
 
 
 def _paragraphs(body) -> list[str]:
@@ -361,7 +362,7 @@ def _add_standfirst(page: HtmlPage, tree, description: str | None, headline) -> 
     for element in tree.iter("p", "div", "span", "section", "strong", "b", "header", "summary", "h2"):
         text = _text(element.text_content())
         if text.startswith(desc[:60]) and len(text) < 2 * len(desc) + 80:
-            standfirst = (element, text)
+            standfirst = (element, clean_paragraph(element.text_content()))
             break
     if standfirst is None or not _SENTENCE.search(standfirst[1]):
         return
