@@ -148,3 +148,15 @@ def test_more_articles_list_gives_leads(root: Path, tmp_path: Path) -> None:
         f"Ferry treaty enters into force,2026-02-01,{FIXTURES / 'ministry-page.html'}",
         f"New harbour office opens in Port Tessin,2026-01-31,{FIXTURES / 'ministry-page.html'}",
     ]
+
+
+def test_saving_tool_records_give_address_and_retrieval_day() -> None:
+    """SingleFile's url and saved date are the capture's address and retrieval day; nothing else is."""
+    page = (FIXTURES / "ministry-page.html").read_bytes()
+    singlefile = b"<!--\n Page saved with SingleFile \n url: https://mfa.valdoria.example/p?id=7 \n saved date: Sun Nov 17 2019 10:12:13 GMT+0100 (CET)\n-->\n"
+    found = extract_page(singlefile + page)
+    assert found is not None
+    assert found.saved_url == "https://mfa.valdoria.example/p?id=7"
+    assert found.retrieved is not None and found.retrieved.isoformat() == "2019-11-17"
+    plain = extract_page(page)
+    assert plain is not None and plain.retrieved is None and plain.saved_url is None
