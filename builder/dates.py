@@ -126,6 +126,7 @@ _NAME_BEFORE = re.compile(
     r"|famous|memorable|so-called)\s+)?$"
 )
 _WORD_AFTER = re.compile(r"[^\S\n]+[A-Za-z]")
+_CAPITALISED = re.compile(r"[A-Z][a-z]")  # "Art", "Hwang"; not "THE" in a headline in capitals
 # … or before a word that names an event ("June 15 joint declaration") …
 _EVENT_AFTER = re.compile(
     r"[^\S\n]+(?:joint|declarations?|era|agreements?|accords?|war|uprising|movement|incident|spirit"
@@ -135,7 +136,7 @@ _EVENT_AFTER = re.compile(
 # … or before a capitalised word, unless a preposition or a sentence start comes first
 # ("of February 16 Art" is a name; "on July 8 Hwang said" is a date).
 _DATE_BEFORE = re.compile(
-    r"(?:(?<!\w)(?:[Oo]n|[Ss]ince|[Ff]rom|[Uu]ntil|[Tt]ill|[Bb]y|[Bb]efore|[Aa]fter|[Tt]hrough|[Tt]o)\s+"
+    r"(?:(?<!\w)(?i:on|since|from|until|till|by|before|after|through|to)\s+"
     r"|^\s*|[.!?:;(\"“‘\n]\s*)$"
 )
 
@@ -191,6 +192,7 @@ class _Written:
     month: int
     day: int | None
     weekday: str | None = None
+    month_first: bool = False  # "June 15", which can be an event's name; "15 June" rarely is
 
 
 def find_dates(text: str, issued: dt.date) -> list[DateMention]:
@@ -244,7 +246,7 @@ def _read(match: re.Match[str], text: str, issued: dt.date) -> _Written | None:
     year = g["y" + n] or g["z" + n] if end == match.end() else None
     if year is None and (relative := _RELATIVE_YEAR.match(text, end)):
         year = issued.year + _RELATIVE[relative["which"]]
-    return _Written(end, int(year) if year else None, month, day, g["w" + n])
+    return _Written(end, int(year) if year else None, month, day, g["w" + n], n == "1")
 
 
 def _day_of(year: int, month: int, day: int) -> tuple[int, int, int] | None:
@@ -287,7 +289,7 @@ def _range_start(start: DateMention, end: dt.date) -> DateMention:
 def _resolve(text: str, start: int, written: _Written, issued: dt.date) -> tuple[int, int, int] | None:
     """The day a date without a year means, or None when it cannot be told."""
     assert written.day is not None
-    if _names_something(text, start, written.end):
+    if _names_something(text, start, written.end, written.month_first):
         return None
     before, after = _nearest(issued, written.month, written.day)
     chosen = before
@@ -306,15 +308,24 @@ def _ahead_allowed(text: str, start: int, days: int) -> bool:
     return days <= STRONG_FUTURE_DAYS and days <= _future_reach(text, start)
 
 
-def _names_something(text: str, start: int, end: int) -> bool:
-    """Whether a day without a year is part of a name ("the June 15 joint declaration")."""
+def _names_something(text: str, start: int, end: int, month_first: bool) -> bool:
+    """Whether a day without a year is part of a name ("the June 15 joint declaration").
+
+    "the 14th of November" is a date: only a day written month first can be a name,
+    unless an event's word follows.
+    """
     word = _WORD_AFTER.match(text, end)
     if word is None:
         return False
-    before = max(0, start - 40)
-    if _EVENT_AFTER.match(text, end) or _NAME_BEFORE.search(text, before, start):
+    if _EVENT_AFTER.match(text, end):
         return True
-    return text[word.end() - 1].isupper() and not _DATE_BEFORE.search(text, before, start)
+    if not month_first:
+        return False
+    before = max(0, start - 40)
+    if _NAME_BEFORE.search(text, before, start):
+        return True
+    capitalised = _CAPITALISED.match(text, word.end() - 1) is not None
+    return capitalised and not _DATE_BEFORE.search(text, before, start)
 
 
 def _nearest(issued: dt.date, month: int, day: int) -> tuple[dt.date | None, dt.date | None]:
