@@ -13,8 +13,8 @@ so a killed update leaves the previous generation intact. A rebuild is written t
 folder and swapped in by rename. An index that cannot be read is rebuilt.
 
 Query language: whoosh's, over title and body (stemmed English: "railroaded" finds
-"railroad") and Korean dictionary forms, with fields title:, body:, entity: (id), source:
-(id or name), kind:, speaker:, page: (statement or entity), id:, and date: (2019, 2019-11,
+"railroad") and Korean dictionary forms, with fields title:, body:, entity: (id), source: and
+speaker: (id or words of the name), kind:, page: (statement or entity), id:, and date: (2019, 2019-11,
 [2019-11-01 TO 2019-11-30], >2019-11-01). A malformed query is a usage error (exit status 2)
 with a one-line message.
 """
@@ -40,7 +40,7 @@ from . import korean
 from .errors import ArchiveError, UsageError, did_you_mean
 from .searchdocs import SearchRecord
 
-SCHEMA_VERSION = 1  # bump whenever schema() or what a record puts in it changes
+SCHEMA_VERSION = 2  # bump whenever schema() or what a record puts in it changes
 INDEX_NAME = "archive"
 STATE_FILE = "archive-state.json"
 CACHE = Path(".archive-cache") / "whoosh"
@@ -92,9 +92,9 @@ def schema() -> Any:
         body=fields.TEXT(analyzer=stemmed, stored=True),
         terms=fields.TEXT(analyzer=words),  # Korean dictionary forms
         entity=fields.KEYWORD(commas=True, lowercase=True),
-        source=fields.KEYWORD(commas=True, lowercase=True),
+        source=fields.TEXT(analyzer=words),  # id and name: source:tessin-herald, source:herald
         kind=fields.KEYWORD(lowercase=True),
-        speaker=fields.TEXT(analyzer=words),
+        speaker=fields.TEXT(analyzer=words),  # id and name, like source
         date=fields.DATETIME(stored=True, sortable=True),
         hash=fields.STORED(),
     )
@@ -166,9 +166,9 @@ def _document(record: SearchRecord, terms: Sequence[str]) -> dict[str, Any]:
         "body": body,
         "terms": " ".join(terms),
         "entity": ",".join(record.entities),
-        "source": ",".join(v for v in (record.source_id, record.source) if v),
+        "source": " ".join(v for v in (record.source_id, record.source) if v),
         "kind": record.kind,
-        "speaker": record.speaker,
+        "speaker": " ".join(v for v in (record.speaker_id, record.speaker) if v),
         "hash": record_hash(record),
     }
     if record.date:

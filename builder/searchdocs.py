@@ -33,6 +33,7 @@ class SearchRecord:
     text: str  # plain visible text of the body
     summary: str
     content_hash: str  # sha256 of what is indexed: a changed hash means re-index
+    speaker_id: str = ""  # entity id of the speaker, for `archive search speaker:<id>`
 
     @property
     def key(self) -> str:

@@ -35,7 +35,7 @@ def rec(id: str, title: str, date: str | None, text: str, **fields: object) -> S
 
 RECORDS = [
     rec("rail", "Railroad agreement signed", "2019-11-17", "The railroad agreement was signed at Port Mira.",
-        source_id="fm", source="Foreign Ministry", kind="statement", speaker="Chief Spokesperson",
+        source_id="fm", source="Foreign Ministry", kind="statement", speaker="Chief Spokesperson", speaker_id="chief",
         entities=("valdoria", "port-mira"), entity_names=("Valdoria", "Port Mira")),
     rec("vote", "On the vote", "2019-11-30", "The resolution was railroaded through the assembly.",
         source_id="kna", source="News Agency", kind="commentary", entities=("valdoria",), entity_names=("Valdoria",)),
@@ -75,6 +75,8 @@ def test_fields_narrow_the_search(index):
     assert set(ids(index, 'source:"news agency"')) == {"vote", "seoul"}
     assert ids(index, "kind:commentary") == ["vote"]
     assert ids(index, "speaker:spokesperson") == ["rail"]
+    assert ids(index, "speaker:chief") == ["rail"]
+    assert set(ids(index, "source:ministry")) == {"rail", "quota"}
     assert ids(index, "page:entity") == ["valdoria"]
     assert ids(index, "id:quota") == ["quota"]
     assert ids(index, "railroad kind:statement") == ["rail"]
