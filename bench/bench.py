@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.metadata
 import importlib.util
 import itertools
 import json
@@ -542,6 +543,52 @@ def machine() -> dict[str, Any]:
     }
 
 
+def tools() -> dict[str, str]:
+    """Versions of what was measured, so a figure can be traced to its software."""
+    found: dict[str, str] = {}
+    for name in ("annotated-archive", "pagefind", "pelican", "hugo"):
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            found[name] = importlib.metadata.version(name)
+    return found
+
+
+def markdown(report: dict[str, Any]) -> str:
+    """The README's performance table: one column per size, wall seconds and peak MB."""
+    results = report["results"]
+    head = "| | " + " | ".join(f"{r['statements']:,} statements" for r in results) + " |"
+    lines = [head, "|---|" + "---:|" * len(results)]
+    names: list[str] = []
+    for r in results:
+        names += [k for k in {**r.get("ours", {}), **r.get("others", {})} if k not in names]
+    for name in names:
+        cells = []
+        for r in results:
+            run = {**r.get("ours", {}), **r.get("others", {})}.get(name)
+            if run is None:
+                cells.append("–")
+            else:
+                cells.append(f"{run['wall']:.2f} s, {run['peak_mb']:.0f} MB" if run["ok"] else "failed")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    sizes = [r.get("site") for r in results]
+    if any(sizes):
+        cells = [
+            f"{s['bytes'] / MB:,.1f} MB ({s['bytes_per_statement']:,} B/statement)" if s else "–"
+            for s in sizes
+        ]
+        lines.append("| _site size | " + " | ".join(cells) + " |")
+    for key in ("hugo+pagefind / ours", "pelican / ours"):
+        cells = [f"{r['ratios'][key]:.2f}x" if key in r.get("ratios", {}) else "–" for r in results]
+        if any(c != "–" for c in cells):
+            lines.append(f"| {key} (cold) | " + " | ".join(cells) + " |")
+    machine_line = report["machine"]
+    lines.append("")
+    lines.append(
+        f"{machine_line['cpus']} cores, {machine_line['memory_gb']} GB, Python {machine_line['python']}; "
+        f"load average {report['load'][0]:.1f} at start, {report['load'][1]:.1f} at end; `{report['command']}`"
+    )
+    return "\n".join(lines) + "\n"
+
+
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -577,6 +624,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"benchmark on {machine()['cpus']} cores; work folder {args.workdir}")
+    load_start = os.getloadavg()[0]
     results = [bench_size(n, args) for n in sorted(set(args.statements))]
     lines = linearity(results)
     checks = targets(results, lines)
@@ -587,6 +635,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "when": time.strftime("%Y-%m-%d %H:%M:%S %z"),
         "command": " ".join([Path(sys.argv[0]).name, *(argv if argv is not None else sys.argv[1:])]),
         "machine": machine(),
+        "tools": tools(),
+        "load": [load_start, os.getloadavg()[0]],  # a shared machine makes figures noisy
         "search_word": SEARCH_WORD,
         "results": results,
         "linearity": lines,
@@ -594,7 +644,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nresults written to {args.json}")
+    table = markdown(report)
+    args.json.with_suffix(".md").write_text(table)
+    print(f"\n{table}\nresults written to {args.json} and {args.json.with_suffix('.md')}")
     return 0
 
 
