@@ -214,7 +214,7 @@ def find_dates(text: str, issued: dt.date) -> list[DateMention]:
             day = _day_of(written.year, written.month, written.day) if written.day else None
             resolved = day if written.day else (written.year, written.month, None)
             if after is not None and day is not None and yearless[-1]:
-                mentions[-1] = _range_start(mentions[-1], dt.date(*day))  # type: ignore[misc]
+                mentions[-1] = _range_start(mentions[-1], dt.date(*day))
         else:
             assert written.day is not None
             resolved = _range_end(after, written.month, written.day, issued) if after else None
@@ -236,14 +236,15 @@ def _read(match: re.Match[str], text: str, issued: dt.date) -> _Written | None:
     if g["m4"]:
         relative = _RELATIVE_YEAR.match(text, end)
         assert relative is not None
-        return _Written(end, issued.year + _RELATIVE[relative["which"]], MONTHS[g["m4"]], None)
+        year = issued.year + _RELATIVE[relative["which"]]
+        return _Written(end, year, MONTHS[g["m4"]], None) if 1 <= year <= 9999 else None
     n = "1" if g["m1"] else "2"
     month, day, last = MONTHS[g["m" + n]], int(g["d" + n]), g["e" + n]
     if last is not None and not (day < int(last) and _day_of(2000, month, int(last))):
         if n == "2":
             return None  # "15-14 November": not a range
         end = match.start("r1")  # "November 30 - 1 December": "November 30", then "1 December"
-    year = g["y" + n] or g["z" + n] if end == match.end() else None
+    year = (g["y" + n] or g["z" + n]) if end == match.end() else None
     if year is None and (relative := _RELATIVE_YEAR.match(text, end)):
         year = issued.year + _RELATIVE[relative["which"]]
     return _Written(end, int(year) if year else None, month, day, g["w" + n], n == "1")
