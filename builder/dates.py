@@ -130,7 +130,7 @@ _CAPITALISED = re.compile(r"[A-Z][a-z]")  # "Art", "Hwang"; not "THE" in a headl
 # … or before a word that names an event ("June 15 joint declaration") …
 _EVENT_AFTER = re.compile(
     r"[^\S\n]+(?:joint|declarations?|era|agreements?|accords?|war|uprising|movement|incident|spirit"
-    r"|reunification|revolution|massacre|measures?|North[-‐‑ ]South)(?![\w-])",
+    r"|reunification|revolution|massacre|measures?|grand|North[-‐‑ ]South)(?![\w-])",
     re.IGNORECASE,
 )
 # … or before a capitalised word, unless a preposition or a sentence start comes first
@@ -312,21 +312,20 @@ def _ahead_allowed(text: str, start: int, days: int) -> bool:
 def _names_something(text: str, start: int, end: int, month_first: bool) -> bool:
     """Whether a day without a year is part of a name ("the June 15 joint declaration").
 
-    "the 14th of November" is a date: only a day written month first can be a name,
-    unless an event's word follows.
+    "the 14th of November the …" is a date, so a day written day first is a name only
+    between "the" and a capitalised word ("the 30th April Spring Friendship Art Festival").
     """
     word = _WORD_AFTER.match(text, end)
     if word is None:
         return False
     if _EVENT_AFTER.match(text, end):
         return True
-    if not month_first:
-        return False
     before = max(0, start - 40)
-    if _NAME_BEFORE.search(text, before, start):
-        return True
     capitalised = _CAPITALISED.match(text, word.end() - 1) is not None
-    return capitalised and not _DATE_BEFORE.search(text, before, start)
+    after_the = _NAME_BEFORE.search(text, before, start) is not None
+    if not month_first:
+        return after_the and capitalised
+    return after_the or (capitalised and not _DATE_BEFORE.search(text, before, start))
 
 
 def _nearest(issued: dt.date, month: int, day: int) -> tuple[dt.date | None, dt.date | None]:

@@ -216,6 +216,8 @@ def test_february_29_needs_a_leap_year_next_to_the_issue_date() -> None:
         "implementing the June 15 North-South Joint Declaration",
         "the Group for the Study of February 16 Art",
         "the April 25 House of Culture",
+        "the 30th April Spring Friendship Art Festival",
+        "a successful June 15 grand festival",
     ],
 )
 def test_numbers_and_names_that_are_not_dates(text: str) -> None:
