@@ -85,7 +85,9 @@ class Report:
             print(f"--- would write {path}", file=self.out)
             print(text.rstrip("\n") if text.startswith("(") else _front_matter_only(text), file=self.out)
 
-    def entity_summary(self, found: Counter[str], unknown: list[tuple[str, int]]) -> None:
+    def entity_summary(
+        self, found: Counter[str], unknown: list[tuple[str, int]], sampled: bool = False
+    ) -> None:
         if self.quiet:
             return
         if found:
@@ -95,7 +97,8 @@ class Report:
             print(f"entities found: {top}", file=self.out)
         if unknown:
             names = ", ".join(f"{name} ({n})" for name, n in unknown)
-            print(f"names that match no entity: {names}", file=self.out)
+            where = f" (in the first {sampled:,} texts)" if sampled else ""
+            print(f"names that match no entity{where}: {names}", file=self.out)
 
     def leads_summary(self) -> None:
         if self.quiet or not self.leads:
