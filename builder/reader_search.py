@@ -17,11 +17,15 @@ Korean: excerpts show the text as written; the words' dictionary forms (서울, 
 the `terms` meta field, so 서울 finds 서울은 by exact word and 전하다 finds 전했다, which
 Pagefind's own prefix matching cannot.
 
-Scale: the indexer holds ~120 KB per 750-word record at its peak (measured: 1.2 GB for 10,000,
-2.4 GB for 20,000), so an archive of more than MAX_SHARD statements is split into shards by
-month, oldest first, each indexed by its own short-lived process and searched side by side by
-search.js (`pagefind/shards.json` lists them). Shards are cached by a fingerprint of their
-records: a rebuild re-indexes only the shards whose records changed.
+Scale: the indexer's peak memory grows with records and words (measured with Pagefind 1.5.2:
+1.29 GB for 10,600 records of 241 words, 2.36 GB for 11,000 of 702 words, i.e. about 77 KB a
+record plus 196 bytes a word). When the estimate passes SHARD_MEMORY, the statements are
+split into shards of whole months, oldest first, each indexed by its own short-lived process
+and searched side by side by search.js (`pagefind/shards.json` lists them). Each shard costs
+a reader ~100 KB more on a first query (its own WebAssembly, metadata and index chunks), so
+shards are made only when memory demands it: 10,000 statements of 700 words stay one.
+Shards are cached by a fingerprint of their records: with a cache, a rebuild re-indexes only
+the shards whose records changed.
 """
 
 from __future__ import annotations
@@ -43,7 +47,9 @@ from .errors import ArchiveError
 from .searchdocs import SearchRecord
 
 FORMAT = 1  # bump when what we give Pagefind changes: cached shards are then rebuilt
-MAX_SHARD = 12_000  # statements per shard: ~1.5 GB peak for the indexer
+SHARD_MEMORY = 2_500_000_000  # bytes the indexer may use for one shard (estimated, see above)
+RECORD_BYTES = 77_000  # indexer memory per record…
+WORD_BYTES = 196  # …and per word of its text (measured, Pagefind 1.5.2)
 BUNDLE = "pagefind"
 MANIFEST = "shards.json"
 FILTERS = ("source", "kind", "year", "speaker", "entity")
@@ -114,34 +120,45 @@ def main_language(records: Iterable[SearchRecord]) -> str:
     return min(counts, key=lambda lang: (-counts[lang], lang)) if counts else "en"
 
 
-def plan_shards(records: Iterable[SearchRecord], max_statements: int | None = None) -> list[list[SearchRecord]]:
+def plan_shards(records: Iterable[SearchRecord], budget: int | None = None) -> list[list[SearchRecord]]:
     """Records in a stable order, cut into shards of whole months, oldest first.
 
-    Whole months keep a shard's membership stable when statements are added or edited
-    elsewhere, and date order across shards lets search.js list newest-first by simply
-    putting the newer shards first. Entity pages join the newest shard.
+    A shard closes before the month that would take the indexer's estimated memory past
+    budget (default SHARD_MEMORY). Whole months keep a shard's membership stable when
+    statements are added or edited elsewhere, and date order across shards lets search.js
+    list newest-first by putting the newer shards first. Entity pages join the newest shard.
     """
-    max_statements = max_statements or MAX_SHARD
+    budget = budget or SHARD_MEMORY
     statements = sorted((r for r in records if r.page != "entity"), key=lambda r: (r.date or "", r.id))
     entities = sorted((r for r in records if r.page == "entity"), key=lambda r: r.id)
     shards: list[list[SearchRecord]] = [[]]
-    for _, month in _months(statements):
-        if shards[-1] and len(shards[-1]) + len(month) > max_statements:
+    used = 0
+    for month in _months(statements):
+        cost = sum(memory_estimate(r) for r in month)
+        if shards[-1] and used + cost > budget:
             shards.append([])
+            used = 0
         shards[-1].extend(month)
+        used += cost
     shards[-1].extend(entities)
     return shards
 
 
-def _months(statements: list[SearchRecord]) -> Iterator[tuple[str, list[SearchRecord]]]:
+def memory_estimate(record: SearchRecord) -> int:
+    """The indexer's peak memory for one record, in bytes (a linear fit of measurements)."""
+    words = record.text.count(" ") + record.summary.count(" ") + 2
+    return RECORD_BYTES + WORD_BYTES * words
+
+
+def _months(statements: list[SearchRecord]) -> Iterator[list[SearchRecord]]:
     month: list[SearchRecord] = []
     for record in statements:
         if month and (record.date or "")[:7] != (month[0].date or "")[:7]:
-            yield (month[0].date or "")[:7], month
+            yield month
             month = []
         month.append(record)
     if month:
-        yield (month[0].date or "")[:7], month
+        yield month
 
 
 def _shard_path(number: int) -> str:

@@ -109,20 +109,35 @@ def test_url_outside_the_site_path_is_refused(tmp_path):
         reader_search.write_reader_index([replace(RECORDS[0], url="/elsewhere/x/")], tmp_path, base_path=BASE)
 
 
-def test_large_archives_are_split_into_month_shards():
-    """Past the shard size, statements are cut at month boundaries, oldest first, entities with the newest."""
-    shards = reader_search.plan_shards(RECORDS, max_statements=1)
+@pytest.fixture
+def one_record_per_shard(monkeypatch):
+    """Make every record cost one byte and give a shard room for one."""
+    monkeypatch.setattr(reader_search, "RECORD_BYTES", 1)
+    monkeypatch.setattr(reader_search, "WORD_BYTES", 0)
+    monkeypatch.setattr(reader_search, "SHARD_MEMORY", 1)
+
+
+def test_large_archives_are_split_into_month_shards(one_record_per_shard):
+    """Past the indexer's memory budget, statements are cut at month boundaries, oldest first."""
+    shards = reader_search.plan_shards(RECORDS)
     assert [[r.id for r in shard] for shard in shards] == [["rail"], ["vote"], ["quota", "valdoria"]]
     same_month = replace(RECORDS[0], id="rail2", date="2019-11-20")
-    two = reader_search.plan_shards([*RECORDS, same_month], max_statements=2)
+    two = reader_search.plan_shards([*RECORDS, same_month], budget=2)
     assert [[r.id for r in shard] for shard in two] == [["rail", "rail2"], ["vote", "quota", "valdoria"]]
-    one = reader_search.plan_shards([*RECORDS, same_month], max_statements=1)
-    assert [r.id for r in one[0]] == ["rail", "rail2"]  # a month is never cut, even past the size
+    one = reader_search.plan_shards([*RECORDS, same_month])
+    assert [r.id for r in one[0]] == ["rail", "rail2"]  # a month is never cut, even past the budget
 
 
-def test_split_bundle_lists_its_shards(tmp_path, monkeypatch):
+def test_ten_thousand_long_statements_stay_one_shard():
+    """An archive of 10,000 statements of 700 words is indexed whole (no extra bytes for readers)."""
+    long = replace(RECORDS[0], text=" ".join(["word"] * 700))
+    statements = [replace(long, id=f"s{i}", date=f"{2000 + i % 20}-{1 + i % 12:02d}-01") for i in range(10_000)]
+    assert len(reader_search.plan_shards(statements)) == 1
+    assert len(reader_search.plan_shards(statements * 10)) >= 8
+
+
+def test_split_bundle_lists_its_shards(tmp_path, one_record_per_shard):
     """A split index writes one bundle per shard and shards.json lists them oldest first."""
-    monkeypatch.setattr(reader_search, "MAX_SHARD", 1)
     stats = reader_search.write_reader_index(RECORDS, tmp_path, base_path=BASE)
     bundle = tmp_path / "pagefind"
     manifest = (bundle / "shards.json").read_text()
@@ -132,9 +147,8 @@ def test_split_bundle_lists_its_shards(tmp_path, monkeypatch):
     assert (bundle / "shard-2" / "wasm.en.pagefind").is_file()
 
 
-def test_cache_reuses_unchanged_shards(tmp_path, monkeypatch):
+def test_cache_reuses_unchanged_shards(tmp_path, one_record_per_shard):
     """With a cache, a rebuild re-indexes only the shard whose records changed; the result is the same."""
-    monkeypatch.setattr(reader_search, "MAX_SHARD", 1)
     cache = tmp_path / "cache"
     first = reader_search.write_reader_index(RECORDS, tmp_path / "one", base_path=BASE, cache_dir=cache)
     assert first.reused == 0
