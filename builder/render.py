@@ -10,7 +10,9 @@ fetches: Atom feeds, citations, data exports, sitemap.xml and robots.txt.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -45,6 +47,12 @@ ENTITY_TYPE_TITLES = {
     "event": "Events",
     "other": "Other",
 }
+
+
+# A one-line text in which Markdown finds nothing to do: no inline markup characters, and
+# no start that makes a block (heading, quote, list, indented code).
+_PLAIN_INLINE = re.compile(r"[^*_`\[\]<>&\\\n\r!|~^=]*")
+_BLOCK_START = re.compile(r"\s*(?:[#>+*-]|\d+[.)](?:\s|$))|\s{4}")
 
 
 @dataclass(frozen=True)
@@ -122,20 +130,23 @@ class Renderer:
         self.sitemap: list[discovery.SitemapUrl] = []
         self._entries: dict[str, tuple[dt.date, str]] = {}
         self._entity_refs: dict[str, dict[str, Any]] = {}
+        self._summaries: dict[str, str] = {}
         origin = urlsplit(self.urls.base_url)
         self.origin = f"{origin.scheme}://{origin.netloc}"
+        # The same few hundred addresses are asked for on every page: quote each once.
+        path = functools.lru_cache(maxsize=65536)(self.urls.path)
         self.env.globals.update(
             site=self.site,
-            url=self.urls.path,
+            url=path,
             abs_url=self.urls.absolute,
-            asset=lambda name: self.urls.path("static/" + name),
-            entity_url=lambda entity_id: self.urls.path(urls.entity(entity_id)),
-            statement_url=lambda sid: self.urls.path(urls.statement(sid)),
-            day_url=lambda d: self.urls.path(urls.day(d)),
-            month_url=lambda y, m: self.urls.path(urls.month(y, m)),
-            year_url=lambda y: self.urls.path(urls.year(y)),
-            kind_url=lambda k: self.urls.path(urls.kind(k)),
-            tag_url=lambda t: self.urls.path(urls.tag(t)),
+            asset=lambda name: path("static/" + name),
+            entity_url=lambda entity_id: path(urls.entity(entity_id)),
+            statement_url=lambda sid: path(urls.statement(sid)),
+            day_url=lambda d: path(urls.day(d)),
+            month_url=lambda y, m: path(urls.month(y, m)),
+            year_url=lambda y: path(urls.year(y)),
+            kind_url=lambda k: path(urls.kind(k)),
+            tag_url=lambda t: path(urls.tag(t)),
             entity_name=self.entity_name,
             is_entity=archive.entities.__contains__,
             card=self.cards.__getitem__,
@@ -144,6 +155,19 @@ class Renderer:
         )
 
     # -- shared views -------------------------------------------------------------------
+
+    def summary_html(self, sid: str) -> str:
+        """A statement's summary as inline HTML, made once (page, JSON-LD and feeds use it).
+
+        Most summaries are a plain sentence: those skip Markdown and the sanitiser, which
+        would give the same text, escaped, at a hundred times the cost.
+        """
+        html = self._summaries.get(sid)
+        if html is None:
+            text = self.archive.statements[sid].summary or ""
+            plain = _PLAIN_INLINE.fullmatch(text) and not _BLOCK_START.match(text)
+            html = self._summaries[sid] = str(escape(text.strip())) if plain else render_inline(text)
+        return html
 
     def lang_attr(self, language: str) -> Markup:
         """` lang="ko"` on an element whose text is not in the site's language, else nothing."""
@@ -276,6 +300,7 @@ class Renderer:
         order = self.links.chronological
         referenced_by = self.links.referenced_by.get(sid, ())
         cited = self._cited(s)
+        bib, csl = cite.bibtex(cited), cite.csl_json(cited)
         rel = urls.statement(sid)
         yield self.page(
             rel,
@@ -297,18 +322,18 @@ class Renderer:
             previous=self.cards[order[position - 1]] if position > 0 else None,
             next=self.cards[order[position + 1]] if position + 1 < len(order) else None,
             versions=self.archive.versions.get(sid, ()),
-            summary=Markup(render_inline(s.summary)) if s.summary else None,
+            summary=Markup(self.summary_html(sid)) if s.summary else None,
             notes=[n + 1 for n, found in enumerate(linked.annotations_found) if found],
             cite={
                 "chicago": cite.chicago_html(cited),
-                "bibtex": cite.bibtex(cited),
-                "csl": cite.csl_json(cited),
+                "bibtex": _pre_text(bib),
+                "csl": _pre_text(csl),
             },
             json_ld=discovery.json_ld(discovery.statement_ld(self._statement_facts(s, linked))),
             modified=self.modified[sid],
         )
-        yield Page(rel + "cite.bib", cite.bibtex(cited).encode("utf-8"))
-        yield Page(rel + "cite.json", cite.csl_json(cited).encode("utf-8"))
+        yield Page(rel + "cite.bib", bib.encode("utf-8"))
+        yield Page(rel + "cite.json", csl.encode("utf-8"))
 
     def versions(self, sid: str, versions: Sequence[Any]) -> Page:
         from .wordiff import word_diff_html
@@ -562,7 +587,7 @@ class Renderer:
         s = self.archive.statements[sid]
         linked = self.links.statements[sid]
         permalink = self.urls.absolute(urls.statement(sid))
-        summary = discovery.plain_text(render_inline(s.summary) if s.summary else linked.text, 300)
+        summary = discovery.plain_text(self.summary_html(sid) if s.summary else linked.text, 300)
         return FeedEntry(
             url=permalink,
             title=s.title,
@@ -633,7 +658,7 @@ class Renderer:
             mentions=tuple(m for m in mentions if m["@id"] not in about_ids),
             site_name=self.site.title,
             site_url=self.urls.absolute(""),
-            description=discovery.plain_text(render_inline(s.summary), 1000) if s.summary else "",
+            description=discovery.plain_text(self.summary_html(s.id), 1000) if s.summary else "",
         )
 
     # -- helpers ----------------------------------------------------------------------------
@@ -743,6 +768,11 @@ class Renderer:
     def _neighbour_year(self, years: Sequence[int], year: int, step: int) -> str | None:
         index = years.index(year) + step
         return self.urls.path(urls.year(years[index])) if 0 <= index < len(years) else None
+
+
+def _pre_text(text: str) -> Markup:
+    """Text for a <pre>: only &, < and > need escaping there; quotes stay readable and short."""
+    return Markup(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
 def _months_back(end: tuple[int, int], count: int) -> list[tuple[int, int]]:
