@@ -166,9 +166,9 @@ def _finish(
 ) -> None:
     if opts.dry_run and not opts.quiet:
         report.dry_run_files(writer.shown)
-    unknown = []
-    if texts and not opts.quiet:  # a sample is enough for hints; the whole of a bulk load is slow
-        sample = texts[:SUGGEST_SAMPLE]
+    unknown: list[tuple[str, int]] = []
+    sample = texts[:SUGGEST_SAMPLE]  # a sample is enough for hints; a whole bulk load is slow
+    if sample and not opts.quiet:
         unknown = unknown_names(sample, index.entities, 20, 1 if len(texts) <= DETAIL_LIMIT else 3)
     report.entity_summary(finder.counts, unknown, sampled=len(sample) if len(texts) > len(sample) else 0)
     report.leads_summary()

@@ -85,9 +85,7 @@ class Report:
             print(f"--- would write {path}", file=self.out)
             print(text.rstrip("\n") if text.startswith("(") else _front_matter_only(text), file=self.out)
 
-    def entity_summary(
-        self, found: Counter[str], unknown: list[tuple[str, int]], sampled: bool = False
-    ) -> None:
+    def entity_summary(self, found: Counter[str], unknown: list[tuple[str, int]], sampled: int = 0) -> None:
         if self.quiet:
             return
         if found:
