@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -47,6 +48,7 @@ CACHE = Path(".archive-cache") / "whoosh"
 SEARCH_FIELDS = ("title", "body", "terms")
 QUERY_FIELDS = ("title", "body", "terms", "entity", "source", "kind", "speaker", "date", "page", "id")
 WRITER_LIMIT_MB = 256
+EXACT_COUNT_UP_TO = 2000  # beyond this many matches the total shown is whoosh's estimate
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class Hit:
     snippet: str  # hits marked with the marker pair passed to search()
 
 
+@functools.cache
 def schema() -> Any:
     from whoosh import analysis, fields
 
@@ -392,8 +395,15 @@ def _valid_date(text: str) -> bool:
     return True
 
 
-def search(cache_dir: Path, text: str, limit: int = 10, marks: tuple[str, str] = ("[", "]")) -> tuple[list[Hit], int]:
-    """The best `limit` hits for a query and the total number of matches."""
+@dataclass(frozen=True)
+class Matches:
+    hits: list[Hit]
+    total: int  # matching pages; a lower-cost estimate when exact is False
+    exact: bool
+
+
+def search(cache_dir: Path, text: str, limit: int = 10, marks: tuple[str, str] = ("[", "]")) -> Matches:
+    """The best `limit` hits for a query, and how many pages match in all."""
     from whoosh import highlight
 
     query = parse_query(text)
@@ -403,13 +413,17 @@ def search(cache_dir: Path, text: str, limit: int = 10, marks: tuple[str, str] =
             results = searcher.search(query, limit=limit, terms=True)
             results.fragmenter = highlight.ContextFragmenter(maxchars=200, surround=40)
             results.formatter = _Marks(*marks)
-            hits = [_hit(rank, hit, marks) for rank, hit in enumerate(results, start=1)]
-            return hits, len(results)
+            hits = [_hit(rank, hit) for rank, hit in enumerate(results, start=1)]
+            # An exact count of a common word's matches costs a second pass over them all.
+            estimate = results.estimated_length()
+            exact = results.has_exact_length() or len(hits) < limit or estimate <= EXACT_COUNT_UP_TO
+            total = len(results) if exact else estimate
+            return Matches(hits, total, exact)
     finally:
         ix.close()
 
 
-def _hit(rank: int, hit: Any, marks: tuple[str, str]) -> Hit:
+def _hit(rank: int, hit: Any) -> Hit:
     fields = hit.fields()
     snippet = hit.highlights("body", top=2) or hit.highlights("title") or fields.get("body", "")[:160]
     date = fields.get("date")
@@ -478,14 +492,15 @@ def run(args: argparse.Namespace) -> int:
     tty = sys.stdout.isatty() and not args.json and "NO_COLOR" not in os.environ
     marks = ("\x1b[1m", "\x1b[22m") if tty else ("[", "]")
     started = time.perf_counter()
-    hits, total = search(cache_dir, text, args.limit, marks)
+    found = search(cache_dir, text, args.limit, marks)
     took = time.perf_counter() - started
     if args.json:
-        print(json.dumps([asdict(hit) for hit in hits], ensure_ascii=False, indent=2))
+        print(json.dumps([asdict(hit) for hit in found.hits], ensure_ascii=False, indent=2))
         return 0
-    for hit in hits:
+    for hit in found.hits:
         print(f"{hit.rank:3d}  {hit.id}  {hit.date or '(entity)'}  {hit.title}")
         if hit.snippet:
             print(f"     {hit.snippet}")
-    print(f"{len(hits)} of {total} matches ({took * 1000:.0f} ms)", file=sys.stderr)
+    total = f"{found.total:,}" if found.exact else f"about {found.total:,}"
+    print(f"{len(found.hits)} of {total} matches ({took * 1000:.0f} ms)", file=sys.stderr)
     return 0

@@ -56,8 +56,7 @@ def index(tmp_path: Path) -> Path:
 
 
 def ids(cache: Path, query: str, limit: int = 10) -> list[str]:
-    hits, _ = ms.search(cache, query, limit)
-    return [hit.id for hit in hits]
+    return [hit.id for hit in ms.search(cache, query, limit).hits]
 
 
 def test_stemmed_words_find_other_forms(index):
@@ -102,8 +101,9 @@ def test_korean_dictionary_forms_are_searchable(tmp_path):
 
 def test_hits_carry_rank_date_title_and_marked_snippet(index):
     """Each hit has its rank, id, date, title, URL and a snippet with the matched words marked."""
-    hits, total = ms.search(index, "railroad", marks=("<<", ">>"))
-    assert total == 2
+    found = ms.search(index, "railroad", marks=("<<", ">>"))
+    hits = found.hits
+    assert (found.total, found.exact) == (2, True)
     first = hits[0]
     assert (first.rank, first.id, first.date, first.url) == (1, "rail", "2019-11-17", "/statements/rail/")
     assert "<<railroad>>" in first.snippet
