@@ -411,3 +411,38 @@ def test_filters_work_from_the_keyboard(page, served):
     page.keyboard.press("Space")
     wait_status(page, "1 result")
     assert page.evaluate("() => document.activeElement.value") == "commentary"  # focus survives the re-render
+
+
+def test_missing_index_gives_a_message_not_a_broken_page(page, served):
+    """When the index cannot be loaded (a build with --no-search), the page says search is unavailable."""
+    page.route("**/pagefind/**", lambda route: route.abort())
+    open_search(page, served, "?q=railroad")
+    assert "Search is not available" in wait_status(page, "Search is not available")
+    assert page.locator("#search-results li").count() == 0
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_results_and_filters_pass_axe(browser, served, scheme):
+    """The page with results and open filters has no WCAG 2.2 AA violations axe can find, light or dark."""
+    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python missing")
+    page = browser.new_page(color_scheme=scheme)
+    try:
+        open_search(page, served, "?q=railroad&kind=statement")
+        wait_status(page, "2 results")
+        page.wait_for_selector("#search-filter-groups fieldset")
+        tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+        result = axe_module.Axe().run(page, options={"runOnly": {"type": "tag", "values": tags}})
+        assert [v["id"] for v in result.response["violations"]] == []
+    finally:
+        page.close()
+
+
+def test_no_content_security_policy_violations(page, served):
+    """Search runs under the page's CSP (no inline script, WebAssembly allowed): nothing is blocked."""
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(message.text) if message.type == "error" else None)
+    open_search(page, served, "?q=railroad")
+    wait_status(page, "3 results")
+    page.click("#search-filters summary")
+    page.wait_for_selector("#search-filter-groups fieldset")
+    assert [m for m in messages if "Content Security Policy" in m or "Refused" in m] == []
