@@ -9,6 +9,7 @@ Dates stay strings here so that an impossible day is reported with its line, not
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,10 +30,16 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     """Safe loader that leaves timestamps as strings (validated later, with a line)."""
 
 
+_DROPPED = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool"}
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _DROPPED]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
+# YAML 1.1 reads yes/no/on/off as booleans: a title "No" or a tag "on" would turn into
+# False. Only true and false are booleans here.
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 @dataclass
