@@ -18,7 +18,7 @@ from .content import load_archive
 from .errors import ArchiveError, Problem, errors, warnings
 from .link import Links, link_archive
 from .model import Archive
-from .render import render_site, static_files
+from .render import capture_files, render_site, static_files
 from .write import check_output_folder, copy_files, discard, publish, staging_folder, write_file
 
 
@@ -100,6 +100,7 @@ def build(
                 write_file(staging, page.path, page.content)
                 result.pages += 1
             copy_files(staging, static_files(root))
+            copy_files(staging, capture_files(root))
         if search:
             with stages.stage("search"):
                 _reader_index(archive, links, staging)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -107,28 +107,39 @@ def _link_all(statements: Sequence[Statement], workers: int | None) -> Iterator[
         yield from pool.map(link_statement, statements, chunksize=chunk)
 
 
-def link_statement(statement: Statement) -> LinkedStatement:
-    """One statement's body as linked, annotated HTML, with what it mentions."""
-    assert _matcher is not None
-    found_days: list[tuple[int, int, int | None]] = []
+def _date_finder(
+    issued: dt.date, found: list[tuple[int, int, int | None]]
+) -> Callable[[str], Iterable[Span]]:
+    """Date links for one text, resolved against the day it was issued; found days are kept."""
 
     def date_spans(text: str) -> Iterable[Span]:
-        for mention in find_dates(text, statement.date):
-            found_days.append((mention.year, mention.month, mention.day))
+        for mention in find_dates(text, issued):
+            found.append((mention.year, mention.month, mention.day))
             if mention.day is None:
                 rel = urls.month(mention.year, mention.month)
             else:
                 rel = urls.day(dt.date(mention.year, mention.month, mention.day))
             yield Span(mention.start, mention.end, "a", (("class", "date"), ("href", _urls.path(rel))))
 
+    return date_spans
+
+
+def _entity_href(entity_id: str) -> str:
+    return _urls.path(urls.entity(entity_id))
+
+
+def link_statement(statement: Statement) -> LinkedStatement:
+    """One statement's body as linked, annotated HTML, with what it mentions."""
+    assert _matcher is not None
+    found_days: list[tuple[int, int, int | None]] = []
     body = render_markdown(statement.body)
     linked = link_mentions(
         body,
         _matcher,
         listed=statement.entities,
-        href=lambda entity_id: _urls.path(urls.entity(entity_id)),
+        href=_entity_href,
         mode=_mode,
-        extra=date_spans,
+        extra=_date_finder(statement.date, found_days),
     )
     notes = tuple(_link_note(a.note, statement) for a in statement.annotations)
     html, found = anchor_annotations(linked.html, statement.annotations, notes)
@@ -147,14 +158,17 @@ def link_statement(statement: Statement) -> LinkedStatement:
 
 
 def _link_note(note: str, statement: Statement) -> str:
+    """An editor's note: Markdown without footnotes (their ids would clash with the body's),
+    with its entity and date mentions linked like the body's."""
     assert _matcher is not None
-    html = render_markdown(note)
+    html = render_markdown(note, footnotes=False)
     return link_mentions(
         html,
         _matcher,
         listed=statement.entities,
-        href=lambda entity_id: _urls.path(urls.entity(entity_id)),
+        href=_entity_href,
         mode="first",
+        extra=_date_finder(statement.date, []),
     ).html
 
 

@@ -86,15 +86,18 @@ _FOOTNOTE_CLASSES = {"footnote", "footnote-ref", "footnote-backref"}
 _local = threading.local()
 
 
-def _markdown() -> markdown.Markdown:
-    md = getattr(_local, "md", None)
+def _markdown(footnotes: bool) -> markdown.Markdown:
+    """One converter per thread and flavour: building one costs more than a conversion."""
+    key = "md" if footnotes else "md_plain"
+    md = getattr(_local, key, None)
     if md is None:
+        extensions = ["tables", "attr_list"] + (["footnotes"] if footnotes else [])
         md = markdown.Markdown(
-            extensions=["footnotes", "tables", "attr_list"],
-            extension_configs={"footnotes": {"BACKLINK_TITLE": "Back to the text"}},
+            extensions=extensions,
+            extension_configs={"footnotes": {"BACKLINK_TITLE": "Back to the text"}} if footnotes else {},
             output_format="html",
         )
-        _local.md = md
+        setattr(_local, key, md)
     return md
 
 
@@ -124,9 +127,13 @@ def sanitise(html: str) -> str:
     )
 
 
-def render_markdown(text: str) -> str:
-    """A statement body, note or description as safe HTML."""
-    md = _markdown()
+def render_markdown(text: str, *, footnotes: bool = True) -> str:
+    """A statement body, note or description as safe HTML.
+
+    Notes shown inside a statement page are rendered without footnotes, whose ids
+    (fn:1) would clash with the body's own.
+    """
+    md = _markdown(footnotes)
     md.reset()
     return sanitise(md.convert(text))
 

@@ -149,6 +149,7 @@ class Renderer:
             tag_url=lambda t: path(urls.tag(t)),
             entity_name=self.entity_name,
             is_entity=archive.entities.__contains__,
+            capture_url=lambda file: self.urls.path(urls.capture(file)),
             card=self.cards.__getitem__,
             lang_attr=self.lang_attr,
             ui_lang_attr=self.ui_lang_attr,
@@ -788,6 +789,20 @@ def _months_back(end: tuple[int, int], count: int) -> list[tuple[int, int]]:
 def render_site(archive: Archive, links: Links, root: Path) -> Iterator[Page]:
     """Every page of the site, in a fixed order."""
     return Renderer(archive, links, root).pages()
+
+
+def capture_files(root: Path) -> Iterator[tuple[str, Path]]:
+    """Raw captures under content/captures/, published for provenance (never content/.backup/).
+
+    Symbolic links leading out of content/ are skipped, as the loader refuses them too.
+    """
+    folder = root / "content" / "captures"
+    if not folder.is_dir():
+        return
+    content_root = (root / "content").resolve()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.name.startswith(".") and path.resolve().is_relative_to(content_root):
+            yield urls.capture(path.relative_to(root / "content").as_posix()), path
 
 
 def static_files(root: Path) -> Iterator[tuple[str, Path]]:

@@ -76,3 +76,16 @@ def tag_slug(name: str) -> str:
 def output_file(rel: str) -> str:
     """The file a page address is written to: folders get index.html."""
     return rel + "index.html" if rel.endswith("/") or rel == "" else rel
+
+
+SAFE_CAPTURE_SUFFIXES = (".txt", ".json", ".jsonl")
+
+
+def capture(file: str) -> str:
+    """Where a raw capture is published: a saved web page is served as plain text.
+
+    A capture of a hostile page served as .html from the archive's own address would run
+    its scripts as the archive; with a .txt suffix every host serves it as text.
+    """
+    rel = file.lstrip("/")
+    return rel if rel.lower().endswith(SAFE_CAPTURE_SUFFIXES) else rel + ".txt"
