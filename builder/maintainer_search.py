@@ -41,7 +41,7 @@ from . import korean
 from .errors import ArchiveError, UsageError, did_you_mean
 from .searchdocs import SearchRecord
 
-SCHEMA_VERSION = 2  # bump whenever schema() or what a record puts in it changes
+SCHEMA_VERSION = 3  # bump whenever schema() or what a record puts in it changes
 INDEX_NAME = "archive"
 STATE_FILE = "archive-state.json"
 CACHE = Path(".archive-cache") / "whoosh"
@@ -107,10 +107,8 @@ def schema() -> Any:
 
 
 def record_hash(record: SearchRecord) -> str:
-    """sha256 of everything a record puts in the index (a renamed entity changes it too)."""
-    fields = asdict(record)
-    fields.pop("content_hash", None)
-    return hashlib.sha256(json.dumps(fields, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+    """What decides whether a record is re-indexed (see SearchRecord.digest)."""
+    return record.digest()
 
 
 def update_index(cache_dir: Path, records: Sequence[SearchRecord], signature: str = "") -> UpdateStats:

@@ -1,5 +1,9 @@
 """Make a Pagefind bundle byte-identical from one build to the next, and drop what we do not serve.
 
+The bundle is handled in memory, as Pagefind's GetFiles returns it: its WriteFiles replies
+before its last writes reach the disk (tokio files dropped unflushed) and the indexer exits
+the moment its input closes, so files read or kept after WriteFiles can be truncated.
+
 Pagefind 1.5 writes each filter's values in hash-map order, and its hash seed is random per
 process: two runs over the same records give different filter files, hence a different
 metadata file and entry file (measured: every other file is identical). We re-encode each
@@ -15,10 +19,10 @@ import gzip
 import hashlib
 import json
 import struct
-from pathlib import Path
 from typing import Any
 
 SIGNATURE = b"pagefind_dcd"
+ENTRY = "pagefind-entry.json"
 # What the search page loads; Pagefind's own UI bundles and unused WebAssembly are not served.
 UNUSED = (
     "pagefind-ui.js",
@@ -30,83 +34,77 @@ UNUSED = (
     "pagefind-highlight.js",
 )
 
+Files = dict[str, bytes]  # path inside the bundle (posix) -> content
+
 
 class FormatChanged(Exception):
     """The bundle is not in the format this module knows."""
 
 
-def canonicalise(bundle: Path) -> bool:
-    """Rewrite the filter and metadata files of a bundle canonically; False if left as written."""
-    entry_path = bundle / "pagefind-entry.json"
-    entry_text = entry_path.read_text(encoding="utf-8")
-    entry = json.loads(entry_text)
-    if _dump_entry(entry) != entry_text:
-        return False
+def canonicalise(files: Files) -> bool:
+    """Rewrite the filter and metadata files canonically, in place; False if left as written."""
     try:
+        entry_text = files[ENTRY].decode("utf-8")
+        entry = json.loads(entry_text)
+        if _dump_entry(entry) != entry_text:
+            return False
+        rewritten = dict(files)
         for language in sorted(entry.get("languages", {})):
-            _canonical_language(bundle, entry["languages"][language])
+            _canonical_language(rewritten, entry["languages"][language])
     except (FormatChanged, KeyError, TypeError, ValueError, IndexError):
         return False
-    entry_path.write_text(_dump_entry(entry), encoding="utf-8")
+    rewritten[ENTRY] = _dump_entry(entry).encode("utf-8")
+    files.clear()
+    files.update(rewritten)
     return True
 
 
-def prune(bundle: Path) -> None:
-    """Remove Pagefind's UI files and the WebAssembly of languages the bundle does not use."""
-    for name in UNUSED:
-        (bundle / name).unlink(missing_ok=True)
-    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+def prune(files: Files) -> None:
+    """Drop Pagefind's UI files and the WebAssembly of languages the bundle does not use."""
+    entry = json.loads(files[ENTRY])
     used = {f"wasm.{index.get('wasm') or 'unknown'}.pagefind" for index in entry.get("languages", {}).values()}
-    for wasm in bundle.glob("wasm.*.pagefind"):
-        if wasm.name not in used:
-            wasm.unlink()
+    for path in list(files):
+        if path in UNUSED or (path.startswith("wasm.") and path.endswith(".pagefind") and path not in used):
+            del files[path]
 
 
-def _canonical_language(bundle: Path, index: dict[str, Any]) -> None:
-    """Sort every filter's values, then rename the filter and metadata files by content.
-
-    Everything is read before anything is written, so a new name can never overwrite a file
-    still to be read.
-    """
-    old_meta = bundle / f"pagefind.{index['hash']}.pf_meta"
-    meta = _read(old_meta)
-    if not (isinstance(meta, list) and len(meta) > 3 and isinstance(meta[3], list)):
-        raise FormatChanged("metadata without a filter list")
-    folder = bundle / "filter"
-    filters = []
-    for name, file_hash in meta[3]:
-        data = _read(folder / f"{file_hash}.pf_filter")
-        if not (isinstance(data, list) and len(data) == 2 and isinstance(data[1], list)):
-            raise FormatChanged("filter file without a value list")
-        data[1] = sorted(data[1], key=lambda value: str(value[0]))
-        filters.append((name, file_hash, data))
-    prefix = index["hash"].split("_")[0]
-    old_meta.unlink()
-    for _, file_hash, _ in filters:
-        (folder / f"{file_hash}.pf_filter").unlink()
-    meta[3] = sorted(([name, _write(folder, "{}.pf_filter", data, prefix, 7)] for name, _, data in filters), key=lambda p: p[0])
-    index["hash"] = _write(bundle, "pagefind.{}.pf_meta", meta, prefix, 10)
-
-
-def _read(path: Path) -> Any:
+def decode(data: bytes) -> Any:
+    """The value in a gzip'd Pagefind file (metadata, filter, index, fragment)."""
     try:
-        raw = gzip.decompress(path.read_bytes())
-    except (FileNotFoundError, gzip.BadGzipFile, EOFError) as error:
-        raise FormatChanged(f"{path.name}: {error}") from error
+        raw = gzip.decompress(data)
+    except (gzip.BadGzipFile, EOFError, OSError) as error:
+        raise FormatChanged(str(error)) from error
     if not raw.startswith(SIGNATURE):
-        raise FormatChanged(f"{path.name} has no Pagefind signature")
+        raise FormatChanged("no Pagefind signature")
     body = raw[len(SIGNATURE) :]
     value, end = _decode(body, 0)
     if end != len(body) or _encode(value) != body:
-        raise FormatChanged(f"{path.name} does not re-encode to the same bytes")
+        raise FormatChanged("does not re-encode to the same bytes")
     return value
 
 
-def _write(folder: Path, pattern: str, value: Any, prefix: str, digits: int) -> str:
-    """Write value as a gzip'd Pagefind file named by its content; returns the new hash."""
+def _canonical_language(files: Files, index: dict[str, Any]) -> None:
+    """Sort every filter's values, then rename the filter and metadata files by their content."""
+    prefix = index["hash"].split("_")[0]
+    meta = decode(files.pop(f"pagefind.{index['hash']}.pf_meta"))
+    if not (isinstance(meta, list) and len(meta) > 3 and isinstance(meta[3], list)):
+        raise FormatChanged("metadata without a filter list")
+    old = [(name, decode(files.pop(f"filter/{file_hash}.pf_filter"))) for name, file_hash in meta[3]]
+    filters = []
+    for name, data in old:  # all old files are out before a new name could meet one
+        if not (isinstance(data, list) and len(data) == 2 and isinstance(data[1], list)):
+            raise FormatChanged("filter file without a value list")
+        data[1] = sorted(data[1], key=lambda value: str(value[0]))
+        filters.append([name, _store(files, "filter/{}.pf_filter", data, prefix, 7)])
+    meta[3] = sorted(filters, key=lambda pair: pair[0])
+    index["hash"] = _store(files, "pagefind.{}.pf_meta", meta, prefix, 10)
+
+
+def _store(files: Files, pattern: str, value: Any, prefix: str, digits: int) -> str:
+    """Add value as a gzip'd Pagefind file named by its content; returns the new hash."""
     data = gzip.compress(SIGNATURE + _encode(value), compresslevel=9, mtime=0)
     new_hash = f"{prefix}_{hashlib.sha256(data).hexdigest()[:digits]}"
-    (folder / pattern.format(new_hash)).write_bytes(data)
+    files[pattern.format(new_hash)] = data
     return new_hash
 
 

@@ -29,7 +29,7 @@ from .errors import ArchiveError
 
 WINDOW = 64  # requests in flight: enough to keep the indexer busy, bounded memory in the pipes
 REPLY_TIMEOUT = 300.0  # seconds to wait for one reply before giving up on the indexer
-WRITE_TIMEOUT = 1800.0  # building and writing a shard of 12,000 records takes ~20 s here
+WRITE_TIMEOUT = 1800.0  # building a shard of 11,000 statements takes 40-90 s on this 2-core machine
 STDERR_TAIL = 4000
 
 
@@ -139,13 +139,16 @@ class PagefindService:
     # -- reader threads -------------------------------------------------------------------
 
     def _read_replies(self, stream: Any) -> None:
-        buffer = b""
+        """Split stdout at commas; a reply may be tens of megabytes (GetFiles), so scan new bytes only."""
+        buffer = bytearray()
         try:
-            while chunk := stream.read1(1 << 16):
+            while chunk := stream.read1(1 << 20):
+                scan_from = len(buffer)
                 buffer += chunk
-                *messages, buffer = buffer.split(b",")
-                for message in messages:
-                    self._deliver(message)
+                while (comma := buffer.find(b",", scan_from)) != -1:
+                    self._deliver(bytes(buffer[:comma]))
+                    del buffer[: comma + 1]
+                    scan_from = 0
         finally:
             with self._done:
                 self._closed = True

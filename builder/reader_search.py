@@ -30,6 +30,7 @@ the shards whose records changed.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -38,8 +39,8 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import korean, pagefind_bundle, pagefind_service
@@ -52,7 +53,6 @@ RECORD_BYTES = 77_000  # indexer memory per record…
 WORD_BYTES = 196  # …and per word of its text (measured, Pagefind 1.5.2)
 BUNDLE = "pagefind"
 MANIFEST = "shards.json"
-FILTERS = ("source", "kind", "year", "speaker", "entity")
 
 
 @dataclass(frozen=True)
@@ -101,17 +101,25 @@ def write_reader_index(
         shutil.rmtree(work, ignore_errors=True)
     if cache_dir is not None:
         _prune_cache(cache_dir, {fingerprint for fingerprint, *_ in built})
-    files = [path for path in target.rglob("*") if path.is_file()]
+    sizes = [entry.stat().st_size for entry in _walk_files(target)]
     return ReaderIndexStats(
         records=len(records),
         shards=len(shards),
         reused=sum(1 for _, reused, _, _ in built if reused),
-        files=len(files),
-        bytes=sum(path.stat().st_size for path in files),
+        files=len(sizes),
+        bytes=sum(sizes),
         seconds=time.perf_counter() - start,
         peak_rss=max((rss for _, _, rss, _ in built), default=0),
         canonical=all(canonical for *_, canonical in built),
     )
+
+
+def _walk_files(folder: Path) -> Iterator[os.DirEntry]:
+    for entry in os.scandir(folder):
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk_files(Path(entry.path))
+        else:
+            yield entry
 
 
 def main_language(records: Iterable[SearchRecord]) -> str:
@@ -192,30 +200,45 @@ def _shard(
 
 
 def _index(records: list[SearchRecord], target: Path, work: Path, base_path: str, language: str) -> tuple[int, bool]:
-    """Run one Pagefind indexer over records and leave a canonical, pruned bundle at target."""
+    """Run one Pagefind indexer over records and leave a canonical, pruned bundle at target.
+
+    The bundle comes back in memory (GetFiles), not written by Pagefind: its WriteFiles can
+    reply before the last bytes reach the disk (see pagefind_bundle).
+    """
+    with pagefind_service.PagefindService() as service:
+        index_id = service.call({"type": "NewIndex", "config": {"force_language": language}})["index_id"]
+        service.call_all(
+            {"type": "AddRecord", "index_id": index_id, **payload} for payload in _payloads(records, base_path, language)
+        )
+        reply = service.call({"type": "GetFiles", "index_id": index_id}, timeout=pagefind_service.WRITE_TIMEOUT)
+        service.close()
+    files = _decoded(reply.get("files"))
+    if "pagefind-entry.json" not in files:
+        raise ArchiveError("search: Pagefind returned a bundle without pagefind-entry.json")
+    canonical = pagefind_bundle.canonicalise(files)
+    pagefind_bundle.prune(files)
     staging = Path(tempfile.mkdtemp(prefix="shard-", dir=work))
     try:
-        with pagefind_service.PagefindService() as service:
-            index_id = service.call({"type": "NewIndex", "config": {"force_language": language}})["index_id"]
-            service.call_all(
-                {"type": "AddRecord", "index_id": index_id, **payload}
-                for payload in _payloads(records, base_path, language)
-            )
-            service.call(
-                {"type": "WriteFiles", "index_id": index_id, "output_path": str((staging / "out").resolve())},
-                timeout=pagefind_service.WRITE_TIMEOUT,
-            )
-            service.close()
-        bundle = staging / "out"
-        if not (bundle / "pagefind-entry.json").is_file():
-            raise ArchiveError(f"search: Pagefind reported success but wrote no bundle to {bundle}")
-        canonical = pagefind_bundle.canonicalise(bundle)
-        pagefind_bundle.prune(bundle)
+        for path in sorted(files):
+            destination = staging / path
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_bytes(files[path])
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(bundle, target)
-        return service.peak_rss, canonical
+        os.replace(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    return service.peak_rss, canonical
+
+
+def _decoded(listing: Any) -> dict[str, bytes]:
+    """GetFiles' list of {path, content (base64)} as path -> bytes, refusing paths that leave the bundle."""
+    files: dict[str, bytes] = {}
+    for item in listing or ():
+        path = PurePosixPath(str(item["path"]).replace("\\", "/"))
+        if path.is_absolute() or ".." in path.parts or not path.parts:
+            raise ArchiveError(f"search: Pagefind returned a file outside its bundle: {item['path']}")
+        files[path.as_posix()] = base64.b64decode(item["content"])
+    return files
 
 
 def _payloads(records: list[SearchRecord], base_path: str, language: str) -> Iterator[dict[str, Any]]:
@@ -272,11 +295,7 @@ def relative_url(url: str, base_path: str) -> str:
 def _fingerprint(records: list[SearchRecord], base_path: str, language: str) -> str:
     digest = hashlib.sha256(f"{FORMAT}\n{pagefind_service.version()}\n{language}\n".encode())
     for record in records:
-        fields = asdict(record)
-        fields["url"] = relative_url(record.url, base_path)
-        fields.pop("content_hash", None)
-        digest.update(json.dumps(fields, ensure_ascii=False, sort_keys=True).encode("utf-8"))
-        digest.update(b"\n")
+        digest.update(record.digest(url=relative_url(record.url, base_path)).encode("ascii"))
     return digest.hexdigest()[:32]
 
 
@@ -295,13 +314,13 @@ def _link_tree(source: Path, target: Path) -> None:
     Nothing edits bundle files in place, so sharing them with the cache is safe.
     """
     for folder, _, names in os.walk(source):
-        rel = Path(folder).relative_to(source)
-        (target / rel).mkdir(parents=True, exist_ok=True)
+        into = os.path.join(target, os.path.relpath(folder, source))
+        os.makedirs(into, exist_ok=True)
         for name in names:
             try:
-                os.link(Path(folder) / name, target / rel / name)
+                os.link(os.path.join(folder, name), os.path.join(into, name))
             except OSError:
-                shutil.copy2(Path(folder) / name, target / rel / name)
+                shutil.copy2(os.path.join(folder, name), os.path.join(into, name))
 
 
 def _prune_cache(cache_dir: Path, keep: set[str]) -> None:

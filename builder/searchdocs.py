@@ -7,7 +7,8 @@ the written HTML.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, fields
 
 PAGE_KINDS = ("statement", "entity")
 
@@ -39,3 +40,23 @@ class SearchRecord:
     def key(self) -> str:
         """Unique across pages: a statement and an entity may share an id."""
         return f"{self.page}:{self.id}"
+
+    def digest(self, url: str | None = None) -> str:
+        """sha256 of every field an index reads (a renamed entity changes its statements' too).
+
+        Each value is length-prefixed, so no text can imitate a field boundary. url replaces
+        the record's URL (the readers' index stores it relative to the site's path).
+        """
+        digest = hashlib.sha256()
+        for name in HASHED_FIELDS:
+            value = url if name == "url" and url is not None else getattr(self, name)
+            parts = value if isinstance(value, tuple) else (value,)
+            digest.update(f"{name}{len(parts)}".encode())
+            for part in parts:
+                raw = ("" if part is None else str(part)).encode("utf-8")
+                digest.update(b"%d:" % len(raw) + raw)
+        return digest.hexdigest()
+
+
+# content_hash is the source file's hash: the fields above already say what is indexed.
+HASHED_FIELDS = tuple(f.name for f in fields(SearchRecord) if f.name != "content_hash")
