@@ -20,6 +20,7 @@ const GROUPS = [
 const SORTS = { newest: { date: "desc" }, oldest: { date: "asc" } };
 const PAGE_SIZE = 10;
 const VALUES_SHOWN = 8;
+const FIND_FROM = 20; // groups with more values get a box to find one by name
 const TYPING_DELAY_MS = 300;
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
   "September", "October", "November", "December"];
@@ -319,6 +320,7 @@ function el(tag, className) {
 
 let filterData = null; // promise: counts over the whole index, loaded once
 const expandedGroups = new Set(); // filter groups showing all their values
+const groupNeedles = new Map(); // what the reader typed in a group's find box
 
 function ensureFilterData() {
   filterData ||= allFilterCounts();
@@ -362,10 +364,8 @@ function filterGroup(group, label, counts, selected) {
   legend.textContent = label;
   fieldset.append(legend);
   const ul = el("ul");
-  const expanded = expandedGroups.has(group);
-  values.forEach((value, index) => {
+  values.forEach((value) => {
     const li = el("li");
-    if (index >= VALUES_SHOWN && !expanded && !selected.includes(value)) li.hidden = true;
     const labelNode = el("label");
     const box = el("input");
     box.type = "checkbox";
@@ -379,27 +379,60 @@ function filterGroup(group, label, counts, selected) {
     li.append(labelNode);
     ul.append(li);
   });
+  const name = label.toLowerCase();
+  if (values.length > FIND_FROM) {
+    // Hundreds of speakers or entities: a box to find one by name, before the list.
+    const find = el("input", "filter-find");
+    find.type = "search";
+    find.id = `filter-find-${group}`;
+    find.dataset.key = group + "\u0000(find)";
+    find.value = groupNeedles.get(group) || "";
+    find.setAttribute("aria-controls", `filter-list-${group}`);
+    const findLabel = el("label", "visually-hidden");
+    findLabel.htmlFor = find.id;
+    findLabel.textContent = `Find a ${name}`;
+    find.placeholder = `Find a ${name}`;
+    find.addEventListener("input", () => {
+      groupNeedles.set(group, find.value);
+      showValues(ul, group);
+    });
+    fieldset.append(findLabel, find);
+  }
+  ul.id = `filter-list-${group}`;
   fieldset.append(ul);
   if (values.length > VALUES_SHOWN) {
     const toggle = el("button", "filter-toggle");
     toggle.type = "button";
     toggle.dataset.key = group + "\u0000(toggle)";
-    toggle.setAttribute("aria-expanded", String(expanded));
-    toggle.textContent = expanded ? `Show fewer ${label.toLowerCase()} values` : `Show all ${values.length} ${label.toLowerCase()} values`;
+    toggle.setAttribute("aria-controls", ul.id);
+    const describe = () => {
+      const open = expandedGroups.has(group);
+      toggle.setAttribute("aria-expanded", String(open));
+      toggle.textContent = open ? `Show fewer ${name} values` : `Show all ${values.length} ${name} values`;
+    };
     toggle.addEventListener("click", () => {
       if (expandedGroups.has(group)) expandedGroups.delete(group);
       else expandedGroups.add(group);
-      const open = expandedGroups.has(group);
-      toggle.setAttribute("aria-expanded", String(open));
-      toggle.textContent = open ? `Show fewer ${label.toLowerCase()} values` : `Show all ${values.length} ${label.toLowerCase()} values`;
-      ul.querySelectorAll("li").forEach((li, index) => {
-        const box = li.querySelector("input");
-        li.hidden = !open && index >= VALUES_SHOWN && !box.checked;
-      });
+      describe();
+      showValues(ul, group);
     });
+    describe();
     fieldset.append(toggle);
   }
+  showValues(ul, group);
   return fieldset;
+}
+
+// Which values a group lists: chosen ones always; then those matching the find box, or the
+// first VALUES_SHOWN unless the group is expanded.
+function showValues(ul, group) {
+  const needle = (groupNeedles.get(group) || "").trim().toLocaleLowerCase();
+  const open = expandedGroups.has(group);
+  ul.querySelectorAll("li").forEach((li, index) => {
+    const box = li.querySelector("input");
+    const matches = needle ? box.value.toLocaleLowerCase().includes(needle) : open || index < VALUES_SHOWN;
+    li.hidden = !(box.checked || matches);
+  });
 }
 
 // -- events -------------------------------------------------------------------------------
