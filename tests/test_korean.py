@@ -20,12 +20,15 @@ def test_forms_come_once_in_order_of_first_use():
     assert forms == ("평양", "서울")
 
 
-def test_text_without_hangul_never_loads_the_analyser():
+def test_text_without_hangul_never_loads_the_analyser(monkeypatch):
     """English-only archives never pay for loading the Korean model."""
-    korean._analyser.cache_clear()
+
+    def refuse():
+        raise AssertionError("the Korean analyser was loaded for text without Hangul")
+
+    monkeypatch.setattr(korean, "_analyser", refuse)
     assert korean.base_forms("Railroad agreement signed") == ()
-    assert list(korean.base_forms_many(["One", "Two 2019"])) == [(), ()]
-    assert korean._analyser.cache_info().currsize == 0
+    assert list(korean.base_forms_many(["One", "Two 2019", ""])) == [(), (), ()]
 
 
 def test_batches_give_the_same_forms_as_single_texts():

@@ -265,7 +265,6 @@ def test_parse_query_refuses_empty_queries():
 
 def test_archive_search_command_end_to_end(archive, capsys):
     """`archive search` indexes the archive on first use, prints ranked hits, and --json gives objects."""
-    pytest.importorskip("builder.build", reason="the build pipeline is not importable yet")
     assert main(["search", "fees", "--root", str(archive)]) == 0
     out, err = capsys.readouterr()
     assert "fees-2024-03-02" in out
