@@ -446,3 +446,13 @@ def test_no_content_security_policy_violations(page, served):
     page.click("#search-filters summary")
     page.wait_for_selector("#search-filter-groups fieldset")
     assert [m for m in messages if "Content Security Policy" in m or "Refused" in m] == []
+
+
+def test_function_words_do_not_change_the_results(page, served):
+    """'the railroad of' finds what 'railroad' finds (function words are not sent to the index)."""
+    open_search(page, served, "?q=the railroad of")
+    assert wait_status(page, "3 results") == "3 results for “the railroad of”."
+    open_search(page, served, "?q=the")
+    wait_status(page, "")
+    page.wait_for_function("() => !/Searching/.test(document.getElementById('search-status').textContent)")
+    assert page.errors == []

@@ -136,9 +136,23 @@ function pagefindFilters(chosen) {
   return filters;
 }
 
+// English function words are in nearly every statement: as search terms they narrow nothing
+// and change no ranking, but each costs a reader hundreds of kilobytes of index (measured:
+// "of" is a 390 KB chunk at 10,000 statements). They are left out of the words sent to
+// Pagefind, except in a quoted phrase or when nothing else is left.
+const STOP_WORDS = new Set(("a an and are as at be by for from in into is it its of on or that the " +
+  "this to was were with").split(" "));
+
+function searchTerm(q) {
+  if (!q) return null; // null: every page the filters allow
+  if (!/^en\b/i.test(document.documentElement.lang || "") || /"/.test(q)) return q;
+  const words = q.split(/\s+/).filter((word) => !STOP_WORDS.has(word.toLocaleLowerCase("en")));
+  return words.length ? words.join(" ") : q;
+}
+
 async function search(state, withCounts) {
   const { shards } = await loadEngine();
-  const term = state.q || null; // null: every page the filters allow
+  const term = searchTerm(state.q);
   const answers = await searchShards(shards, term, state.filters, state.sort);
   let results;
   if (state.sort === "newest") results = answers.slice().reverse().flatMap((a) => a.results);
