@@ -57,15 +57,19 @@ class Stages:
 
 
 def load_and_link(
-    root: Path, base_url: str | None, stages: Stages, strict: bool = False
+    root: Path, base_url: str | None, stages: Stages, strict: bool = False, cache: bool = True
 ) -> tuple[Archive, Links, list[Problem]]:
-    """Everything up to rendering: a complete, checked, linked archive, or ArchiveError."""
+    """Everything up to rendering: a complete, checked, linked archive, or ArchiveError.
+
+    The build cache (.archive-cache/ under the root) spares re-parsing and re-linking
+    files that did not change; `cache=False` ignores and leaves it.
+    """
     with stages.stage("load"):
-        archive, problems = load_archive(root, base_url)
+        archive, problems = load_archive(root, base_url, cache=cache)
     if errors(problems):
         raise ArchiveError(problems)
     with stages.stage("link"):
-        links = link_archive(archive)
+        links = link_archive(archive, cache_root=root if cache else None)
     problems = sorted(set(problems) | set(links.problems))
     if strict and warnings(problems):
         raise ArchiveError([_as_error(p) for p in warnings(problems)])
@@ -85,12 +89,13 @@ def build(
     base_url: str | None = None,
     strict: bool = False,
     search: bool = True,
+    cache: bool = True,
     on_stage: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Build the archive under root into out (default root/_site), replacing it whole."""
     out = out or root / "_site"
     stages = Stages(on_stage)
-    archive, links, problems = load_and_link(root, base_url, stages, strict)
+    archive, links, problems = load_and_link(root, base_url, stages, strict, cache)
     check_output_folder(out, root)
     staging = staging_folder(out)
     result = BuildResult(len(archive.statements), len(archive.entities), problems=problems)

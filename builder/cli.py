@@ -54,6 +54,7 @@ def parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--strict", action="store_true", help="fail on warnings too")
     build.add_argument("--no-search", action="store_true", help="skip the search indexes")
+    build.add_argument("--no-cache", action="store_true", help="ignore the build cache (.archive-cache/)")
     build.add_argument("--quiet", action="store_true", help="print only problems")
     build.add_argument("--stats", type=Path, help="write stage timings and counts as JSON to this file")
 
@@ -134,6 +135,7 @@ def _build(args: argparse.Namespace) -> int:
             base_url=args.base_url,
             strict=args.strict,
             search=not args.no_search,
+            cache=not args.no_cache,
             on_stage=on_stage,
         )
     for problem in result.problems:

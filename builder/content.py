@@ -8,6 +8,7 @@ between files (sources, entities, references, duplicate ids) are checked afterwa
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .cache import Store
 from .config import load_config
 from .errors import ERROR, INFO, WARNING, Problem, did_you_mean
 from .frontmatter import Document, read_document
@@ -376,25 +378,33 @@ def _read(root: Path, rel: str, full: Path) -> tuple[bytes | None, list[Problem]
         return None, [Problem(rel, 0, f"cannot read the file: {err.strerror}")]
 
 
-def load_archive(root: Path, base_url: str | None = None) -> tuple[Archive, list[Problem]]:
-    """Every file read once and checked, then the relations between files checked."""
+def load_archive(
+    root: Path, base_url: str | None = None, *, cache: bool = False
+) -> tuple[Archive, list[Problem]]:
+    """Every file read once and checked, then the relations between files checked.
+
+    With `cache`, a file whose bytes are unchanged since the last build is not parsed
+    again: its record comes from the build cache, keyed by path and content hash.
+    """
     config, problems = load_config(root, base_url)
+    parsed = Store(root if cache else None, "parsed", (config,))
     statements: dict[str, Statement] = {}
     entities: dict[str, Entity] = {}
     versions: dict[str, list[Version]] = {}
     for rel, full in content_files(root, "entities"):
-        entity = _load_one(root, rel, full, config, parse_entity, problems)
+        entity = _load_one(root, rel, full, config, parse_entity, problems, parsed)
         if entity is not None:
             _add_unique(entities, entity, problems, "entity")
     for rel, full in content_files(root, "statements"):
-        statement = _load_one(root, rel, full, config, parse_statement, problems)
+        statement = _load_one(root, rel, full, config, parse_statement, problems, parsed)
         if statement is not None:
             _add_unique(statements, statement, problems, "statement")
     for rel, full in content_files(root, "versions"):
-        version = _load_one(root, rel, full, config, parse_version, problems)
+        version = _load_one(root, rel, full, config, parse_version, problems, parsed)
         if version is not None:
             versions.setdefault(version.statement_id, []).append(version)
     problems += check_relations(statements, entities)
+    parsed.save()
     archive = Archive(
         root=str(root),
         config=config,
@@ -406,13 +416,18 @@ def load_archive(root: Path, base_url: str | None = None) -> tuple[Archive, list
 
 
 def _load_one(
-    root: Path, rel: str, full: Path, config: SiteConfig, parse: Any, problems: list[Problem]
+    root: Path, rel: str, full: Path, config: SiteConfig, parse: Any, problems: list[Problem], parsed: Store
 ) -> Any:
     raw, read_problems = _read(root, rel, full)
     problems += read_problems
     if raw is None:
         return None
-    record, parse_problems = parse(rel, raw, config)
+    key = (rel, hashlib.sha256(raw).digest())
+    cached = parsed.get(key)
+    if cached is None:
+        cached = parse(rel, raw, config)
+        parsed.put(key, cached)
+    record, parse_problems = cached
     problems += parse_problems
     return record
 

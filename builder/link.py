@@ -15,13 +15,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
+from pathlib import Path
 
 from . import urls
 from .annotations import anchor_annotations
+from .cache import Store
 from .dates import find_dates
 from .errors import INFO, WARNING, Problem
-from .htmltext import Span, visible_text
-from .markup import render_markdown
+from .htmltext import Span
+from .markup import plain_text, render_markdown
 from .mentions import MentionMatcher, link_mentions
 from .model import Archive, Statement
 from .related import Features, related_statements
@@ -83,14 +85,31 @@ _mode = "first"
 _urls = urls.Urls("/")
 
 
-def link_archive(archive: Archive, workers: int | None = None) -> Links:
-    """The whole link stage: per-statement linking (parallel), then the relations."""
+def link_archive(archive: Archive, workers: int | None = None, cache_root: Path | None = None) -> Links:
+    """The whole link stage: per-statement linking (parallel), then the relations.
+
+    With `cache_root`, a statement whose file and the entities are unchanged since the
+    last build is not linked again (its result is in the build cache).
+    """
     global _matcher, _mode, _urls
     _matcher = MentionMatcher(archive.entities.values())
     _mode = archive.config.link_mentions
     _urls = urls.Urls(archive.config.base_url)
     ordered = sorted(archive.statements.values(), key=lambda s: (s.date, s.id))
-    linked = {s.id: s for s in _link_all(ordered, workers)}
+    names = tuple((e.id, e.names) for e in sorted(archive.entities.values(), key=lambda e: e.id))
+    store = Store(cache_root, "linked", (_mode, archive.config.base_url, names))
+    linked: dict[str, LinkedStatement] = {}
+    todo = []
+    for s in ordered:
+        hit = store.get((s.id, s.content_hash))
+        if hit is None:
+            todo.append(s)
+        else:
+            linked[s.id] = hit
+    for s, result in zip(todo, _link_all(todo, workers), strict=True):
+        store.put((s.id, s.content_hash), result)
+        linked[s.id] = result
+    store.save()
     problems = list(_matcher.problems)
     for statement in ordered:
         problems += _annotation_problems(statement, linked[statement.id])
@@ -148,7 +167,7 @@ def link_statement(statement: Statement) -> LinkedStatement:
     return LinkedStatement(
         id=statement.id,
         html=html,
-        text=visible_text(body),
+        text=plain_text(body),
         mentions=tuple(Mention(m.entity_id, m.count, m.excerpt) for m in linked.mentions),
         days=tuple(days),
         months=tuple(months),

@@ -3,19 +3,22 @@
 This is whoosh's more-like-this idea (query with a document's top tf-idf terms) done over
 an in-memory inverted index of the whole archive, so that it needs no search index at
 build time and scores every statement in one pass. Features carried by more than
-`MAX_POSTINGS` statements say little about relatedness and are skipped, which keeps the
-cost linear in the archive's size.
+`MAX_POSTINGS` statements say little about relatedness and are skipped, and each
+statement scores at most `CANDIDATE_BUDGET` postings, rarest features first, which keeps
+the cost linear in the archive's size.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-MAX_POSTINGS = 400
+MAX_POSTINGS = 200
+CANDIDATE_BUDGET = 800
 TERMS_PER_STATEMENT = 12
 _WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
 _STOP = frozenset(
@@ -54,14 +57,24 @@ def related_statements(features: Sequence[Features], count: int) -> dict[str, tu
     result: dict[str, tuple[str, ...]] = {}
     for index, f in enumerate(features):
         scores: Counter[int] = Counter()
-        for key in _keys(f, terms[index]):
+        budget = CANDIDATE_BUDGET
+        # Rarest features first: they say most, and the budget keeps each statement's cost
+        # bounded however large the archive grows.
+        keys = sorted(
+            (k for k in dict.fromkeys(_keys(f, terms[index])) if 2 <= len(postings[k]) <= MAX_POSTINGS),
+            key=lambda k: (-idf[k], k),
+        )
+        for key in keys:
+            if budget <= 0:
+                break
             ids = postings[key]
-            if len(ids) > MAX_POSTINGS or len(ids) < 2:
-                continue
+            budget -= len(ids)
+            weight = idf[key]
             for other in ids:
                 if other != index:
-                    scores[other] += idf[key]
-        ranked = sorted(
+                    scores[other] += weight
+        best = heapq.nsmallest(
+            count,
             scores.items(),
             key=lambda item: (
                 -round(item[1], 9),
@@ -69,7 +82,7 @@ def related_statements(features: Sequence[Features], count: int) -> dict[str, tu
                 features[item[0]].id,
             ),
         )
-        result[f.id] = tuple(features[other].id for other, _ in ranked[:count])
+        result[f.id] = tuple(features[other].id for other, _ in best)
     return result
 
 

@@ -47,3 +47,17 @@ def test_content_cannot_take_the_page_s_anchors() -> None:
     """An id from content (attribute list) is dropped, so #note-1 stays the annotation's."""
     html = render_markdown("Text\n{: #note-1 }")
     assert 'id="note-1"' not in html
+
+
+def test_plain_text_equals_parsed_text() -> None:
+    """The fast plain-text of sanitised HTML is what an HTML parser reads from it."""
+    from builder.htmltext import visible_text
+    from builder.markup import plain_text
+
+    for text in [
+        'A *b* & <c> "d" [e](https://x.org/?a=1&b=2 "t>i")[^1]\n\n[^1]: N &amp; <script>x</script>',
+        "| a | b |\n|---|---|\n| 1 & 2 | <b title='>'>3</b> |",
+        "Kim Jong-un’s 서울은 &nbsp; &#x41;",
+    ]:
+        html = render_markdown(text)
+        assert plain_text(html) == visible_text(html)
