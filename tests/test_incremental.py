@@ -1,0 +1,72 @@
+"""The build cache never changes the result: after any edits, a cached build equals a clean one."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from .conftest import ENTITIES, STATEMENTS, run, tree, write_archive
+
+EDITS = ("change", "add", "delete", "rename", "entity", "template", "alias")
+
+
+def apply_edit(root: Path, edit: str, n: int) -> None:
+    statements = sorted((root / "content/statements").rglob("*.md"))
+    if edit == "change" and statements:
+        path = statements[n % len(statements)]
+        path.write_text(path.read_text() + f"\nThe Council of Ports met on March {n % 28 + 1}.\n")
+    elif edit == "add":
+        (root / f"content/statements/2024/new-{n}-2024-04-0{n % 9 + 1}.md").write_text(
+            f"---\ntitle: New {n}\ndate: 2024-04-0{n % 9 + 1}\nsource: gazette\n---\nArden answers the CoP, edit {n}.\n"
+        )
+    elif edit == "delete" and len(statements) > 1:
+        statements[n % len(statements)].unlink()
+    elif edit == "rename" and statements:
+        path = statements[n % len(statements)]
+        path.rename(path.with_name(f"renamed-{n}-{path.name}"))
+    elif edit == "entity":
+        (root / f"content/entities/e{n}.md").write_text(
+            f"---\nname: Harbour Board {n}\ntype: organization\n---\n"
+        )
+    elif edit == "alias":
+        path = root / "content/entities/council.md"
+        path.write_text(path.read_text().replace("aliases: [CoP", f"aliases: [CoP, Ports Council {n}"))
+    elif edit == "template":
+        (root / "templates").mkdir(exist_ok=True)
+        (root / "templates/404.html").write_text(
+            f'{{% extends "base.html" %}}{{% block main %}}<h1>Lost {n}</h1>{{% endblock %}}'
+        )
+
+
+def clean_build(root: Path) -> dict[str, bytes]:
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "copy"
+        shutil.copytree(root, copy, ignore=shutil.ignore_patterns("_site", ".archive-cache"))
+        assert run("build", "--root", str(copy), "--no-search", "--no-cache", "--quiet") == 0
+        return tree(copy / "_site")
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 50)), min_size=1, max_size=4))
+def test_cached_build_equals_clean_build(tmp_path_factory, edits: list[tuple[str, int]]) -> None:
+    """Any sequence of edits (add, change, rename, delete statements and entities, change a
+    template or an alias), built with the cache, gives exactly the bytes of a clean build."""
+    root = write_archive(tmp_path_factory.mktemp("inc") / "a", {**ENTITIES, **STATEMENTS})
+    assert run("build", "--root", str(root), "--no-search", "--quiet") == 0
+    for edit, n in edits:
+        apply_edit(root, edit, n)
+        assert run("build", "--root", str(root), "--no-search", "--quiet") == 0
+    assert tree(root / "_site") == clean_build(root)
+
+
+def test_damaged_cache_is_only_slower(archive: Path) -> None:
+    """A truncated or garbage cache file is ignored; the build still gives the clean result."""
+    assert run("build", "--root", str(archive), "--no-search", "--quiet") == 0
+    for path in (archive / ".archive-cache").glob("*.pickle"):
+        path.write_bytes(b"\x80\x05garbage")
+    assert run("build", "--root", str(archive), "--no-search", "--quiet") == 0
+    assert tree(archive / "_site") == clean_build(archive)
