@@ -493,7 +493,11 @@ def run(args: argparse.Namespace) -> int:
     if not is_current(cache_dir, signature):
         from .build import search_records
 
-        stats = update_index(cache_dir, search_records(root), signature)
+        records = search_records(root)
+        if _read_state(cache_dir) is None and len(records) > 1000:
+            print(f"search: indexing {len(records):,} pages for the first time (about a minute per 10,000)…",
+                  file=sys.stderr)
+        stats = update_index(cache_dir, records, signature)
         print(stats.summary(), file=sys.stderr)
     tty = sys.stdout.isatty() and not args.json and "NO_COLOR" not in os.environ
     marks = ("\x1b[1m", "\x1b[22m") if tty else ("[", "]")
