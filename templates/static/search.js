@@ -125,6 +125,9 @@ function loadEngine() {
     }
     return { shards };
   })();
+  engine.catch(() => {
+    engine = null; // let a later search try again (a network hiccup is not forever)
+  });
   return engine;
 }
 
