@@ -343,9 +343,27 @@ def _captures(f: _Fields) -> tuple[Capture, ...]:
                 retrieved = dt.date.fromisoformat(str(item["retrieved"]))
             except ValueError:
                 f.problem("captures", f"capture retrieved '{item['retrieved']}' is not a real day")
+        if not _inside_captures(item["file"]):
+            f.problem(
+                "captures",
+                f"capture file '{item['file'][:80]}' is not a path under captures/",
+                "write it like captures/2019/<sha256>.txt, relative to content/",
+            )
+            continue
         url = item.get("source_url")
         captures.append(Capture(str(item["sha256"]), item["file"], retrieved, str(url) if url else None))
     return tuple(captures)
+
+
+def _inside_captures(file: str) -> bool:
+    """A capture's path stays in content/captures/: no absolute path, no '..', no backslash."""
+    parts = file.split("/")
+    return (
+        len(parts) >= 2
+        and parts[0] == "captures"
+        and "\\" not in file
+        and all(part not in ("", ".", "..") and not part.startswith(".") for part in parts)
+    )
 
 
 def content_files(root: Path, folder: str) -> Iterator[tuple[str, Path]]:
@@ -359,6 +377,10 @@ def content_files(root: Path, folder: str) -> Iterator[tuple[str, Path]]:
         return
     for dirpath, dirnames, filenames in os.walk(base):
         dirnames.sort()
+        for name in dirnames:  # os.walk does not enter a linked folder: say so (see _read)
+            if (Path(dirpath) / name).is_symlink():
+                full = Path(dirpath) / name
+                yield full.relative_to(root).as_posix(), full
         for name in sorted(filenames):
             if name.endswith(".md") and not name.startswith("."):
                 full = Path(dirpath) / name
@@ -372,6 +394,16 @@ def _read(root: Path, rel: str, full: Path) -> tuple[bytes | None, list[Problem]
         if full.is_symlink() and not real.is_relative_to(content_root):
             return None, [
                 Problem(rel, 0, "symbolic link leads out of content/", "copy the file into content/ instead")
+            ]
+        if full.is_dir():
+            return None, [
+                Problem(
+                    rel,
+                    0,
+                    "a linked folder is not read",
+                    "move its files here, or link each file",
+                    severity=WARNING,
+                )
             ]
         return full.read_bytes(), []
     except OSError as err:

@@ -69,8 +69,9 @@ def tag_slug(name: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
     if slug:
         return slug
-    # A tag in a non-Latin script keeps its letters; quote() makes the URL safe.
-    return re.sub(r"[\s/\\?#%]+", "-", name.strip().lower()).strip("-") or "tag"
+    # A tag in a non-Latin script keeps its letters and digits; everything else (dots, slashes,
+    # control characters) goes, so that no tag (such as "..") names a folder outside tags/.
+    return re.sub(r"[\W_]+", "-", name.lower()).strip("-") or "tag"
 
 
 def output_file(rel: str) -> str:
