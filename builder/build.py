@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import urls
+from .cache import CACHE_DIR
 from .content import load_archive
 from .errors import ArchiveError, Problem, errors, warnings
 from .link import Links, link_archive
+from .markup import plain_text, render_markdown
 from .model import Archive
 from .render import capture_files, render_site, static_files
 from .write import check_output_folder, copy_files, discard, publish, staging_folder, write_file
@@ -122,7 +124,13 @@ def _reader_index(archive: Archive, links: Links, staging: Path) -> None:
     from .reader_search import write_reader_index
 
     base_path = urls.Urls(archive.config.base_url).base_path
-    write_reader_index(search_records_of(archive, links), staging, base_path=base_path)
+    write_reader_index(
+        search_records_of(archive, links),
+        staging,
+        base_path=base_path,
+        language=archive.config.language,
+        cache_dir=Path(archive.root) / CACHE_DIR,
+    )
 
 
 def search_records_of(archive: Archive, links: Links) -> list:
@@ -148,6 +156,7 @@ def search_records_of(archive: Archive, links: Links) -> list:
                 source=names.get(s.source, s.source),
                 kind=s.kind,
                 speaker=names.get(s.speaker, s.speaker) if s.speaker else "",
+                speaker_id=s.speaker or "",
                 entities=tuple(about),
                 entity_names=tuple(names.get(e, e) for e in about),
                 aliases=(),
@@ -174,7 +183,7 @@ def search_records_of(archive: Archive, links: Links) -> list:
                 entity_names=(entity.name,),
                 aliases=entity.aliases,
                 language=archive.config.language,
-                text=entity.description,
+                text=plain_text(render_markdown(entity.description)),
                 summary="",
                 content_hash=entity.content_hash,
             )

@@ -25,7 +25,7 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         label = "" if self.severity == ERROR else f"{self.severity}: "
-        text = f"{where}: {label}{self.message}"
+        text = f"{where}: {label}{self.message}" if where else f"{label}{self.message}"
         return f"{text} ({self.hint})" if self.hint else text
 
 
