@@ -14,6 +14,12 @@ from .conftest import ENTITIES, STATEMENTS, run, tree, write_archive
 EDITS = ("change", "add", "delete", "rename", "entity", "template", "alias")
 
 
+def unreferenced(statements: list[Path]) -> list[Path]:
+    """Statements no other one cites: deleting or renaming a cited one is a content error."""
+    texts = {p: p.read_text() for p in statements}
+    return [p for p in statements if not any(p.stem in t for q, t in texts.items() if q != p)]
+
+
 def apply_edit(root: Path, edit: str, n: int) -> None:
     statements = sorted((root / "content/statements").rglob("*.md"))
     if edit == "change" and statements:
@@ -23,10 +29,12 @@ def apply_edit(root: Path, edit: str, n: int) -> None:
         (root / f"content/statements/2024/new-{n}-2024-04-0{n % 9 + 1}.md").write_text(
             f"---\ntitle: New {n}\ndate: 2024-04-0{n % 9 + 1}\nsource: gazette\n---\nArden answers the CoP, edit {n}.\n"
         )
-    elif edit == "delete" and len(statements) > 1:
-        statements[n % len(statements)].unlink()
-    elif edit == "rename" and statements:
-        path = statements[n % len(statements)]
+    elif edit == "delete" and len(statements) > 1 and unreferenced(statements):
+        free = unreferenced(statements)
+        free[n % len(free)].unlink()
+    elif edit == "rename" and unreferenced(statements):
+        free = unreferenced(statements)
+        path = free[n % len(free)]
         path.rename(path.with_name(f"renamed-{n}-{path.name}"))
     elif edit == "entity":
         (root / f"content/entities/e{n}.md").write_text(

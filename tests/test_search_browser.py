@@ -277,7 +277,7 @@ def test_sorting_by_date_orders_newest_or_oldest_first(page, served):
     ]
     page.select_option("#search-sort", "oldest")
     page.wait_for_url("**sort=oldest**")
-    page.wait_for_function("() => document.querySelector('#search-results h3').textContent === 'Early railroad talks'")
+    page.wait_for_function("() => document.querySelector('#search-results h3')?.textContent === 'Early railroad talks'")
     assert titles(page)[-1] == "Commentary on the railroaded resolution"
 
 
