@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import urls
-from .cache import CACHE_DIR
+from .cache import CACHE_DIR, forget_build, input_signature, last_build, record_build
 from .content import load_archive
 from .errors import ArchiveError, Problem, errors, warnings
 from .link import Links, link_archive
 from .markup import plain_text, render_markdown
 from .model import Archive
-from .render import capture_files, render_site, static_files
-from .write import check_output_folder, copy_files, discard, publish, staging_folder, write_file
+from .render import THEME, capture_files, render_site, static_files
+from .write import MARKER, check_output_folder, copy_files, discard, publish, staging_folder, write_file
 
 
 @dataclass
@@ -31,9 +31,12 @@ class BuildResult:
     pages: int = 0
     problems: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    unchanged: bool = False
 
     def summary(self) -> str:
         stages = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in self.timings.items())
+        if self.unchanged:
+            return f"nothing changed since the last build: {self.pages} pages left as they are; {stages}"
         return (
             f"built {self.statements} statements, {self.entities} entities, {self.pages} pages; "
             f"{len(warnings(self.problems))} warnings; {stages}"
@@ -94,9 +97,28 @@ def build(
     cache: bool = True,
     on_stage: Callable[[str], None] | None = None,
 ) -> BuildResult:
-    """Build the archive under root into out (default root/_site), replacing it whole."""
+    """Build the archive under root into out (default root/_site), replacing it whole.
+
+    With the cache on, a build whose inputs (content, templates, settings, options, the
+    builder's own code) are all unchanged since the last build into the same folder
+    leaves that output as it is and says so.
+    """
     out = out or root / "_site"
     stages = Stages(on_stage)
+    signature = ""
+    if cache:
+        with stages.stage("check"):
+            signature = input_signature(
+                (root / "site.yaml", root / "content", root / "templates", THEME),
+                (str(out), base_url, strict, search),
+            )
+            previous = last_build(root)
+        if previous and previous[0] == signature and (out / MARKER).is_file():
+            result = previous[1]
+            result.timings = stages.timings
+            result.unchanged = True
+            return result
+        forget_build(root)
     archive, links, problems = load_and_link(root, base_url, stages, strict, cache)
     check_output_folder(out, root)
     staging = staging_folder(out)
@@ -117,6 +139,8 @@ def build(
         discard(staging)
         raise
     result.timings = stages.timings
+    if cache:
+        record_build(root, signature, result)
     return result
 
 

@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-STAGES = ("load", "link", "render", "search", "write")
+STAGES = ("check", "load", "link", "render", "search", "write")
 LABELS = {
+    "check": "Looking for changes since the last build",
     "load": "Reading and checking content",
     "link": "Linking mentions, dates and annotations",
     "render": "Writing pages, feeds and data",

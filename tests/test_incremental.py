@@ -78,3 +78,19 @@ def test_damaged_cache_is_only_slower(archive: Path) -> None:
         path.write_bytes(b"\x80\x05garbage")
     assert run("build", "--root", str(archive), "--no-search", "--quiet") == 0
     assert tree(archive / "_site") == clean_build(archive)
+
+
+def test_nothing_changed_leaves_the_site(archive: Path, capsys) -> None:
+    """A rebuild with no change says so and leaves the output as it is; any edit rebuilds."""
+    assert run("build", "--root", str(archive), "--no-search") == 0
+    before = tree(archive / "_site")
+    capsys.readouterr()
+    assert run("build", "--root", str(archive), "--no-search") == 0
+    assert "nothing changed since the last build" in capsys.readouterr().out
+    assert tree(archive / "_site") == before
+    path = archive / "content/statements/2024/third-2024-03-10.md"
+    path.write_text(path.read_text().replace("Nothing to add.", "Something to add."))
+    assert run("build", "--root", str(archive), "--no-search") == 0
+    assert "nothing changed" not in capsys.readouterr().out
+    assert b"Something to add." in tree(archive / "_site")["statements/third-2024-03-10/index.html"]
+    assert tree(archive / "_site") == clean_build(archive)

@@ -31,7 +31,7 @@ def test_no_terminal_no_progress_bar(archive: Path, capsys: pytest.CaptureFixtur
     (line,) = out.splitlines()
     assert re.fullmatch(
         r"built 3 statements, 3 entities, \d+ pages; \d+ warnings; "
-        r"load [\d.]+s, link [\d.]+s, render [\d.]+s, write [\d.]+s",
+        r"check [\d.]+s, load [\d.]+s, link [\d.]+s, render [\d.]+s, write [\d.]+s",
         line,
     ), line
 
