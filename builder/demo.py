@@ -160,10 +160,6 @@ class DemoEntity:
     country: str | None = None
     role: str = ""
 
-    @property
-    def forms(self) -> list[str]:
-        return [self.name, *self.aliases]
-
 
 # --- small helpers ---------------------------------------------------------------------
 
