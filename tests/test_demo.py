@@ -130,7 +130,10 @@ def test_bodies_are_realistic_markdown(statements: dict, entities: dict) -> None
     text = "\n".join(bodies)
     for feature in (r"\*\*\w", r"(?m)^- ", r"(?m)^1\. ", r"(?m)^\|---", r"\[\^1\]: ", r"(?m)^## "):
         assert re.search(feature, text), feature
-    assert re.search(r"\bOn (January|February|March|April|May|June|July|August|September|October|November|December) \d", text)
+    assert re.search(
+        r"\bOn (January|February|March|April|May|June|July|August|September|October|November|December) \d",
+        text,
+    )
     assert re.search(r"\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}\b", text)
     assert "will be held on" in text
 
