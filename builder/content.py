@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from .cache import Store
 from .config import load_config
-from .errors import ERROR, INFO, WARNING, Problem, did_you_mean
+from .errors import ERROR, WARNING, Problem, did_you_mean
 from .frontmatter import Document, read_document
 from .model import (
     ENTITY_TYPES,
@@ -521,18 +521,3 @@ def check_relations(statements: dict[str, Statement], entities: dict[str, Entity
                     )
                 )
     return problems
-
-
-def unmentioned_entities(statement: Statement, mentioned: Iterable[str]) -> list[Problem]:
-    """Information for `archive check`: listed entities the body never names."""
-    found = set(mentioned)
-    return [
-        Problem(
-            statement.path,
-            statement.line_of("entities"),
-            f"entity '{e}' is listed but the text never mentions it",
-            severity=INFO,
-        )
-        for e in statement.entities
-        if e not in found
-    ]

@@ -24,7 +24,7 @@ from .dates import find_dates
 from .errors import INFO, WARNING, Problem
 from .htmltext import Span
 from .markup import plain_text, render_markdown
-from .mentions import MentionMatcher, link_mentions
+from .mentions import MentionCount, MentionMatcher, link_mentions
 from .model import Archive, Statement
 from .related import Features, related_statements
 
@@ -32,20 +32,11 @@ PARALLEL_THRESHOLD = 200  # below this, starting workers costs more than it save
 
 
 @dataclass(frozen=True)
-class Mention:
-    """How often a statement names an entity, and the words around the first time."""
-
-    entity_id: str
-    count: int
-    excerpt: str
-
-
-@dataclass(frozen=True)
 class LinkedStatement:
     id: str
     html: str
     text: str
-    mentions: tuple[Mention, ...] = ()
+    mentions: tuple[MentionCount, ...] = ()
     days: tuple[dt.date, ...] = ()
     months: tuple[tuple[int, int], ...] = ()
     annotations_found: tuple[bool, ...] = ()
@@ -168,7 +159,7 @@ def link_statement(statement: Statement) -> LinkedStatement:
         id=statement.id,
         html=html,
         text=plain_text(body),
-        mentions=tuple(Mention(m.entity_id, m.count, m.excerpt) for m in linked.mentions),
+        mentions=linked.mentions,
         days=tuple(days),
         months=tuple(months),
         annotations_found=tuple(found),
