@@ -20,6 +20,7 @@ from .cache import Store
 from .config import load_config
 from .errors import ERROR, WARNING, Problem, did_you_mean
 from .frontmatter import Document, read_document
+from .markup import costly_blocks
 from .model import (
     ENTITY_TYPES,
     KINDS,
@@ -184,6 +185,7 @@ def parse_statement(path: str, raw: bytes, config: SiteConfig) -> tuple[Statemen
         f.problems.append(
             Problem(path, doc.body_line, "the statement has no text after the front matter", severity=WARNING)
         )
+    f.problems += _costly_paragraphs(path, doc.body, doc.body_line)
     if f.problems and any(p.severity == ERROR for p in f.problems):
         return statement, f.problems
     return statement, f.problems
@@ -239,6 +241,23 @@ def parse_version(path: str, raw: bytes, config: SiteConfig) -> tuple[Version | 
         capture=f.text("capture"),
     )
     return version, f.problems
+
+
+def _costly_paragraphs(path: str, body: str, body_line: int) -> list[Problem]:
+    """Paragraphs the renderer shows as plain text because Markdown would take too long on them."""
+    if len(body) < 2000:
+        return []
+    return [
+        Problem(
+            path,
+            body_line + offset,
+            "this paragraph holds too many brackets or markup characters to read as Markdown; "
+            "it is shown as plain text",
+            "split it into shorter paragraphs, or remove the stray characters",
+            severity=WARNING,
+        )
+        for offset, _ in sorted(costly_blocks(body))
+    ]
 
 
 def _id_from_path(f: _Fields, path: str) -> str:

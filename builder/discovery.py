@@ -108,8 +108,19 @@ def json_ld(data: dict[str, Any]) -> Markup:
 
 def plain_text(html_text: str, limit: int = 300) -> str:
     """Visible text of a short piece of sanitised HTML, for descriptions."""
-    text = " ".join(html.unescape(_TAG.sub("", _BREAK.sub(" ", html_text))).split())
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return shorten(html.unescape(_TAG.sub("", _BREAK.sub(" ", html_text))), limit)
+
+
+def shorten(text: str, limit: int = 300) -> str:
+    """Text with its spaces made single, cut at a word to at most `limit` characters.
+
+    Only the start of a long text is read: a statement can be megabytes long.
+    """
+    head = text if len(text) <= limit * 8 else text[: limit * 8]
+    words = " ".join(head.split())
+    if len(words) <= limit and head is not text:
+        words = " ".join(text.split())
+    return words if len(words) <= limit else words[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def wikidata_url(qid: str | None) -> str | None:

@@ -124,11 +124,31 @@ def _check_shape(path: str, root: yaml.Node, first_line: int) -> Problem | None:
         if count > MAX_NODES:
             return Problem(path, line, f"more than {MAX_NODES:,} values in one document")
         if isinstance(node, yaml.MappingNode):
+            duplicate = _duplicate_key(path, node, first_line)
+            if duplicate:
+                return duplicate
             for key, value in node.value:
                 stack.append((key, depth + 1))
                 stack.append((value, depth + 1))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((child, depth + 1) for child in node.value)
+    return None
+
+
+def _duplicate_key(path: str, node: yaml.MappingNode, first_line: int) -> Problem | None:
+    """A key written twice: YAML keeps the last silently, so the first would be lost unseen."""
+    seen: dict[str, int] = {}
+    for key, _ in node.value:
+        if isinstance(key, yaml.ScalarNode):
+            line = first_line + key.start_mark.line
+            if key.value in seen:
+                return Problem(
+                    path,
+                    line,
+                    f"key '{key.value}' is written twice (first on line {seen[key.value]})",
+                    "keep one of them",
+                )
+            seen[key.value] = line
     return None
 
 

@@ -134,9 +134,111 @@ def render_markdown(text: str, *, footnotes: bool = True) -> str:
     Notes shown inside a statement page are rendered without footnotes, whose ids
     (fn:1) would clash with the body's own.
     """
-    md = _markdown(footnotes)
-    md.reset()
-    return sanitise(md.convert(text))
+    text = _tame(text)
+    parts = _parts(text)
+    html = []
+    for number, part in enumerate(parts):
+        md = _markdown(footnotes and number == 0)
+        md.reset()
+        html.append(md.convert(part))
+    return sanitise("\n".join(html))
+
+
+# Python-Markdown's block stage is quadratic in the number of paragraphs (it pops each from
+# the front of a list). A text of 600,000 one-letter paragraphs would take minutes, so a
+# text of more than MAX_BLOCKS paragraphs is read in parts of that many; footnotes are read
+# in the first part only (their numbers would repeat across parts).
+MAX_BLOCKS = 5000
+
+
+def _parts(text: str) -> list[str]:
+    if text.count("\n\n") <= MAX_BLOCKS:
+        return [text]
+    blocks = _BLOCK_SPLIT.split(text)
+    return ["\n\n".join(blocks[i : i + MAX_BLOCKS]) for i in range(0, len(blocks), MAX_BLOCKS)]
+
+
+# Python-Markdown's inline stage is quadratic in two ways a hostile text can exploit: every
+# match rebuilds its paragraph (cost ~ square of the markup characters in it), and every
+# "[" scans, in Python, to its "]" or to the paragraph's end. A paragraph of 100,000 "["
+# would take hours. Such paragraphs are given to Markdown as raw HTML text instead, which it
+# passes through untouched: the reader sees their characters as written, and the build
+# stays within about two seconds a document. Units: one bracket-scan step (~0.4 µs).
+INLINE_BUDGET = 5_000_000
+_MARK_CHARS = "\\`*_[]!<&"
+_BLOCK_SPLIT = re.compile(r"\n[ \t]*\n")
+_BRACKETS = re.compile(r"[\[\]]")
+
+
+def inline_cost(block: str) -> int:
+    """Estimated work of Markdown's inline stage on one paragraph, in bracket-scan steps."""
+    marks = sum(block.count(c) for c in _MARK_CHARS)
+    scan = 0
+    if "[" in block:
+        opened: list[int] = []
+        for match in _BRACKETS.finditer(block):
+            if match.group() == "[":
+                opened.append(match.start())
+            elif opened:
+                scan += match.start() - opened.pop()
+        scan += sum(len(block) - start for start in opened)
+    return scan + marks * marks // 64
+
+
+def costly_blocks(text: str) -> list[tuple[int, int]]:
+    """(line offset, cost) of the paragraphs shown as plain text, most costly first, until the
+    rest of the document fits the budget. Empty for every ordinary text."""
+    blocks = []
+    line = 0
+    position = 0
+    for gap in [*_BLOCK_SPLIT.finditer(text), None]:
+        end = gap.start() if gap else len(text)
+        block = text[position:end]
+        cost = inline_cost(block)
+        if cost:
+            blocks.append((cost, line, position, end))
+        if gap:
+            line += text.count("\n", position, gap.end())
+            position = gap.end()
+    total = sum(b[0] for b in blocks)
+    chosen = []
+    for cost, line, start, end in sorted(blocks, key=lambda b: (-b[0], b[1])):
+        if total <= INLINE_BUDGET:
+            break
+        total -= cost
+        chosen.append((line, cost, start, end))
+    return [(line, cost) for line, cost, _, _ in chosen]
+
+
+_BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def _as_text(block: str) -> str:
+    """A paragraph as Markdown would show its characters (escapes and entities read), as raw HTML."""
+    text = html_lib.unescape(_BACKSLASH_ESCAPE.sub(r"\1", block.strip()))
+    return f"<p>{html_lib.escape(text, quote=False)}</p>"
+
+
+def _tame(text: str) -> str:
+    """The text with each over-costly paragraph replaced by a raw <p> of its escaped text."""
+    if len(text) < 2000:  # too short to cost more than the budget
+        return text
+    costly = costly_blocks(text)
+    if not costly:
+        return text
+    lines = {line for line, _ in costly}
+    out = []
+    line = 0
+    position = 0
+    for gap in [*_BLOCK_SPLIT.finditer(text), None]:
+        end = gap.start() if gap else len(text)
+        block = text[position:end]
+        out.append(_as_text(block) if line in lines else block)
+        if gap:
+            out.append(text[end : gap.end()])
+            line += text.count("\n", position, gap.end())
+            position = gap.end()
+    return "".join(out)
 
 
 def render_inline(text: str) -> str:

@@ -588,7 +588,10 @@ class Renderer:
         s = self.archive.statements[sid]
         linked = self.links.statements[sid]
         permalink = self.urls.absolute(urls.statement(sid))
-        summary = discovery.plain_text(self.summary_html(sid) if s.summary else linked.text, 300)
+        if s.summary:
+            summary = discovery.plain_text(self.summary_html(sid), 300)
+        else:  # already text: stripping "tags" from it would cut quoted markup, and cost
+            summary = discovery.shorten(linked.text, 300)
         return FeedEntry(
             url=permalink,
             title=s.title,
