@@ -235,26 +235,15 @@ def write_atomic(path: Path, data: bytes) -> None:
 def write_once(path: Path, data: bytes) -> bool:
     """Write a content-addressed file unless it is already there; True if written.
 
-    A new file is created exclusively and written in place (no rename: cheaper, and an
-    interrupted write leaves a file of the wrong size, which the next run replaces).
+    Written like every other file (a temporary name, then one rename), so a killed import
+    never leaves a partial capture that a build would publish; a file of the wrong size
+    (from an older, interrupted version of this tool) is replaced.
     """
     try:
         if os.stat(path).st_size == len(data):
             return False
     except FileNotFoundError:
-        _folder(path)
-        try:
-            handle = open(path, "xb")  # noqa: SIM115 - closed below, removed if cut short
-        except FileExistsError:
-            pass
-        else:
-            try:
-                with handle:
-                    handle.write(data)
-            except BaseException:
-                path.unlink(missing_ok=True)
-                raise
-            return True
+        pass
     write_atomic(path, data)
     return True
 
