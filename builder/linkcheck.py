@@ -1,11 +1,14 @@
 """`archive check --links`: every internal link and anchor of a built site must resolve.
 
-Run after a build: it reads the written HTML (and feeds), so it checks what readers get,
-including pagination, annotation anchors (#note-N) and feed links.
+Run after a build: it reads the written HTML pages, Atom feeds and sitemaps, so it checks
+what readers and machines get, including pagination, annotation anchors (#note-N), feed
+links and the site's own absolute addresses (canonical links, permalinks in feeds and
+citations), which are mapped back to files through base_url.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,7 +17,11 @@ from urllib.parse import unquote, urlsplit
 from .errors import Problem
 from .write import MARKER
 
-_FEED_LINK = re.compile(r'<link[^>]*href="([^"]+)"')
+HINT = "rebuild; if it persists, report it as a bug"
+# In an XML file: attributes, sitemap locations, Atom ids, and links inside escaped HTML content.
+_XML_URL = re.compile(
+    r'\shref="([^"]*)"|<loc>([^<]*)</loc>|<id>([^<]*)</id>|\s(?:href|src)=&quot;(.*?)&quot;'
+)
 
 
 class _Collector(HTMLParser):
@@ -22,7 +29,6 @@ class _Collector(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.ids: set[str] = set()
         self.links: list[tuple[str, int]] = []
-        self.base_path = "/"
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
@@ -31,66 +37,84 @@ class _Collector(HTMLParser):
                 self.ids.add(str(values[key]))
         for key in ("href", "src"):
             value = values.get(key)
-            if value and not (
-                tag == "link" and values.get("rel") in ("canonical", "alternate") and value.startswith("http")
-            ):
+            if value:
                 self.links.append((value, self.getpos()[0]))
 
 
-def check_links(site: Path, base_url_path: str | None = None) -> list[Problem]:
-    """Broken internal links and anchors in every HTML page of the built site."""
+class _Site:
+    """The built folder, the address it was built for, and the ids of each page."""
+
+    def __init__(self, site: Path, base_url: str | None):
+        self.folder = site
+        self.base_url = base_url or ""
+        self.base_path = (urlsplit(self.base_url).path or "/") if base_url else "/"
+        self.ids: dict[Path, set[str]] = {}
+
+    def check(self, page: Path, href: str) -> str | None:
+        """What is wrong with one link of a page, or None."""
+        if self.base_url and href.startswith(self.base_url):
+            href = self.base_path + href[len(self.base_url) :]
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc:
+            return None  # external: not ours to check
+        if not parts.path:
+            target = page
+        elif parts.path.startswith("/"):
+            if not parts.path.startswith(self.base_path):
+                return f"link {href} is outside the site's base path {self.base_path}"
+            target = self.folder / unquote(parts.path[len(self.base_path) :])
+        else:
+            target = page.parent / unquote(parts.path)
+        if target.is_dir() or parts.path.endswith("/"):
+            target = target / "index.html"
+        if not target.is_file():
+            return f"broken link: {href}"
+        fragment = unquote(parts.fragment)
+        if fragment and target.suffix == ".html" and fragment not in self.ids.get(target, {fragment}):
+            return f"broken anchor: {href}"
+        return None
+
+
+def check_links(site: Path, base_url: str | None = None) -> list[Problem]:
+    """Broken internal links and anchors in every page, feed and sitemap of the built site."""
     if not (site / MARKER).is_file():
         return [Problem(str(site), 0, "no built site here", "run `archive build` first, or pass --out")]
-    pages = sorted(site.rglob("*.html"))
-    ids: dict[Path, set[str]] = {}
+    built = _Site(site, base_url or _base_url(site))
     links: dict[Path, list[tuple[str, int]]] = {}
-    for page in pages:
+    for page in sorted(site.rglob("*.html")):
         collector = _Collector()
         collector.feed(page.read_text(encoding="utf-8"))
-        ids[page] = collector.ids
+        built.ids[page] = collector.ids
         links[page] = collector.links
-    base_path = base_url_path or _base_path(site)
+    for xml in sorted(site.rglob("*.xml")):
+        links[xml] = _xml_links(xml.read_text(encoding="utf-8"))
     problems: list[Problem] = []
-    for page in pages:
+    for page, found in links.items():
         rel_page = page.relative_to(site).as_posix()
-        for href, line in links[page]:
-            problem = _check_one(site, page, href, base_path, ids)
+        for href, line in found:
+            problem = built.check(page, href)
             if problem:
-                problems.append(
-                    Problem(rel_page, line, problem, "rebuild; if it persists, report it as a bug")
-                )
+                problems.append(Problem(rel_page, line, problem, HINT))
     return problems
 
 
-def _base_path(site: Path) -> str:
-    """The base path the site was built for, read from the home page's canonical link."""
+def _xml_links(text: str) -> list[tuple[str, int]]:
+    """The URLs of a feed or sitemap with their lines (entities decoded, as a reader decodes them)."""
+    found = []
+    for number, line in enumerate(text.split("\n"), 1):
+        for match in _XML_URL.finditer(line):
+            raw = next(group for group in match.groups() if group is not None)
+            value = html.unescape(html.unescape(raw)) if match.group(4) is not None else html.unescape(raw)
+            if value:
+                found.append((value, number))
+    return found
+
+
+def _base_url(site: Path) -> str | None:
+    """The address the site was built for, read from the home page's canonical link."""
     home = site / "index.html"
     if home.is_file():
         match = re.search(r'<link rel="canonical" href="([^"]+)"', home.read_text(encoding="utf-8"))
         if match:
-            return urlsplit(match.group(1)).path or "/"
-    return "/"
-
-
-def _check_one(site: Path, page: Path, href: str, base_path: str, ids: dict[Path, set[str]]) -> str | None:
-    parts = urlsplit(href)
-    if parts.scheme or parts.netloc:
-        return None  # external: not ours to check
-    if not parts.path:
-        target = page
-    elif parts.path.startswith("/"):
-        if not parts.path.startswith(base_path):
-            return f"link {href} is outside the site's base path {base_path}"
-        target = site / unquote(parts.path[len(base_path) :])
-    else:
-        target = page.parent / unquote(parts.path)
-    if target.is_dir() or parts.path.endswith("/"):
-        target = target / "index.html"
-    if not target.is_file():
-        return f"broken link: {href}"
-    if parts.fragment and target.suffix == ".html":
-        if target not in ids:
-            return None
-        if unquote(parts.fragment) not in ids[target]:
-            return f"broken anchor: {href}"
+            return html.unescape(match.group(1))
     return None
