@@ -169,7 +169,7 @@ def test_threat_model_names_every_untrusted_input() -> None:
         "annotation",
         "entity names, aliases",
         "imported captures",
-        "file names and ids",
+        "file names, ids, tags and capture paths",
         "Content-Security-Policy",
         "symbolic links",
         "max_file_bytes",
