@@ -324,6 +324,7 @@ class Renderer:
             next=self.cards[order[position + 1]] if position + 1 < len(order) else None,
             versions=self.archive.versions.get(sid, ()),
             summary=Markup(self.summary_html(sid)) if s.summary else None,
+            summary_text=discovery.plain_text(self.summary_html(sid), 1000) if s.summary else "",
             notes=[n + 1 for n, found in enumerate(linked.annotations_found) if found],
             cite={
                 "chicago": cite.chicago_html(cited),
