@@ -18,7 +18,7 @@ from .cache import CACHE_DIR, forget_build, input_signature, last_build, record_
 from .content import load_archive
 from .errors import ArchiveError, Problem, errors, warnings
 from .link import Links, link_archive
-from .markup import plain_text, render_markdown
+from .markup import plain_text, render_markdown, render_summary
 from .model import Archive
 from .render import THEME, capture_files, render_site, static_files
 from .write import MARKER, check_output_folder, copy_files, discard, publish, staging_folder, write_file
@@ -186,7 +186,7 @@ def search_records_of(archive: Archive, links: Links) -> list:
                 aliases=(),
                 language=s.language,
                 text=linked.text,
-                summary=s.summary or "",
+                summary=plain_text(render_summary(s.summary)) if s.summary else "",
                 content_hash=s.content_hash,
             )
         )

@@ -151,7 +151,7 @@ def link_statement(statement: Statement) -> LinkedStatement:
         mode=_mode,
         extra=_date_finder(statement.date, found_days),
     )
-    notes = tuple(_link_note(a.note, statement) for a in statement.annotations)
+    notes = tuple(_link_note(a.note, statement, found_days) for a in statement.annotations)
     html, found = anchor_annotations(linked.html, statement.annotations, notes)
     days = sorted({dt.date(y, m, d) for y, m, d in found_days if d is not None})
     months = sorted({(y, m) for y, m, d in found_days if d is None})
@@ -167,9 +167,9 @@ def link_statement(statement: Statement) -> LinkedStatement:
     )
 
 
-def _link_note(note: str, statement: Statement) -> str:
+def _link_note(note: str, statement: Statement, found_days: list[tuple[int, int, int | None]]) -> str:
     """An editor's note: Markdown without footnotes (their ids would clash with the body's),
-    with its entity and date mentions linked like the body's."""
+    with its entity and date mentions linked like the body's (its days get pages too)."""
     assert _matcher is not None
     html = render_markdown(note, footnotes=False)
     return link_mentions(
@@ -178,7 +178,7 @@ def _link_note(note: str, statement: Statement) -> str:
         listed=statement.entities,
         href=_entity_href,
         mode="first",
-        extra=_date_finder(statement.date, []),
+        extra=_date_finder(statement.date, found_days),
     ).html
 
 

@@ -63,6 +63,8 @@ def staging_folder(out: Path) -> Path:
 
 def write_file(folder: Path, rel: str, content: bytes) -> None:
     target = folder / rel
+    if any(part in ("", ".", "..") for part in rel.split("/")):
+        raise ArchiveError([Problem(rel, 0, "a page address has an empty, '.' or '..' part")])
     if not target.resolve().is_relative_to(folder.resolve()):
         raise ArchiveError([Problem(rel, 0, "a page address leads out of the output folder")])
     target.parent.mkdir(parents=True, exist_ok=True)

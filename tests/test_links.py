@@ -60,11 +60,6 @@ def test_demo_archive_links_resolve_but_for_days_named_in_notes(
     assert [line for line in broken if not re.search(r"broken link: /dates/\d{4}/\d\d/(\d\d/)?", line)] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="link.py: a day named only in an annotation note is linked but gets no day page "
-    "(wanted: _link_note collects its days into the statement's found_days)",
-)
 def test_demo_archive_has_no_broken_link(demo_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The project's demo archive: every link and anchor resolves."""
     build(demo_copy)

@@ -242,3 +242,16 @@ def test_statements_fixture_is_valid(archive: Path, capsys: pytest.CaptureFixtur
     """The shared fixture archive has no errors (the refusals above come from the one change each makes)."""
     assert check(archive, capsys)[0] == 0
     assert set(STATEMENTS) <= {p.relative_to(archive).as_posix() for p in archive.rglob("*.md")}
+
+
+@pytest.mark.parametrize("rel", ["../x.html", "a/../../x.html", "a//b.html", "./x.html", "/etc/x", "a/./b"])
+def test_the_writer_refuses_a_page_address_that_is_not_a_plain_relative_path(tmp_path: Path, rel: str) -> None:
+    """The last guard under every page: an address with an empty, '.' or '..' part writes nothing."""
+    from builder.errors import ArchiveError
+    from builder.write import write_file
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(ArchiveError):
+        write_file(out, rel, b"x")
+    assert list(tmp_path.rglob("*")) == [out]

@@ -294,11 +294,6 @@ def test_entity_search_text_is_what_the_page_shows(hostile: tuple[Path, Path]) -
                 assert payload not in record.text, (record.id, payload)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="build.search_records_of indexes a summary as its Markdown source (wanted: the plain "
-    "text of its sanitised HTML, as for bodies and entity descriptions)",
-)
 def test_summary_search_text_is_what_the_page_shows(hostile: tuple[Path, Path]) -> None:
     """A summary is searched as the page shows it, not as its source with markup dropped there."""
     root, _ = hostile
