@@ -39,9 +39,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-_MONTH_NAMES = (
-    "January February March April May June July August September October November December".split()
-)
+_MONTH_NAMES = "January February March April May June July August September October November December".split()
 _ABBREVIATIONS = {
     "Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "Jun": 6, "Jul": 7,
     "Aug": 8, "Sep": 9, "Sept": 9, "Oct": 10, "Nov": 11, "Dec": 12,
@@ -152,7 +150,9 @@ _PAST = frozenset("was were did had ago earlier previously yesterday since alrea
 # "is to", "plans to"; "due to" only before a verb ("due to the provocation" is a cause).
 _BEFORE_TO = frozenset("is are am going plan plans planning intend intends expected set".split())
 _DUE_VERBS = frozenset("be take start begin open close end expire meet arrive resume convene".split())
-_TO_BE = frozenset("held convened opened launched signed staged hosted inaugurated celebrated observed".split())
+_TO_BE = frozenset(
+    "held convened opened launched signed staged hosted inaugurated celebrated observed".split()
+)
 # "last" as in "last year" or "last November 14", not "will last till".
 _AFTER_LAST = frozenset(
     "year month week weekend time night spring summer autumn fall winter".split()
@@ -294,7 +294,9 @@ def _resolve(text: str, start: int, written: _Written, issued: dt.date) -> tuple
         return None
     before, after = _nearest(issued, written.month, written.day)
     chosen = before
-    fitting = [d for d in (before, after) if d and written.weekday and d.weekday() == WEEKDAYS[written.weekday]]
+    fitting = [
+        d for d in (before, after) if d and written.weekday and d.weekday() == WEEKDAYS[written.weekday]
+    ]
     if len(fitting) == 1:
         chosen = fitting[0]
     elif after is not None and _ahead_allowed(text, start, (after - issued).days):
@@ -372,7 +374,9 @@ def _cue(word: str, tokens: list[str], i: int) -> str | None:
         return "clause"
     if word in _STRONG or (word == "later" and following == "this"):
         return "strong"
-    if word == "due" and (following in ("on", "for", "in") or (following == "to" and _after_to(tokens, i + 1))):
+    if word == "due" and (
+        following in ("on", "for", "in") or (following == "to" and _after_to(tokens, i + 1))
+    ):
         return "strong"
     if word in _TO_BE and previous == "be" and i > 1 and tokens[i - 2].lower() == "to":
         return "strong"

@@ -304,7 +304,9 @@ def content_signature(root: Path) -> str:
     for folder, label in places:
         for path in sorted(_files(folder)):
             stat = path.stat()
-            digest.update(f"{label}/{path.relative_to(folder).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+            digest.update(
+                f"{label}/{path.relative_to(folder).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode()
+            )
     for name in ("site.yaml",):
         path = root / name
         if path.is_file():
@@ -473,10 +475,14 @@ class _Marks:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("query", nargs="+", help='whoosh query, e.g. railroad, title:quota, "date:[2019-11-01 TO 2019-11-30]"')
+    parser.add_argument(
+        "query", nargs="+", help='whoosh query, e.g. railroad, title:quota, "date:[2019-11-01 TO 2019-11-30]"'
+    )
     parser.add_argument("--limit", type=int, default=10, help="how many results (default 10)")
     parser.add_argument("--json", action="store_true", help="print the results as a JSON list")
-    parser.add_argument("--root", type=Path, default=Path("."), help="the archive's folder, holding site.yaml (default: .)")
+    parser.add_argument(
+        "--root", type=Path, default=Path("."), help="the archive's folder, holding site.yaml (default: .)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -495,8 +501,10 @@ def run(args: argparse.Namespace) -> int:
 
         records = search_records(root)
         if _read_state(cache_dir) is None and len(records) > 1000:
-            print(f"search: indexing {len(records):,} pages for the first time (about a minute per 10,000)…",
-                  file=sys.stderr)
+            print(
+                f"search: indexing {len(records):,} pages for the first time (about a minute per 10,000)…",
+                file=sys.stderr,
+            )
         stats = update_index(cache_dir, records, signature)
         print(stats.summary(), file=sys.stderr)
     tty = sys.stdout.isatty() and not args.json and "NO_COLOR" not in os.environ

@@ -62,7 +62,9 @@ def canonicalise(files: Files) -> bool:
 def prune(files: Files) -> None:
     """Drop Pagefind's UI files and the WebAssembly of languages the bundle does not use."""
     entry = json.loads(files[ENTRY])
-    used = {f"wasm.{index.get('wasm') or 'unknown'}.pagefind" for index in entry.get("languages", {}).values()}
+    used = {
+        f"wasm.{index.get('wasm') or 'unknown'}.pagefind" for index in entry.get("languages", {}).values()
+    }
     for path in list(files):
         if path in UNUSED or (path.startswith("wasm.") and path.endswith(".pagefind") and path not in used):
             del files[path]

@@ -67,10 +67,15 @@ class PagefindService:
                 stderr=subprocess.PIPE,
             )
         except OSError as error:
-            raise ArchiveError(f"search: could not start the Pagefind indexer {self.binary}: {error}") from error
+            raise ArchiveError(
+                f"search: could not start the Pagefind indexer {self.binary}: {error}"
+            ) from error
         self._threads = [
             threading.Thread(target=target, args=(stream,), daemon=True)
-            for target, stream in ((self._read_replies, self._process.stdout), (self._read_stderr, self._process.stderr))
+            for target, stream in (
+                (self._read_replies, self._process.stdout),
+                (self._read_stderr, self._process.stderr),
+            )
         ]
         for thread in self._threads:
             thread.start()
@@ -117,7 +122,9 @@ class PagefindService:
             arrived = self._done.wait_for(lambda: message_id in self._replies or self._closed, timeout)
             reply = self._replies.pop(message_id, None)
         if reply is None:
-            raise self._failure("the indexer stopped" if arrived else f"no reply from the indexer in {timeout:.0f} s")
+            raise self._failure(
+                "the indexer stopped" if arrived else f"no reply from the indexer in {timeout:.0f} s"
+            )
         if reply.get("type") == "Error":
             raise ArchiveError(f"search: Pagefind refused a request: {reply.get('message', reply)}")
         return reply
@@ -185,7 +192,9 @@ class PagefindService:
         detail = self._stderr.decode("utf-8", "replace").strip()
         code = self._process.poll()
         status = f" (exit status {code})" if code is not None else ""
-        return ArchiveError(f"search: Pagefind failed: {what}{status}" + (f": {detail[-800:]}" if detail else ""))
+        return ArchiveError(
+            f"search: Pagefind failed: {what}{status}" + (f": {detail[-800:]}" if detail else "")
+        )
 
 
 def _peak_rss(pid: int) -> int:

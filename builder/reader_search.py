@@ -91,7 +91,8 @@ def write_reader_index(
     try:
         tree = work / BUNDLE
         built = [
-            _shard(shard, tree / _shard_path(i), work, base_path, language, cache_dir) for i, shard in enumerate(shards)
+            _shard(shard, tree / _shard_path(i), work, base_path, language, cache_dir)
+            for i, shard in enumerate(shards)
         ]
         _write_manifest(tree, shards)
         if target.exists():
@@ -174,7 +175,12 @@ def _shard_path(number: int) -> str:
 
 
 def _shard(
-    records: list[SearchRecord], target: Path, work: Path, base_path: str, language: str, cache_dir: Path | None
+    records: list[SearchRecord],
+    target: Path,
+    work: Path,
+    base_path: str,
+    language: str,
+    cache_dir: Path | None,
 ) -> tuple[str, bool, int, bool]:
     """Make one shard's bundle at target (from the cache when its records are unchanged).
 
@@ -199,7 +205,9 @@ def _shard(
     return fingerprint, reused, rss, canonical
 
 
-def _index(records: list[SearchRecord], target: Path, work: Path, base_path: str, language: str) -> tuple[int, bool]:
+def _index(
+    records: list[SearchRecord], target: Path, work: Path, base_path: str, language: str
+) -> tuple[int, bool]:
     """Run one Pagefind indexer over records and leave a canonical, pruned bundle at target.
 
     The bundle comes back in memory (GetFiles), not written by Pagefind: its WriteFiles can
@@ -208,9 +216,12 @@ def _index(records: list[SearchRecord], target: Path, work: Path, base_path: str
     with pagefind_service.PagefindService() as service:
         index_id = service.call({"type": "NewIndex", "config": {"force_language": language}})["index_id"]
         service.call_all(
-            {"type": "AddRecord", "index_id": index_id, **payload} for payload in _payloads(records, base_path, language)
+            {"type": "AddRecord", "index_id": index_id, **payload}
+            for payload in _payloads(records, base_path, language)
         )
-        reply = service.call({"type": "GetFiles", "index_id": index_id}, timeout=pagefind_service.WRITE_TIMEOUT)
+        reply = service.call(
+            {"type": "GetFiles", "index_id": index_id}, timeout=pagefind_service.WRITE_TIMEOUT
+        )
         service.close()
     files = _decoded(reply.get("files"))
     if "pagefind-entry.json" not in files:
@@ -256,7 +267,9 @@ def _korean_source(record: SearchRecord) -> str:
     return text if korean.has_hangul(text) else ""
 
 
-def custom_record(record: SearchRecord, base_path: str, language: str, terms: Sequence[str] = ()) -> dict[str, Any]:
+def custom_record(
+    record: SearchRecord, base_path: str, language: str, terms: Sequence[str] = ()
+) -> dict[str, Any]:
     """What Pagefind is given for one record (see the module docstring for why)."""
     meta = {"title": record.title}
     for key, value in (
@@ -304,8 +317,12 @@ def _write_manifest(target: Path, shards: list[list[SearchRecord]]) -> None:
     listing = []
     for number, shard in enumerate(shards):
         dates = [r.date for r in shard if r.date]
-        listing.append({"path": _shard_path(number), "from": min(dates, default=None), "to": max(dates, default=None)})
-    (target / MANIFEST).write_text(json.dumps({"version": 1, "shards": listing}, indent=1) + "\n", encoding="utf-8")
+        listing.append(
+            {"path": _shard_path(number), "from": min(dates, default=None), "to": max(dates, default=None)}
+        )
+    (target / MANIFEST).write_text(
+        json.dumps({"version": 1, "shards": listing}, indent=1) + "\n", encoding="utf-8"
+    )
 
 
 def _link_tree(source: Path, target: Path) -> None:

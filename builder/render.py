@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass

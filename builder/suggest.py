@@ -52,7 +52,9 @@ TITLES = frozenset(
     "Comrade Comrades Mr Mr. Mrs Mrs. Ms Ms. Dr Dr. Madam President Premier Chairman Marshal Leader".split()
 )
 # Capitalised possessors that stay inside a name ("Democratic People's Republic of Korea").
-PLURALS = frozenset("People Peoples Children Women Men Youth Workers Farmers Veterans Martyrs Writers Students".split())
+PLURALS = frozenset(
+    "People Peoples Children Women Men Youth Workers Farmers Veterans Martyrs Writers Students".split()
+)
 NEVER = frozenset({"I", *MONTHS, *WEEKDAYS})
 # Words that end a run without being part of a name ("Neighbourhood Unit No. 24").
 TRAILING = frozenset({"No", "Nos"})

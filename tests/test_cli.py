@@ -18,7 +18,9 @@ COMMANDS = ["build", "check", "search", "import", "demo", "entities", "serve"]
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_and_is_in_readme(command: str) -> None:
     """`archive COMMAND --help` works and README documents the command."""
-    result = subprocess.run([sys.executable, "-m", "builder", command, "--help"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "builder", command, "--help"], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert "usage: archive " + command in result.stdout
     assert f"archive {command}" in (PROJECT / "README.md").read_text()

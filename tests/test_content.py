@@ -21,7 +21,9 @@ Text.
 """
 
 
-def problems_for(tmp_path: Path, text: str, name: str = "content/statements/2024/bad.md", extra: dict | None = None):
+def problems_for(
+    tmp_path: Path, text: str, name: str = "content/statements/2024/bad.md", extra: dict | None = None
+):
     root = write_archive(tmp_path / "a", {**ENTITIES, **(extra or {}), name: text})
     _, problems = load_archive(root)
     return [str(p) for p in problems if p.severity == ERROR]
@@ -45,17 +47,38 @@ def test_valid_archive_has_no_problems(archive: Path) -> None:
         (GOOD.replace("2024-03-02", "March 2"), "bad.md:3: 'date' is 'March 2', not a real day"),
         (GOOD.replace("gazette", "gazete"), "bad.md:4: unknown source 'gazete' (did you mean 'gazette'?)"),
         (GOOD.replace("gazette", "arden"), "bad.md:4: source 'arden' is a country, not a publication"),
-        (GOOD.replace("---\nText", "entities: [ardn]\n---\nText"), "bad.md:5: unknown entity 'ardn' (did you mean 'arden'?)"),
-        (GOOD.replace("---\nText", "references: [nope]\n---\nText"), "bad.md:5: unknown statement 'nope' in references"),
-        (GOOD.replace("---\nText", "titel: x\n---\nText"), "bad.md:5: unknown key 'titel' (did you mean 'title'?)"),
-        (GOOD.replace("---\nText", "kind: statment\n---\nText"), "bad.md:5: 'kind' is 'statment', which is not known (did you mean 'statement'?)"),
+        (
+            GOOD.replace("---\nText", "entities: [ardn]\n---\nText"),
+            "bad.md:5: unknown entity 'ardn' (did you mean 'arden'?)",
+        ),
+        (
+            GOOD.replace("---\nText", "references: [nope]\n---\nText"),
+            "bad.md:5: unknown statement 'nope' in references",
+        ),
+        (
+            GOOD.replace("---\nText", "titel: x\n---\nText"),
+            "bad.md:5: unknown key 'titel' (did you mean 'title'?)",
+        ),
+        (
+            GOOD.replace("---\nText", "kind: statment\n---\nText"),
+            "bad.md:5: 'kind' is 'statment', which is not known (did you mean 'statement'?)",
+        ),
         (GOOD.replace("title: A statement", "title: [unclosed"), "bad.md:3: YAML syntax error"),
         (GOOD.replace("---\nText", "  bad indent: x\n---\nText"), "bad.md:5: YAML syntax error"),
         ("Just text, no front matter.\n", "bad.md:1: missing front matter"),
         ("---\ntitle: x\n", "bad.md:1: front matter is not closed"),
-        (GOOD.replace("---\nText", "annotations: [{quote: x}]\n---\nText"), "bad.md:5: annotation 1 must have a 'quote' and a 'note'"),
-        (GOOD.replace("---\nText", "retrieved: 2024-13-01\n---\nText"), "bad.md:5: 'retrieved' is '2024-13-01', not a real day"),
-        (GOOD.replace("---\nText", "source_url: javascript:alert(1)\n---\nText"), "bad.md:5: 'source_url' must be an http(s) URL"),
+        (
+            GOOD.replace("---\nText", "annotations: [{quote: x}]\n---\nText"),
+            "bad.md:5: annotation 1 must have a 'quote' and a 'note'",
+        ),
+        (
+            GOOD.replace("---\nText", "retrieved: 2024-13-01\n---\nText"),
+            "bad.md:5: 'retrieved' is '2024-13-01', not a real day",
+        ),
+        (
+            GOOD.replace("---\nText", "source_url: javascript:alert(1)\n---\nText"),
+            "bad.md:5: 'source_url' must be an http(s) URL",
+        ),
     ],
 )
 def test_each_mistake_is_reported_with_its_line(tmp_path: Path, text: str, expected: str) -> None:
@@ -72,7 +95,12 @@ def test_invalid_id_is_reported(tmp_path: Path) -> None:
 
 def test_duplicate_id_names_both_files(tmp_path: Path) -> None:
     """Two statements with the same id in different folders: the message names both."""
-    found = problems_for(tmp_path, GOOD, name="content/statements/2024/same.md", extra={"content/statements/2023/same.md": GOOD})
+    found = problems_for(
+        tmp_path,
+        GOOD,
+        name="content/statements/2024/same.md",
+        extra={"content/statements/2023/same.md": GOOD},
+    )
     assert any("duplicate statement id 'same'" in p and "2023/same.md" in p for p in found)
 
 
@@ -83,12 +111,16 @@ def test_not_utf8_is_reported(tmp_path: Path) -> None:
     path.parent.mkdir(parents=True)
     path.write_bytes(GOOD.replace("Text.", "Caf\xe9.").encode("latin-1"))
     _, problems = load_archive(root)
-    assert "content/statements/latin.md:6: file is not UTF-8 text (save it as UTF-8)" in [str(p) for p in problems]
+    assert "content/statements/latin.md:6: file is not UTF-8 text (save it as UTF-8)" in [
+        str(p) for p in problems
+    ]
 
 
 def test_unknown_site_yaml_key_suggests(tmp_path: Path) -> None:
     """site.yaml mistakes are reported with their line and a suggestion."""
-    root = write_archive(tmp_path / "a", ENTITIES, site_yaml="title: T\nbase_url: https://x.org/\npage_sise: 3\n")
+    root = write_archive(
+        tmp_path / "a", ENTITIES, site_yaml="title: T\nbase_url: https://x.org/\npage_sise: 3\n"
+    )
     _, problems = load_archive(root)
     assert "site.yaml:3: unknown key 'page_sise' (did you mean 'page_size'?)" in [str(p) for p in problems]
 
@@ -115,7 +147,9 @@ def test_crlf_bom_and_tabs_in_body_are_read(tmp_path: Path) -> None:
     root = write_archive(tmp_path / "a", ENTITIES)
     path = root / "content/statements/win.md"
     path.parent.mkdir(parents=True)
-    path.write_bytes(b"\xef\xbb\xbf" + GOOD.replace("Text.", "Text\twith a tab.").replace("\n", "\r\n").encode())
+    path.write_bytes(
+        b"\xef\xbb\xbf" + GOOD.replace("Text.", "Text\twith a tab.").replace("\n", "\r\n").encode()
+    )
     loaded, problems = load_archive(root)
     assert [p for p in problems if p.severity == ERROR] == []
     assert loaded.statements["win"].title == "A statement"

@@ -74,7 +74,10 @@ def test_a_range_of_days_means_its_first_day(text: str, expected: tuple[str, str
 
 def test_a_range_that_goes_backwards_is_not_a_range() -> None:
     """'November 30 - 1 December' is two dates; '15-14 November' is nothing."""
-    assert found("from November 30 - 1 December") == [("November 30", "2018-11-30"), ("1 December", "2018-12-01")]
+    assert found("from November 30 - 1 December") == [
+        ("November 30", "2018-11-30"),
+        ("1 December", "2018-12-01"),
+    ]
     assert found("on 15-14 November") == []
 
 
@@ -138,7 +141,10 @@ def test_last_this_and_next_year_fix_the_year() -> None:
         ("November 14", "2018-11-14"),
         ("November 14", "2020-11-14"),
     ]
-    assert found("in November last year and March this year") == [("November", "2018-11"), ("March", "2019-03")]
+    assert found("in November last year and March this year") == [
+        ("November", "2018-11"),
+        ("March", "2019-03"),
+    ]
 
 
 def test_a_month_without_a_year_is_not_linked() -> None:
@@ -283,7 +289,9 @@ def date_like(draw: st.DrawFn) -> str:
     month = draw(st.sampled_from(MONTH_WORDS))
     day = str(draw(st.integers(0, 40))) + draw(st.sampled_from(["", "th", "st"]))
     year = draw(st.sampled_from(["", ", 2019", " 2020", " 1900", ", Juche 49 (1960)", " 12345"]))
-    form = draw(st.sampled_from(["{m} {d}{y}", "{d} {m}{y}", "{d} of {m}", "{m}{y}", "{d}-{d} {m}", "{m} {d} to {d}"]))
+    form = draw(
+        st.sampled_from(["{m} {d}{y}", "{d} {m}{y}", "{d} of {m}", "{m}{y}", "{d}-{d} {m}", "{m} {d} to {d}"])
+    )
     return form.format(m=month, d=day, y=year)
 
 
@@ -328,7 +336,9 @@ def test_any_text_gives_well_formed_mentions(text: str, issued: dt.date) -> None
 
 
 @settings(max_examples=300, deadline=None)
-@given(text_of(YEARLESS_SAFE + FUTURE), st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(2999, 12, 31)))
+@given(
+    text_of(YEARLESS_SAFE + FUTURE), st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(2999, 12, 31))
+)
 def test_a_yearless_day_stays_within_a_year(text: str, issued: dt.date) -> None:
     """A day without a year is within a year of the issue date (or of the dated end of its range)."""
     mentions = find_dates(text, issued)
@@ -341,7 +351,9 @@ def test_a_yearless_day_stays_within_a_year(text: str, issued: dt.date) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(text_of(YEARLESS_SAFE, NO_WORDS), st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(2999, 12, 31)))
+@given(
+    text_of(YEARLESS_SAFE, NO_WORDS), st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(2999, 12, 31))
+)
 def test_without_future_words_a_yearless_day_is_not_later(text: str, issued: dt.date) -> None:
     """With no future cue or weekday, a yearless day is on or before the issue date (+1 day), unless in a range."""
     mentions = find_dates(text, issued)

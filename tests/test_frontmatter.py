@@ -55,7 +55,9 @@ def test_binary_file() -> None:
 
 def test_bom_crlf() -> None:
     """A byte-order mark and CRLF line ends are read as ordinary text, lines intact."""
-    doc, problems = read(b"\xef\xbb\xbf---\r\ntitle: T\r\ndate: 2020-01-01\r\n---\r\nLine one\r\nLine two\r\n")
+    doc, problems = read(
+        b"\xef\xbb\xbf---\r\ntitle: T\r\ndate: 2020-01-01\r\n---\r\nLine one\r\nLine two\r\n"
+    )
     assert problems == []
     assert doc.data == {"title": "T", "date": "2020-01-01"}
     assert doc.lines == {"title": 2, "date": 3}

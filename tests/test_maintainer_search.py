@@ -24,27 +24,80 @@ PROJECT = Path(__file__).resolve().parents[1]
 def rec(id: str, title: str, date: str | None, text: str, **fields: object) -> SearchRecord:
     page = "entity" if date is None else "statement"
     values: dict = {
-        "id": id, "page": page, "url": f"/{'entities' if date is None else 'statements'}/{id}/", "title": title,
-        "date": date, "year": date[:4] if date else None, "source_id": "", "source": "", "kind": "",
-        "speaker": "", "entities": (), "entity_names": (), "aliases": (), "language": "en", "text": text,
-        "summary": "", "content_hash": "",
+        "id": id,
+        "page": page,
+        "url": f"/{'entities' if date is None else 'statements'}/{id}/",
+        "title": title,
+        "date": date,
+        "year": date[:4] if date else None,
+        "source_id": "",
+        "source": "",
+        "kind": "",
+        "speaker": "",
+        "entities": (),
+        "entity_names": (),
+        "aliases": (),
+        "language": "en",
+        "text": text,
+        "summary": "",
+        "content_hash": "",
     }
     values.update(fields)
     return SearchRecord(**values)
 
 
 RECORDS = [
-    rec("rail", "Railroad agreement signed", "2019-11-17", "The railroad agreement was signed at Port Mira.",
-        source_id="fm", source="Foreign Ministry", kind="statement", speaker="Chief Spokesperson", speaker_id="chief",
-        entities=("valdoria", "port-mira"), entity_names=("Valdoria", "Port Mira")),
-    rec("vote", "On the vote", "2019-11-30", "The resolution was railroaded through the assembly.",
-        source_id="kna", source="News Agency", kind="commentary", entities=("valdoria",), entity_names=("Valdoria",)),
-    rec("quota", "Fishing quota", "2020-01-05", "The quota is unfair, the ministry says.",
-        source_id="fm", source="Foreign Ministry", kind="statement"),
-    rec("seoul", "Seoul talks", "2021-03-04", "The talks were refused.", source_id="kna", source="News Agency",
-        kind="statement"),
-    rec("valdoria", "Valdoria", None, "A coastal state.", aliases=("Republic of Valdoria",),
-        entities=("valdoria",), entity_names=("Valdoria",)),
+    rec(
+        "rail",
+        "Railroad agreement signed",
+        "2019-11-17",
+        "The railroad agreement was signed at Port Mira.",
+        source_id="fm",
+        source="Foreign Ministry",
+        kind="statement",
+        speaker="Chief Spokesperson",
+        speaker_id="chief",
+        entities=("valdoria", "port-mira"),
+        entity_names=("Valdoria", "Port Mira"),
+    ),
+    rec(
+        "vote",
+        "On the vote",
+        "2019-11-30",
+        "The resolution was railroaded through the assembly.",
+        source_id="kna",
+        source="News Agency",
+        kind="commentary",
+        entities=("valdoria",),
+        entity_names=("Valdoria",),
+    ),
+    rec(
+        "quota",
+        "Fishing quota",
+        "2020-01-05",
+        "The quota is unfair, the ministry says.",
+        source_id="fm",
+        source="Foreign Ministry",
+        kind="statement",
+    ),
+    rec(
+        "seoul",
+        "Seoul talks",
+        "2021-03-04",
+        "The talks were refused.",
+        source_id="kna",
+        source="News Agency",
+        kind="statement",
+    ),
+    rec(
+        "valdoria",
+        "Valdoria",
+        None,
+        "A coastal state.",
+        aliases=("Republic of Valdoria",),
+        entities=("valdoria",),
+        entity_names=("Valdoria",),
+    ),
 ]
 
 
@@ -92,7 +145,9 @@ def test_date_ranges_and_partial_dates(index):
 def test_korean_dictionary_forms_are_searchable(tmp_path):
     """서울 finds 서울은 and 전하다 finds 전했다 (Kiwi's dictionary forms), 서울은 finds itself."""
     cache = tmp_path / "whoosh"
-    korean = rec("ko", "외무성 담화", "2021-03-04", "서울은 회담을 거부하였다. 통신은 담화를 전했다.", language="ko")
+    korean = rec(
+        "ko", "외무성 담화", "2021-03-04", "서울은 회담을 거부하였다. 통신은 담화를 전했다.", language="ko"
+    )
     ms.update_index(cache, [*RECORDS, korean])
     assert ids(cache, "서울") == ["ko"]
     assert ids(cache, "전하다") == ["ko"]
@@ -113,8 +168,11 @@ def test_hits_carry_rank_date_title_and_marked_snippet(index):
 def test_update_adds_changes_and_removes_only_what_differs(index):
     """A second update re-indexes only the added and changed records and deletes the removed ones."""
     assert ms.update_index(index, RECORDS) == ms.UpdateStats(0, 0, 0, pytest.approx(0, abs=5))
-    changed = [replace(RECORDS[0], text="The tungsten agreement was signed."), *RECORDS[2:],
-               rec("new", "New statement", "2022-02-02", "Tungsten again.")]
+    changed = [
+        replace(RECORDS[0], text="The tungsten agreement was signed."),
+        *RECORDS[2:],
+        rec("new", "New statement", "2022-02-02", "Tungsten again."),
+    ]
     stats = ms.update_index(index, changed)
     assert (stats.added, stats.changed, stats.removed, stats.rebuilt) == (1, 1, 1, False)
     assert set(ids(index, "tungsten")) == {"rail", "new"}
@@ -124,8 +182,10 @@ def test_update_adds_changes_and_removes_only_what_differs(index):
 
 def test_renamed_entity_changes_the_statements_that_name_it(index):
     """A record's hash covers display names too, so a renamed entity re-indexes its statements."""
-    renamed = [replace(r, entity_names=tuple("Valdorian Republic" if n == "Valdoria" else n for n in r.entity_names))
-               for r in RECORDS]
+    renamed = [
+        replace(r, entity_names=tuple("Valdorian Republic" if n == "Valdoria" else n for n in r.entity_names))
+        for r in RECORDS
+    ]
     assert ms.update_index(index, renamed).changed == 3
 
 

@@ -245,7 +245,9 @@ def test_statements_fixture_is_valid(archive: Path, capsys: pytest.CaptureFixtur
 
 
 @pytest.mark.parametrize("rel", ["../x.html", "a/../../x.html", "a//b.html", "./x.html", "/etc/x", "a/./b"])
-def test_the_writer_refuses_a_page_address_that_is_not_a_plain_relative_path(tmp_path: Path, rel: str) -> None:
+def test_the_writer_refuses_a_page_address_that_is_not_a_plain_relative_path(
+    tmp_path: Path, rel: str
+) -> None:
     """The last guard under every page: an address with an empty, '.' or '..' part writes nothing."""
     from builder.errors import ArchiveError
     from builder.write import write_file

@@ -18,30 +18,75 @@ BASE = "/archive/"
 def rec(id: str, title: str, date: str | None, text: str, **fields: object) -> SearchRecord:
     page = "entity" if date is None else "statement"
     values: dict = {
-        "id": id, "page": page, "url": f"{BASE}{'entities' if date is None else 'statements'}/{id}/",
-        "title": title, "date": date, "year": date[:4] if date else None, "source_id": "", "source": "",
-        "kind": "", "speaker": "", "entities": (), "entity_names": (), "aliases": (), "language": "en",
-        "text": text, "summary": "", "content_hash": "",
+        "id": id,
+        "page": page,
+        "url": f"{BASE}{'entities' if date is None else 'statements'}/{id}/",
+        "title": title,
+        "date": date,
+        "year": date[:4] if date else None,
+        "source_id": "",
+        "source": "",
+        "kind": "",
+        "speaker": "",
+        "entities": (),
+        "entity_names": (),
+        "aliases": (),
+        "language": "en",
+        "text": text,
+        "summary": "",
+        "content_hash": "",
     }
     values.update(fields)
     return SearchRecord(**values)
 
 
 RECORDS = [
-    rec("rail", "Railroad agreement signed", "2019-11-17", "The railroad agreement was signed at Port Mira.",
-        source="Foreign Ministry", kind="statement", speaker="Spokesperson",
-        entities=("valdoria", "port-mira"), entity_names=("Valdoria", "Port Mira")),
-    rec("vote", "On the vote", "2019-12-30", "The resolution was railroaded through the assembly.",
-        source="News Agency", kind="commentary", entities=("valdoria",), entity_names=("Valdoria",)),
-    rec("quota", "Fishing quota", "2020-01-05", "The quota is unfair, the ministry says.", summary="Quotas.",
-        source="Foreign Ministry", kind="statement"),
-    rec("valdoria", "Valdoria", None, "A coastal state.", aliases=("Republic of Valdoria",),
-        entities=("valdoria",), entity_names=("Valdoria",)),
+    rec(
+        "rail",
+        "Railroad agreement signed",
+        "2019-11-17",
+        "The railroad agreement was signed at Port Mira.",
+        source="Foreign Ministry",
+        kind="statement",
+        speaker="Spokesperson",
+        entities=("valdoria", "port-mira"),
+        entity_names=("Valdoria", "Port Mira"),
+    ),
+    rec(
+        "vote",
+        "On the vote",
+        "2019-12-30",
+        "The resolution was railroaded through the assembly.",
+        source="News Agency",
+        kind="commentary",
+        entities=("valdoria",),
+        entity_names=("Valdoria",),
+    ),
+    rec(
+        "quota",
+        "Fishing quota",
+        "2020-01-05",
+        "The quota is unfair, the ministry says.",
+        summary="Quotas.",
+        source="Foreign Ministry",
+        kind="statement",
+    ),
+    rec(
+        "valdoria",
+        "Valdoria",
+        None,
+        "A coastal state.",
+        aliases=("Republic of Valdoria",),
+        entities=("valdoria",),
+        entity_names=("Valdoria",),
+    ),
 ]
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def filters_of(bundle: Path) -> dict[str, list[str]]:
@@ -63,7 +108,13 @@ def test_bundle_has_the_search_runtime_and_one_fragment_per_record(written):
     """pagefind/ holds pagefind.js, its worker and WebAssembly, one fragment per page, and shards.json."""
     out, stats = written
     bundle = out / "pagefind"
-    for name in ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "wasm.en.pagefind", "shards.json"):
+    for name in (
+        "pagefind.js",
+        "pagefind-worker.js",
+        "pagefind-entry.json",
+        "wasm.en.pagefind",
+        "shards.json",
+    ):
         assert (bundle / name).is_file(), name
     assert len(list((bundle / "fragment").iterdir())) == len(RECORDS)
     assert not list(bundle.glob("pagefind-ui*")), "Pagefind's own UI is not shipped"
@@ -97,7 +148,12 @@ def test_custom_record_puts_title_and_aliases_in_meta_and_url_relative():
     assert entity["sort"] == {}
     statement = reader_search.custom_record(RECORDS[2], BASE, "en", ("어휘",))
     assert statement["content"] == "Quotas.\nThe quota is unfair, the ministry says."
-    assert statement["meta"] == {"title": "Fishing quota", "date": "2020-01-05", "source": "Foreign Ministry", "terms": "어휘"}
+    assert statement["meta"] == {
+        "title": "Fishing quota",
+        "date": "2020-01-05",
+        "source": "Foreign Ministry",
+        "terms": "어휘",
+    }
     assert statement["sort"] == {"date": "2020-01-05"}
     assert "speaker" not in statement["filters"]  # empty values are left out
 
@@ -130,7 +186,9 @@ def test_large_archives_are_split_into_month_shards(one_record_per_shard):
 def test_ten_thousand_long_statements_stay_one_shard():
     """An archive of 10,000 statements of 700 words is indexed whole (no extra bytes for readers)."""
     long = replace(RECORDS[0], text=" ".join(["word"] * 700))
-    statements = [replace(long, id=f"s{i}", date=f"{2000 + i % 20}-{1 + i % 12:02d}-01") for i in range(10_000)]
+    statements = [
+        replace(long, id=f"s{i}", date=f"{2000 + i % 20}-{1 + i % 12:02d}-01") for i in range(10_000)
+    ]
     assert len(reader_search.plan_shards(statements)) == 1
     assert len(reader_search.plan_shards(statements * 10)) >= 8
 

@@ -166,7 +166,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = build_served_site(tmp_path_factory.mktemp("search-site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(root)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(root))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -277,7 +279,9 @@ def test_sorting_by_date_orders_newest_or_oldest_first(page, served):
     ]
     page.select_option("#search-sort", "oldest")
     page.wait_for_url("**sort=oldest**")
-    page.wait_for_function("() => document.querySelector('#search-results h3')?.textContent === 'Early railroad talks'")
+    page.wait_for_function(
+        "() => document.querySelector('#search-results h3')?.textContent === 'Early railroad talks'"
+    )
     assert titles(page)[-1] == "Commentary on the railroaded resolution"
 
 
@@ -424,7 +428,9 @@ def test_missing_index_gives_a_message_not_a_broken_page(page, served):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_results_and_filters_pass_axe(browser, served, scheme):
     """The page with results and open filters has no WCAG 2.2 AA violations axe can find, light or dark."""
-    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python missing")
+    axe_module = pytest.importorskip(
+        "axe_playwright_python.sync_playwright", reason="axe-playwright-python missing"
+    )
     page = browser.new_page(color_scheme=scheme)
     try:
         open_search(page, served, "?q=railroad&kind=statement")
@@ -453,5 +459,7 @@ def test_function_words_do_not_change_the_results(page, served):
     open_search(page, served, "?q=the railroad of")
     assert wait_status(page, "3 results") == "3 results for “the railroad of”."
     open_search(page, served, "?q=the")  # only function words: searched as typed
-    page.wait_for_function("() => /results? for “the”/.test(document.getElementById('search-status').textContent)")
+    page.wait_for_function(
+        "() => /results? for “the”/.test(document.getElementById('search-status').textContent)"
+    )
     assert page.errors == []

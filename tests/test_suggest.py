@@ -137,4 +137,6 @@ def test_any_text_gives_sorted_known_free_suggestions(texts: list[str], known: l
     assert suggested == sorted(suggested, key=lambda item: (-item[1], item[0]))
     assert all(count >= 1 and phrase.strip() == phrase and phrase for phrase, count in suggested)
     folded = {" ".join(k.casefold().split()) for k in known}
-    assert not any(phrase.casefold() in folded for phrase, _ in suggested if "-" not in phrase and "'" not in phrase)
+    assert not any(
+        phrase.casefold() in folded for phrase, _ in suggested if "-" not in phrase and "'" not in phrase
+    )
