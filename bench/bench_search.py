@@ -1,12 +1,12 @@
 """Search figures for `make bench`: first-query bytes in a browser, and the whoosh index's times.
 
-    python bench/bench_search.py bytes SITE_ROOT --base /archive/ [--query Q ...]
-        SITE_ROOT is the folder served as the web root (the site itself lies at SITE_ROOT/archive/).
-        Prints what headless Chromium downloads for a first query, per file and in total, raw and
-        as a gzip-ing host (GitHub Pages) would send it.
-    python bench/bench_search.py whoosh ARCHIVE_ROOT [--query Q ...]
-        Prints the whoosh index's cold time, its update time after one changed statement, and
-        the search time of each query (median of 5, after start-up).
+python bench/bench_search.py bytes SITE_ROOT --base /archive/ [--query Q ...]
+    SITE_ROOT is the folder served as the web root (the site itself lies at SITE_ROOT/archive/).
+    Prints what headless Chromium downloads for a first query, per file and in total, raw and
+    as a gzip-ing host (GitHub Pages) would send it.
+python bench/bench_search.py whoosh ARCHIVE_ROOT [--query Q ...]
+    Prints the whoosh index's cold time, its update time after one changed statement, and
+    the search time of each query (median of 5, after start-up).
 """
 
 from __future__ import annotations
@@ -29,8 +29,14 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 ALREADY_COMPRESSED = (".pf_meta", ".pf_index", ".pf_filter", ".pf_fragment", ".pagefind")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -42,7 +48,9 @@ def first_query_bytes(site_root: Path, base: str, query: str, open_filters: bool
     """Bytes a fresh browser downloads to show the first page of results for query."""
     from playwright.sync_api import sync_playwright
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site_root)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site_root))
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     files: list[tuple[str, int, int]] = []
     try:
@@ -61,8 +69,9 @@ def first_query_bytes(site_root: Path, base: str, query: str, open_filters: bool
 
             page.on("response", note)
             page.goto(f"http://127.0.0.1:{server.server_address[1]}{base}search/?q={quote(query)}")
-            page.wait_for_function("() => /result/.test(document.getElementById('search-status').textContent)",
-                                   timeout=60_000)
+            page.wait_for_function(
+                "() => /result/.test(document.getElementById('search-status').textContent)", timeout=60_000
+            )
             page.wait_for_load_state("networkidle")
             status = page.locator("#search-status").inner_text()
             if open_filters:
@@ -96,7 +105,9 @@ def whoosh_figures(root: Path, queries: list[str]) -> dict:
         cold = ms.update_index(cache, records)
         cold_cpu = time.process_time() - cpu
         edited = list(records)
-        edited[len(edited) // 2] = replace(edited[len(edited) // 2], text=edited[len(edited) // 2].text + " edited")
+        edited[len(edited) // 2] = replace(
+            edited[len(edited) // 2], text=edited[len(edited) // 2].text + " edited"
+        )
         one = ms.update_index(cache, edited)
         latency = {}
         for query in queries:
@@ -118,7 +129,9 @@ def whoosh_figures(root: Path, queries: list[str]) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="what", required=True)
     size = sub.add_parser("bytes")
     size.add_argument("site_root", type=Path)
@@ -133,13 +146,22 @@ def main() -> int:
     if args.what == "bytes":
         for query in args.query or ["nuclear"]:
             result = first_query_bytes(args.site_root, args.base, query, args.filters)
-            print(f"{query!r}: {result['status']} {result['requests']} requests, "
-                  f"{result['raw'] / 1024:.0f} KB raw, {result['gzip'] / 1024:.0f} KB gzip'd")
+            print(
+                f"{query!r}: {result['status']} {result['requests']} requests, "
+                f"{result['raw'] / 1024:.0f} KB raw, {result['gzip'] / 1024:.0f} KB gzip'd"
+            )
             if args.files:
                 for name, raw, sent in result["files"]:
                     print(f"    {raw / 1024:8.1f} KB  {sent / 1024:8.1f} KB  {name}")
     else:
-        print(json.dumps(whoosh_figures(args.root, args.query or ["nuclear", "title:sanctions", "date:[2019-11-01 TO 2019-11-30]"]), indent=1))
+        print(
+            json.dumps(
+                whoosh_figures(
+                    args.root, args.query or ["nuclear", "title:sanctions", "date:[2019-11-01 TO 2019-11-30]"]
+                ),
+                indent=1,
+            )
+        )
     return 0
 
 
