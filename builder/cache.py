@@ -4,21 +4,29 @@ Entries are keyed by content hashes; each cache file also carries a fingerprint 
 everything else its entries depend on (the builder's own code, settings, the entities),
 so a change to any of them simply starts a new, empty cache. The folder is safe to
 delete at any time, and a damaged or half-written cache file is treated as empty.
+
+Cache files are pickles (and whoosh's index holds pickles too), and reading a pickle can
+run code. So every file the cache holds is signed with a key of the user's own, kept
+outside the archive (~/.cache/annotated-archive/cache-key): a cache folder that came from
+anyone else (a pull request, a copied archive) fails the check and is simply not used.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import pickle
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 CACHE_DIR = ".archive-cache"
 CACHE_VERSION = "1"
+SIGNED = b"annotated-archive cache 1\n"
+SEAL = ".seal"
 
 
 @cache
@@ -40,6 +48,106 @@ def fingerprint(*parts: object) -> str:
     return digest.hexdigest()[:20]
 
 
+@cache
+def _secret() -> bytes:
+    """This user's signing key, made on first use; a per-process one where none can be kept."""
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "annotated-archive"
+    path = folder / "cache-key"
+    try:
+        key = path.read_bytes()
+        if len(key) == 32:
+            return key
+    except OSError:
+        pass
+    key = os.urandom(32)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=".cache-key-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(key)
+        try:
+            os.link(temp, path)  # never replaces a key another process made meanwhile
+        finally:
+            os.unlink(temp)
+        return path.read_bytes()
+    except OSError:
+        return key  # caches then last one run: slower, never unsafe
+
+
+def _mac(data: bytes) -> bytes:
+    return hmac.new(_secret(), data, hashlib.sha256).digest()
+
+
+def dump_signed(value: Any, path: Path) -> None:
+    """Pickle value to path, signed, atomically (a temporary file renamed over it)."""
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(SIGNED + _mac(data) + data)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def load_signed(path: Path) -> Any:
+    """What dump_signed wrote to path, or None when it is missing, damaged or not ours."""
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    start = len(SIGNED) + 32
+    if not blob.startswith(SIGNED) or not hmac.compare_digest(blob[len(SIGNED) : start], _mac(blob[start:])):
+        return None
+    try:
+        return pickle.loads(blob[start:])
+    except Exception:  # a damaged cache is only a slower build
+        return None
+
+
+def _file_digests(folder: Path) -> dict[str, str]:
+    """Every file under folder (the seal and temporary files excepted) with its SHA-256."""
+    digests = {}
+    for directory, _, names in os.walk(folder):
+        for name in names:
+            path = Path(directory) / name
+            rel = path.relative_to(folder).as_posix()
+            if rel != SEAL and not name.endswith(".tmp"):
+                with path.open("rb") as handle:
+                    digests[rel] = hashlib.file_digest(handle, "sha256").hexdigest()
+    return digests
+
+
+def seal_folder(folder: Path) -> None:
+    """Sign a cached folder's files as they are now (see folder_is_sealed)."""
+    listing = "".join(f"{digest}  {rel}\n" for rel, digest in sorted(_file_digests(folder).items()))
+    data = listing.encode()
+    temp = folder / (SEAL + ".tmp")
+    temp.write_bytes(data + _mac(data).hex().encode() + b"\n")
+    os.replace(temp, folder / SEAL)
+
+
+def folder_is_sealed(folder: Path, must_be_sealed: Callable[[str], bool] = lambda rel: True) -> bool:
+    """Whether folder holds what this user's builder sealed in it; if not, don't read it.
+
+    Every sealed file must be there unchanged, and every file must_be_sealed accepts must be
+    sealed (others, such as an interrupted writer's leftovers, are allowed if never read).
+    """
+    try:
+        data, _, mac = (folder / SEAL).read_bytes().rstrip(b"\n").rpartition(b"\n")
+        if not hmac.compare_digest(mac, _mac(data + b"\n" if data else b"").hex().encode()):
+            return False
+        sealed = dict(line.split("  ", 1)[::-1] for line in data.decode().splitlines())
+        present = _file_digests(folder)
+    except (OSError, ValueError):
+        return False
+    unsealed = present.keys() - sealed.keys()
+    return all(present.get(rel) == digest for rel, digest in sealed.items()) and not any(
+        must_be_sealed(rel) for rel in unsealed
+    )
+
+
 class Store:
     """One named table of cached results, loaded whole and written back atomically."""
 
@@ -58,14 +166,7 @@ class Store:
         return self.folder / f"{self.name}-{self.key}.pickle" if self.folder else None
 
     def _read(self) -> dict[Any, Any]:
-        path = self.path
-        if path is None or not path.is_file():
-            return {}
-        try:
-            with path.open("rb") as handle:
-                data = pickle.load(handle)
-        except Exception:  # a damaged cache is only a slower build
-            return {}
+        data = load_signed(self.path) if self.path is not None else None
         return data if isinstance(data, dict) else {}
 
     def get(self, key: Any) -> Any:
@@ -87,15 +188,7 @@ class Store:
         if not (self.changed or stale) and self.path and self.path.is_file():
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        kept = {k: self.entries[k] for k in self.used}
-        fd, temp = tempfile.mkstemp(dir=self.folder, prefix=f".{self.name}-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temp, self.path)  # type: ignore[arg-type]
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        dump_signed({k: self.entries[k] for k in self.used}, self.path)  # type: ignore[arg-type]
         for old in self.folder.glob(f"{self.name}-*.pickle"):
             if old != self.path:
                 old.unlink(missing_ok=True)
@@ -133,22 +226,14 @@ def _add_stat(digest: Any, top: Path, path: Path) -> None:
 
 def last_build(root: Path) -> tuple[str, Any] | None:
     """The signature and result of the previous successful build, if recorded."""
-    path = root / CACHE_DIR / "last-build.pickle"
-    try:
-        with path.open("rb") as handle:
-            value = pickle.load(handle)
-    except Exception:
-        return None
+    value = load_signed(root / CACHE_DIR / "last-build.pickle")
     return value if isinstance(value, tuple) and len(value) == 2 else None
 
 
 def record_build(root: Path, signature: str, result: Any) -> None:
     folder = root / CACHE_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=".last-build-", suffix=".tmp")
-    with os.fdopen(fd, "wb") as handle:
-        pickle.dump((signature, result), handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temp, folder / "last-build.pickle")
+    dump_signed((signature, result), folder / "last-build.pickle")
 
 
 def forget_build(root: Path) -> None:

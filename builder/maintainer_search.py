@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from . import korean
+from .cache import folder_is_sealed, seal_folder
 from .errors import ArchiveError, UsageError, did_you_mean
 from .searchdocs import SearchRecord
 
@@ -245,6 +246,8 @@ def _read_state(cache_dir: Path) -> dict[str, Any] | None:
     The state file is written after each commit; when a crash came between the two, the
     generations differ and the hashes are read back from the index itself.
     """
+    if not folder_is_sealed(cache_dir, _read_by_whoosh_first):  # whoosh reads pickles
+        return None
     try:
         state = json.loads((cache_dir / STATE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -265,6 +268,14 @@ def _read_state(cache_dir: Path) -> dict[str, Any] | None:
         return None
 
 
+def _read_by_whoosh_first(rel: str) -> bool:
+    """A table of contents: whoosh opens the newest and reads only the segments it lists.
+
+    So every one must be sealed; an interrupted writer's unlisted segments may lie about.
+    """
+    return rel.endswith(".toc")
+
+
 def _write_state(folder: Path, ix: Any, signature: str, hashes: dict[str, str]) -> None:
     state = {
         "schema": SCHEMA_VERSION,
@@ -275,6 +286,7 @@ def _write_state(folder: Path, ix: Any, signature: str, hashes: dict[str, str]) 
     temporary = folder / (STATE_FILE + ".tmp")
     temporary.write_text(json.dumps(state, separators=(",", ":")), encoding="utf-8")
     os.replace(temporary, folder / STATE_FILE)
+    seal_folder(folder)
 
 
 def _clean_leftovers(cache_dir: Path) -> None:

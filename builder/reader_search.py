@@ -44,6 +44,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import korean, pagefind_bundle, pagefind_service
+from .cache import SEAL, folder_is_sealed, seal_folder
 from .errors import ArchiveError
 from .searchdocs import SearchRecord
 
@@ -191,13 +192,15 @@ def _shard(
         rss, canonical = _index(records, target, work, base_path, language)
         return fingerprint, False, rss, canonical
     cached = Path(cache_dir) / "reader" / fingerprint
-    reused = cached.is_dir()
+    reused = cached.is_dir() and folder_is_sealed(cached)  # nothing unsigned reaches the site
     rss, canonical = 0, True
     if not reused:
+        shutil.rmtree(cached, ignore_errors=True)
         cached.parent.mkdir(parents=True, exist_ok=True)
         building = Path(tempfile.mkdtemp(prefix=".building-", dir=cached.parent))
         try:
             rss, canonical = _index(records, building / "bundle", building, base_path, language)
+            seal_folder(building / "bundle")
             os.replace(building / "bundle", cached)
         finally:
             shutil.rmtree(building, ignore_errors=True)
@@ -334,6 +337,8 @@ def _link_tree(source: Path, target: Path) -> None:
         into = os.path.join(target, os.path.relpath(folder, source))
         os.makedirs(into, exist_ok=True)
         for name in names:
+            if name == SEAL:
+                continue
             try:
                 os.link(os.path.join(folder, name), os.path.join(into, name))
             except OSError:

@@ -287,12 +287,13 @@ def test_killed_update_keeps_the_old_index_and_the_next_update_finishes(tmp_path
 
 
 def test_crash_between_commit_and_state_file_is_noticed(tmp_path):
-    """A crash after whoosh committed but before the state file was written: the index is trusted, not redone."""
+    """A crash after whoosh committed but before the state file and seal were written: the new
+    commit is not signed, so the index is not trusted (it holds pickles) and is made again."""
     cache = tmp_path / ".archive-cache" / "whoosh"
     ms.update_index(cache, _records("old"))
     _crash_indexer(tmp_path, cache, "new", "after-commit")
     stats = ms.update_index(cache, _records("new"))
-    assert (stats.added, stats.changed, stats.removed, stats.rebuilt) == (0, 0, 0, False)
+    assert stats.rebuilt
     assert len(ids(cache, "new", limit=1000)) == COUNT
 
 
@@ -342,3 +343,17 @@ def test_archive_search_command_end_to_end(archive, capsys):
     out, err = capsys.readouterr()
     assert "third-2024-03-10" in out
     assert "1 changed" in err
+
+
+def test_an_index_this_user_did_not_make_is_not_opened(tmp_path):
+    """A whoosh index copied in from elsewhere (a pull request, another machine) is never read:
+    it can hold pickles that run code. The next update rebuilds it instead."""
+    cache = tmp_path / ".archive-cache" / "whoosh"
+    ms.update_index(cache, _records("old"))
+    toc = next(cache.glob("*.toc"))
+    toc.write_bytes(toc.read_bytes() + b" ")  # anyone's change to a signed file
+    assert not ms.is_current(cache, "")
+    assert ms.update_index(cache, _records("old")).rebuilt
+    (cache / "_MAIN_99.toc").write_bytes(b"planted")  # a newer table of contents, unsigned
+    assert ms.update_index(cache, _records("old")).rebuilt
+    assert not (cache / "_MAIN_99.toc").exists()
