@@ -286,6 +286,19 @@ def test_create_source_adds_the_publication(tmp_path: Path, real_capture: Path) 
     no_errors(root)
 
 
+def test_create_source_with_a_new_id_adds_that_publication(tmp_path: Path, real_capture: Path) -> None:
+    """--source NEW-ID --create-source: the publication gets the id asked for, the capture's name."""
+    root = write_archive(tmp_path / "empty", {})
+    (root / "content").mkdir()
+    args = ("--year", "2019", "--source", "pt", "--create-source")
+    assert run("import", str(real_capture), "--root", str(root), *args) == 0
+    entity = split_front_matter((root / "content/entities/publications/pt.md").read_text(encoding="utf-8"))
+    assert entity is not None and entity.data == {"name": "Pyongyang Times", "type": "publication"}
+    data, _ = statement(root, REAL_ID)
+    assert data["source"] == "pt"
+    no_errors(root)
+
+
 def test_speaker_becomes_an_entity_id_when_the_archive_knows_it(root: Path, real_capture: Path) -> None:
     """A speaker matching an entity's name or alias is written as that entity's id."""
     (root / "content/entities/people/fm-spokesman.md").parent.mkdir(parents=True)
@@ -338,6 +351,7 @@ def test_missing_and_unknown_files_are_refused(
         ["--source", "nonexistent"],
         ["--source", "dprk"],
         ["--id", "Not An Id"],
+        ["--source", "../elsewhere", "--create-source"],
         ["--date", "2019-11-17", "--year", "2020"],
     ],
 )

@@ -207,6 +207,10 @@ def _options(args: argparse.Namespace) -> Options:
         raise UsageError(
             f"--id {statement_id!r} is not a valid id (lowercase letters, digits and single hyphens)"
         )
+    if args.source is not None and not is_valid_id(args.source):
+        raise UsageError(
+            f"--source {args.source!r} is not a valid id (lowercase letters, digits and single hyphens)"
+        )
     title = args.title.strip() if args.title and args.title.strip() else None
     config, _ = load_config(root)  # defaults when site.yaml is missing or wrong
     return Options(
@@ -230,13 +234,18 @@ def _load_index(opts: Options) -> ArchiveIndex:
     index = ArchiveIndex.load(opts.root)
     if opts.source is not None:
         entity = index.entities.get(opts.source)
+        if entity is None and opts.create_source:
+            return index  # the plan adds a publication with this id
         if entity is None:
             publications = [e.id for e in index.publications()]
             hint = (
                 did_you_mean(opts.source, publications)
                 or f"publications: {', '.join(publications) or 'none yet'}"
             )
-            raise UsageError(f"--source {opts.source!r} is not an entity of the archive ({hint})")
+            raise UsageError(
+                f"--source {opts.source!r} is not an entity of the archive ({hint}); "
+                "add --create-source to add it as a new publication"
+            )
         if entity.type != "publication":
             raise UsageError(f"--source {opts.source!r} is a {entity.type}, not a publication")
     return index

@@ -220,8 +220,15 @@ def resolve_source(
     draft: Draft, opts: Options, index: ArchiveIndex
 ) -> tuple[str | None, NewSource | None, tuple[str, str]]:
     """The publication entity id, a publication to create, or why there is none."""
-    if opts.source:
+    if opts.source and (opts.source in index.entities or not opts.create_source):
         return opts.source, None, ("", "")
+    if opts.source:  # --create-source with a new id: named as the capture names it, if it does
+        named = (
+            draft.publication_names[0] if draft.publication_names else opts.source.replace("-", " ").title()
+        )
+        new = new_source(named, index)
+        rel = f"content/entities/publications/{opts.source}.md"
+        return opts.source, NewSource(opts.source, new.name, new.aliases, rel), ("", "")
     found = match_publication(draft.publication_names, draft.hostnames, index.publications())
     if found:
         return found, None, ("", "")
