@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from builder.cli import main
+from builder.searchdocs import SearchRecord
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PROJECT = Path(__file__).resolve().parents[1]
@@ -127,3 +128,30 @@ def demo_copy(tmp_path: Path) -> Path:
     shutil.copy(PROJECT / "site.yaml", root / "site.yaml")
     shutil.copytree(PROJECT / "content", root / "content")
     return root
+
+
+def search_record(
+    id: str, title: str, date: str | None, text: str, base: str = "/", **fields: object
+) -> SearchRecord:
+    """A search record for a statement (with a date) or an entity (without), other fields empty."""
+    values: dict = {
+        "id": id,
+        "page": "entity" if date is None else "statement",
+        "url": f"{base}{'entities' if date is None else 'statements'}/{id}/",
+        "title": title,
+        "date": date,
+        "year": date[:4] if date else None,
+        "source_id": "",
+        "source": "",
+        "kind": "",
+        "speaker": "",
+        "entities": (),
+        "entity_names": (),
+        "aliases": (),
+        "language": "en",
+        "text": text,
+        "summary": "",
+        "content_hash": "",
+    }
+    values.update(fields)
+    return SearchRecord(**values)

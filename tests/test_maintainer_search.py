@@ -18,32 +18,13 @@ from builder.cli import main
 from builder.errors import UsageError
 from builder.searchdocs import SearchRecord
 
+from .conftest import search_record
+
 PROJECT = Path(__file__).resolve().parents[1]
 
 
 def rec(id: str, title: str, date: str | None, text: str, **fields: object) -> SearchRecord:
-    page = "entity" if date is None else "statement"
-    values: dict = {
-        "id": id,
-        "page": page,
-        "url": f"/{'entities' if date is None else 'statements'}/{id}/",
-        "title": title,
-        "date": date,
-        "year": date[:4] if date else None,
-        "source_id": "",
-        "source": "",
-        "kind": "",
-        "speaker": "",
-        "entities": (),
-        "entity_names": (),
-        "aliases": (),
-        "language": "en",
-        "text": text,
-        "summary": "",
-        "content_hash": "",
-    }
-    values.update(fields)
-    return SearchRecord(**values)
+    return search_record(id, title, date, text, base="/", **fields)
 
 
 RECORDS = [

@@ -12,32 +12,13 @@ from builder import pagefind_bundle, pagefind_service, reader_search
 from builder.errors import ArchiveError
 from builder.searchdocs import SearchRecord
 
+from .conftest import search_record
+
 BASE = "/archive/"
 
 
 def rec(id: str, title: str, date: str | None, text: str, **fields: object) -> SearchRecord:
-    page = "entity" if date is None else "statement"
-    values: dict = {
-        "id": id,
-        "page": page,
-        "url": f"{BASE}{'entities' if date is None else 'statements'}/{id}/",
-        "title": title,
-        "date": date,
-        "year": date[:4] if date else None,
-        "source_id": "",
-        "source": "",
-        "kind": "",
-        "speaker": "",
-        "entities": (),
-        "entity_names": (),
-        "aliases": (),
-        "language": "en",
-        "text": text,
-        "summary": "",
-        "content_hash": "",
-    }
-    values.update(fields)
-    return SearchRecord(**values)
+    return search_record(id, title, date, text, base=BASE, **fields)
 
 
 RECORDS = [
