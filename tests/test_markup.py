@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+import itertools
+import json
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from builder import markup
 from builder.markup import render_markdown
+
+from .conftest import PROJECT, SHARED
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -76,3 +84,67 @@ def test_plain_text_equals_parsed_text() -> None:
     ]:
         html = render_markdown(text)
         assert plain_text(html) == visible_text(html)
+
+
+# -- plain paragraphs skip Markdown: the result must be exactly Markdown's ------------------
+
+_PIECES = [
+    "word",
+    "a",
+    " ",
+    "  ",
+    "\n",
+    "\n\n",
+    "\n \n",
+    "- ",
+    "1. ",
+    "2) ",
+    ".",
+    ")",
+    "# ",
+    "> ",
+    "===",
+    "---",
+    "*",
+    "_",
+    "`",
+    "[",
+    "]",
+    "(",
+    "!",
+    "<b>",
+    "&",
+    "|",
+    "{: .x}",
+    ":",
+    "    ",
+    "'",
+    '"',
+    "é",
+    "\u00a0",
+    "[^1]",
+    "\n[^1]: note",
+    "[a]: http://x",
+    "*em*",
+    "**b**",
+    "[x](http://y)",
+    "[a]",
+]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
+def test_the_plain_paragraph_shortcut_gives_markdowns_html(text: str) -> None:
+    """Any mix of plain paragraphs and Markdown blocks (lists, footnotes, references, HTML)."""
+    assert markup._convert_fast(text, True) == markup._convert(text, True)
+
+
+def test_the_shortcut_gives_markdowns_html_on_real_statements() -> None:
+    """Real statements of the corpus (mostly plain prose) and the demo archive's, byte for byte."""
+    texts = [path.read_text(encoding="utf-8") for path in sorted((PROJECT / "content").rglob("*.md"))]
+    corpus = SHARED / "corpus" / "kcna-co-jp.jsonl"
+    if corpus.is_file():
+        with corpus.open(encoding="utf-8") as lines:
+            texts += [json.loads(line)["body"] for line in itertools.islice(lines, 1500)]
+    for text in texts:
+        assert markup._convert_fast(text, True) == markup._convert(text, True)
