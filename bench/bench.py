@@ -426,6 +426,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
         runs, size = bench_ours(site, work, n, args.timeout)
         result["ours"] = {k: asdict(v) for k, v in runs.items()}
         result["site"] = size | ({"bytes_per_statement": size["bytes"] // n} if size and n else {})
+        result["first_query"] = first_query(site / "_site", work)
         if args.compare and n <= args.compare_max:
             others = bench_hugo(site, work, args.timeout) | bench_pelican(site, work, args.timeout)
             result["others"] = {k: asdict(v) for k, v in others.items()}
@@ -437,6 +438,35 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
             print(f"  kept {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
+
+
+FIRST_QUERIES = ("Kim", "the")  # a name, and the most common word (the worst case)
+
+
+def first_query(site: Path, work: Path) -> dict[str, int]:
+    """Bytes a reader's browser downloads for a first search (bench_search.py, headless
+    Chromium), as a gzip-ing host sends them; empty where no browser or no index."""
+    if not (site / "pagefind").is_dir() or not shutil.which("chromium"):
+        print("  first-query bytes: skipped (no search index or no chromium)")
+        return {}
+    sent: dict[str, int] = {}
+    for query in FIRST_QUERIES:
+        script = ROOT / "bench" / "bench_search.py"
+        log = work / f"first-query-{query}.json"
+        with log.open("w") as out:
+            done = subprocess.run(
+                [sys.executable, script, "bytes", site, "--base", "/", "--query", query, "--json"],
+                stdout=out,
+                stderr=subprocess.DEVNULL,
+                timeout=300,
+                check=False,
+            )
+        try:
+            sent[query] = json.loads(log.read_text())[0]["gzip"] if done.returncode == 0 else -1
+        except (ValueError, LookupError):
+            sent[query] = -1
+    print("  first-query bytes (gzip): " + ", ".join(f"'{q}' {b / 1000:,.0f} KB" for q, b in sent.items()))
+    return sent
 
 
 def ratios(result: dict[str, Any]) -> dict[str, float]:
@@ -521,6 +551,9 @@ def print_tables(
                 f"  _site: {size['bytes'] / MB:,.1f} MB in {size['files']:,} files "
                 f"({size['bytes_per_statement']:,} bytes per statement; search {size['search_bytes'] / MB:,.1f} MB)"
             )
+        if result.get("first_query"):
+            shown = ", ".join(f"'{q}' {b / 1000:,.0f} KB" for q, b in result["first_query"].items())
+            print(f"  first search in a browser (gzip): {shown}")
         for name, value in ratios(result).items():
             print(f"  {name}: {value:.2f}x  ({'ours faster' if value > 1 else 'ours slower'})")
     for pair, value in lines.items():

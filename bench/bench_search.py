@@ -139,11 +139,17 @@ def main() -> int:
     size.add_argument("--query", action="append")
     size.add_argument("--filters", action="store_true", help="also open the filter panel")
     size.add_argument("--files", action="store_true", help="list every file")
+    size.add_argument("--json", action="store_true", help="print the figures as JSON")
     whoosh = sub.add_parser("whoosh")
     whoosh.add_argument("root", type=Path)
     whoosh.add_argument("--query", action="append")
     args = parser.parse_args()
-    if args.what == "bytes":
+    if args.what == "bytes" and args.json:
+        results = [
+            first_query_bytes(args.site_root, args.base, q, args.filters) for q in args.query or ["nuclear"]
+        ]
+        print(json.dumps(results, indent=1))
+    elif args.what == "bytes":
         for query in args.query or ["nuclear"]:
             result = first_query_bytes(args.site_root, args.base, query, args.filters)
             print(

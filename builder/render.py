@@ -12,9 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,6 +49,20 @@ ENTITY_TYPE_TITLES = {
     "event": "Events",
     "other": "Other",
 }
+
+
+SECTION_SIZE = 200  # statement pages in one part of the work (see Renderer.sections)
+
+
+@dataclass(frozen=True)
+class DatePlan:
+    """Which days and months get pages, shared by the date sections."""
+
+    days: list[dt.date]
+    months: list[tuple[int, int]]
+    years: list[int]
+    days_in_month: dict[tuple[int, int], list[dt.date]]
+    month_ids: dict[tuple[int, int], list[str]]
 
 
 @dataclass(frozen=True)
@@ -229,30 +246,72 @@ class Renderer:
 
     # -- pages ----------------------------------------------------------------------------
 
+    def load_templates(self) -> None:
+        for name in self.env.list_templates(filter_func=lambda name: name.endswith(".html")):
+            self.env.get_template(name)
+
     def pages(self) -> Iterator[Page]:
-        yield self.home()
-        yield from self.paginated("statements/", "statements.html", self.newest)
-        for position, sid in enumerate(self.links.chronological):
-            yield from self.statement(sid, position)
-        for sid, versions in sorted(self.archive.versions.items()):
-            if sid in self.archive.statements:
-                yield self.versions(sid, versions)
-        yield from self.dates()
-        yield from self.entities()
-        yield from self.kinds()
-        yield from self.tags()
-        yield self.withdrawn()
-        yield self.about()
-        yield self.page("search/", "search.html", listed=False)
-        not_found = self.page("404.html", "404.html", listed=False)
-        yield Page("404.html", not_found.content)
-        yield Page(".nojekyll", b"")
+        for section in self.sections():
+            yield from section()
+        yield from self.closing_pages()
+
+    def sections(self) -> list[Callable[[], Iterable[Page]]]:
+        """The site's pages in parts of about equal work, in order, each independent of the
+        others: workers can make them side by side (see render_site)."""
+        ids = self.links.chronological
+        entities = sorted(self.archive.entities.values(), key=lambda e: e.id)
+        days = self._date_plan.days
+        return [
+            lambda: [self.home()],
+            lambda: self.paginated("statements/", "statements.html", self.newest),
+            *(
+                functools.partial(self.statements_between, start, start + SECTION_SIZE)
+                for start in range(0, len(ids), SECTION_SIZE)
+            ),
+            self.all_versions,
+            self.dates_index_and_years,
+            self.months,
+            *(
+                functools.partial(self.days_between, start, start + SECTION_SIZE * 4)
+                for start in range(0, len(days), SECTION_SIZE * 4)
+            ),
+            lambda: [
+                self.page("entities/", "entities.html", lastmod=self.latest, groups=self._entity_groups())
+            ],
+            *(
+                functools.partial(self.entities_between, entities, start, start + SECTION_SIZE // 2)
+                for start in range(0, len(entities), SECTION_SIZE // 2)
+            ),
+            self.kinds,
+            self.tags,
+            self.single_pages,
+        ]
+
+    def closing_pages(self) -> Iterator[Page]:
+        """What lists every page made before (the sitemap), and the site-wide files."""
         yield self.site_feed()
         for path, content in data_files(self.archive, self.links, self.urls.absolute):
             yield Page(path, content)
         for path, content in discovery.sitemap_files(self.sitemap, self.urls.absolute):
             yield Page(path, content)
         yield Page("robots.txt", discovery.robots_txt(self.urls.absolute("sitemap.xml")))
+
+    def statements_between(self, start: int, end: int) -> Iterator[Page]:
+        for position in range(start, min(end, len(self.links.chronological))):
+            yield from self.statement(self.links.chronological[position], position)
+
+    def all_versions(self) -> Iterator[Page]:
+        for sid, versions in sorted(self.archive.versions.items()):
+            if sid in self.archive.statements:
+                yield self.versions(sid, versions)
+
+    def single_pages(self) -> Iterator[Page]:
+        yield self.withdrawn()
+        yield self.about()
+        yield self.page("search/", "search.html", listed=False)
+        not_found = self.page("404.html", "404.html", listed=False)
+        yield Page("404.html", not_found.content)
+        yield Page(".nojekyll", b"")
 
     def home(self) -> Page:
         counts = {
@@ -343,13 +402,12 @@ class Renderer:
             steps=steps,
         )
 
-    def dates(self) -> Iterator[Page]:
+    @functools.cached_property
+    def _date_plan(self) -> DatePlan:
         issued = self.links.by_day
         mentioned = self.links.mentioned_on
         days = sorted(set(issued) | set(mentioned))
         months = sorted({(d.year, d.month) for d in days} | set(self.links.mentioned_in_month))
-        years = sorted({y for y, _ in months})
-        yield self.page("dates/", "dates.html", lastmod=self.latest, years=self._year_counts(years))
         days_in_month: dict[tuple[int, int], list[dt.date]] = {}
         for d in days:
             days_in_month.setdefault((d.year, d.month), []).append(d)
@@ -360,6 +418,12 @@ class Renderer:
             + list(self.links.mentioned_in_month.get((y, m), ()))
             for y, m in months
         }
+        return DatePlan(days, months, sorted({y for y, _ in months}), days_in_month, month_ids)
+
+    def dates_index_and_years(self) -> Iterator[Page]:
+        plan = self._date_plan
+        months, years, month_ids = plan.months, plan.years, plan.month_ids
+        yield self.page("dates/", "dates.html", lastmod=self.latest, years=self._year_counts(years))
         for year in years:
             in_year = [m for (y, m) in months if y == year]
             counts = [(m, self._month_count(year, m)) for m in in_year]
@@ -386,12 +450,16 @@ class Renderer:
                 prev_url=self._neighbour_year(years, year, -1),
                 next_url=self._neighbour_year(years, year, 1),
             )
+
+    def months(self) -> Iterator[Page]:
+        plan = self._date_plan
+        months, days_in_month, issued = plan.months, plan.days_in_month, self.links.by_day
         for index, (year, month) in enumerate(months):
             ids = [i for d in days_in_month.get((year, month), ()) for i in issued.get(d, ())]
             yield self.page(
                 urls.month(year, month),
                 "month.html",
-                lastmod=self.last_modified(month_ids[(year, month)]),
+                lastmod=self.last_modified(plan.month_ids[(year, month)]),
                 year=year,
                 month=month,
                 month_calendar=self._calendar(year, month),
@@ -400,7 +468,11 @@ class Renderer:
                 prev_url=self.urls.path(urls.month(*months[index - 1])) if index > 0 else None,
                 next_url=self.urls.path(urls.month(*months[index + 1])) if index + 1 < len(months) else None,
             )
-        for index, day in enumerate(days):
+
+    def days_between(self, start: int, end: int) -> Iterator[Page]:
+        days, issued, mentioned = self._date_plan.days, self.links.by_day, self.links.mentioned_on
+        for index in range(start, min(end, len(days))):
+            day = days[index]
             yield self.page(
                 urls.day(day),
                 "day.html",
@@ -412,7 +484,7 @@ class Renderer:
                 next_url=self.urls.path(urls.day(days[index + 1])) if index + 1 < len(days) else None,
             )
 
-    def entities(self) -> Iterator[Page]:
+    def _entity_groups(self) -> list[tuple[str, list[tuple[Entity, int]]]]:
         groups = [
             (
                 ENTITY_TYPE_TITLES[t],
@@ -420,8 +492,10 @@ class Renderer:
             )
             for t in ENTITY_TYPES
         ]
-        yield self.page("entities/", "entities.html", lastmod=self.latest, groups=[g for g in groups if g[1]])
-        for entity in sorted(self.archive.entities.values(), key=lambda e: e.id):
+        return [g for g in groups if g[1]]
+
+    def entities_between(self, entities: Sequence[Entity], start: int, end: int) -> Iterator[Page]:
+        for entity in entities[start:end]:
             yield from self.entity(entity)
 
     def entity(self, entity: Entity) -> Iterator[Page]:
@@ -777,9 +851,48 @@ def _months_back(end: tuple[int, int], count: int) -> list[tuple[int, int]]:
     return months[::-1]
 
 
-def render_site(archive: Archive, links: Links, root: Path) -> Iterator[Page]:
-    """Every page of the site, in a fixed order."""
-    return Renderer(archive, links, root).pages()
+PARALLEL_THRESHOLD = 200  # statements; below this, starting workers costs more than it saves
+
+# Set before the workers fork, so each has the renderer (and its shared views) for free.
+_renderer: Renderer | None = None
+
+
+def render_site(archive: Archive, links: Links, root: Path, workers: int | None = None) -> Iterator[Page]:
+    """Every page of the site, in a fixed order; made by one worker process per core.
+
+    The pages are the same bytes whatever the number of workers: each section is made
+    whole by one worker from the same views, and the sections come back in order.
+    """
+    renderer = Renderer(archive, links, root)
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    if count < 2 or len(archive.statements) < PARALLEL_THRESHOLD:
+        return renderer.pages()
+    return _pages_in_parallel(renderer, count)
+
+
+def _pages_in_parallel(renderer: Renderer, count: int) -> Iterator[Page]:
+    global _renderer
+    renderer.load_templates()  # compiled once, before the fork
+    sections = len(renderer.sections())
+    _renderer = renderer
+    try:
+        with ProcessPoolExecutor(count, mp_context=get_context("fork")) as pool:
+            for pages, sitemap in pool.map(_make_section, range(sections)):
+                renderer.sitemap.extend(sitemap)
+                yield from pages
+    finally:
+        _renderer = None
+    yield from renderer.closing_pages()
+
+
+def _make_section(number: int) -> tuple[list[Page], list[discovery.SitemapUrl]]:
+    """In a worker: one section's pages, and the sitemap entries they add."""
+    assert _renderer is not None
+    before = len(_renderer.sitemap)
+    pages = list(_renderer.sections()[number]())
+    added = _renderer.sitemap[before:]
+    del _renderer.sitemap[before:]
+    return pages, added
 
 
 def capture_files(root: Path) -> Iterator[tuple[str, Path]]:

@@ -220,3 +220,20 @@ def test_imported_capture_builds_with_no_broken_link(tmp_path: Path) -> None:
     assert 'href="/dates/2019/11/14/"' in html
     assert 'href="/entities/us/"' in html
     assert "original capture" in html.lower() or "Original capture" in html
+
+
+def test_workers_make_the_same_pages_as_one_process(tmp_path: Path) -> None:
+    """Linking and rendering in worker processes give the bytes a one-process build gives,
+    in the same order (a generated archive above the size where workers start)."""
+    from builder.content import load_archive
+    from builder.link import PARALLEL_THRESHOLD, link_archive
+    from builder.render import render_site
+
+    root = tmp_path / "big"
+    assert run("demo", "--statements", str(PARALLEL_THRESHOLD + 40), "--out", str(root)) == 0
+    archive, _ = load_archive(root, None, cache=False)
+    one, two = link_archive(archive, workers=1), link_archive(archive, workers=2)
+    assert one == two
+    serial = [(p.path, p.content) for p in render_site(archive, one, root, workers=1)]
+    parallel = [(p.path, p.content) for p in render_site(archive, two, root, workers=2)]
+    assert len(serial) > 1000 and serial == parallel
