@@ -9,12 +9,9 @@ kind, tag and source, co-occurring entities, related statements.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 
 from . import urls
@@ -26,9 +23,8 @@ from .htmltext import Span
 from .markup import plain_text, render_markdown
 from .mentions import MentionCount, MentionMatcher, link_mentions
 from .model import Archive, Statement
-from .related import Features, related_statements
-
-PARALLEL_THRESHOLD = 200  # below this, starting workers costs more than it saves
+from .related import NO_WORDS, Features, WordCounts, related_statements, word_counts
+from .workers import fork_map
 
 
 @dataclass(frozen=True)
@@ -41,6 +37,7 @@ class LinkedStatement:
     months: tuple[tuple[int, int], ...] = ()
     annotations_found: tuple[bool, ...] = ()
     notes: tuple[str, ...] = ()
+    words: WordCounts = NO_WORDS  # for related statements
 
 
 @dataclass(frozen=True)
@@ -104,17 +101,11 @@ def link_archive(archive: Archive, workers: int | None = None, cache_root: Path 
     problems = list(_matcher.problems)
     for statement in ordered:
         problems += _annotation_problems(statement, linked[statement.id])
-    return _relations(archive, ordered, linked, problems)
+    return _relations(archive, ordered, linked, problems, workers)
 
 
 def _link_all(statements: Sequence[Statement], workers: int | None) -> Iterator[LinkedStatement]:
-    count = workers if workers is not None else (os.cpu_count() or 1)
-    if count <= 1 or len(statements) < PARALLEL_THRESHOLD:
-        yield from map(link_statement, statements)
-        return
-    chunk = max(1, len(statements) // (count * 8))
-    with ProcessPoolExecutor(count, mp_context=get_context("fork")) as pool:
-        yield from pool.map(link_statement, statements, chunksize=chunk)
+    return fork_map(link_statement, statements, workers)
 
 
 def _date_finder(
@@ -155,15 +146,17 @@ def link_statement(statement: Statement) -> LinkedStatement:
     html, found = anchor_annotations(linked.html, statement.annotations, notes)
     days = sorted({dt.date(y, m, d) for y, m, d in found_days if d is not None})
     months = sorted({(y, m) for y, m, d in found_days if d is None})
+    text = plain_text(body)
     return LinkedStatement(
         id=statement.id,
         html=html,
-        text=plain_text(body),
+        text=text,
         mentions=linked.mentions,
         days=tuple(days),
         months=tuple(months),
         annotations_found=tuple(found),
         notes=notes,
+        words=word_counts(text),
     )
 
 
@@ -227,6 +220,7 @@ def _relations(
     ordered: Sequence[Statement],
     linked: dict[str, LinkedStatement],
     problems: list[Problem],
+    workers: int | None,
 ) -> Links:
     position = {s.id: index for index, s in enumerate(ordered)}
     referenced_by: dict[str, list[Citation]] = defaultdict(list)
@@ -259,7 +253,7 @@ def _relations(
         by_source[s.source].append(s.id)
         features.append(
             Features(
-                s.id, tuple(about), tuple(d.isoformat() for d in link.days), link.text, s.date.toordinal()
+                s.id, tuple(about), tuple(d.isoformat() for d in link.days), link.words, s.date.toordinal()
             )
         )
 
@@ -283,6 +277,6 @@ def _relations(
             k: tuple(sorted(c.items(), key=lambda item: (-item[1], item[0]))[:12])
             for k, c in sorted(pairs.items())
         },
-        related=related_statements(features, archive.config.related_count),
+        related=related_statements(features, archive.config.related_count, workers),
         problems=tuple(sorted(set(problems))),
     )

@@ -16,6 +16,9 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
+
+from .workers import fork_map
 
 MAX_POSTINGS = 200
 CANDIDATE_BUDGET = 800
@@ -30,6 +33,24 @@ _STOP = frozenset(
 )
 
 
+class WordCounts(NamedTuple):
+    """A text's distinctive-enough words (stop words left out) and how often each occurs."""
+
+    words: tuple[str, ...]
+    counts: tuple[int, ...]
+
+
+NO_WORDS = WordCounts((), ())
+
+
+def word_counts(text: str) -> WordCounts:
+    """Counted once per statement, where it is linked (in a worker, and cached)."""
+    counts = Counter(_WORD.findall(text.lower()))
+    for word in _STOP.intersection(counts):
+        del counts[word]
+    return WordCounts(tuple(counts), tuple(counts.values()))
+
+
 @dataclass(frozen=True)
 class Features:
     """What one statement is about, for relatedness."""
@@ -37,13 +58,29 @@ class Features:
     id: str
     entities: tuple[str, ...]
     days: tuple[str, ...]
-    text: str
+    words: WordCounts
     date_ordinal: int
 
 
-def related_statements(features: Sequence[Features], count: int) -> dict[str, tuple[str, ...]]:
+# Set before the workers fork (see workers.fork_map): what scoring one statement reads.
+_index: _Index | None = None
+
+
+@dataclass(frozen=True)
+class _Index:
+    features: Sequence[Features]
+    terms: list[tuple[str, ...]]
+    postings: dict[str, list[int]]
+    idf: dict[str, float]
+    count: int
+
+
+def related_statements(
+    features: Sequence[Features], count: int, workers: int | None = None
+) -> dict[str, tuple[str, ...]]:
     """Up to `count` related statement ids for each statement, best first, deterministic."""
-    terms = _top_terms(features)
+    global _index
+    terms = _top_terms(features, workers)
     postings: dict[str, list[int]] = defaultdict(list)
     weights: dict[str, float] = {}
     total = max(len(features), 1)
@@ -54,60 +91,85 @@ def related_statements(features: Sequence[Features], count: int) -> dict[str, tu
             postings[key].append(index)
             weights[key] = boost
     idf = {key: weights[key] * math.log(1 + total / len(ids)) for key, ids in postings.items()}
-    result: dict[str, tuple[str, ...]] = {}
-    for index, f in enumerate(features):
-        scores: Counter[int] = Counter()
-        budget = CANDIDATE_BUDGET
-        # Rarest features first: they say most, and the budget keeps each statement's cost
-        # bounded however large the archive grows.
-        keys = sorted(
-            (k for k in dict.fromkeys(_keys(f, terms[index])) if 2 <= len(postings[k]) <= MAX_POSTINGS),
-            key=lambda k: (-idf[k], k),
-        )
-        for key in keys:
-            if budget <= 0:
-                break
-            ids = postings[key]
-            budget -= len(ids)
-            weight = idf[key]
-            for other in ids:
-                if other != index:
-                    scores[other] += weight
-        best = heapq.nsmallest(
-            count,
-            scores.items(),
-            key=lambda item: (
-                -round(item[1], 9),
-                abs(features[item[0]].date_ordinal - f.date_ordinal),
-                features[item[0]].id,
-            ),
-        )
-        result[f.id] = tuple(features[other].id for other, _ in best)
-    return result
+    _index = _Index(features, terms, postings, idf, count)
+    try:
+        best = list(fork_map(_related_to, range(len(features)), workers))
+    finally:
+        _index = None
+    return {f.id: tuple(features[other].id for other in ids) for f, ids in zip(features, best, strict=True)}
+
+
+def _related_to(index: int) -> tuple[int, ...]:
+    """The best statements for one statement: the highest scores, then the nearest in time."""
+    assert _index is not None
+    features, postings, idf = _index.features, _index.postings, _index.idf
+    f = features[index]
+    scores: Counter[int] = Counter()
+    budget = CANDIDATE_BUDGET
+    # Rarest features first: they say most, and the budget keeps each statement's cost
+    # bounded however large the archive grows.
+    keys = sorted(
+        (k for k in dict.fromkeys(_keys(f, _index.terms[index])) if 2 <= len(postings[k]) <= MAX_POSTINGS),
+        key=lambda k: (-idf[k], k),
+    )
+    for key in keys:
+        if budget <= 0:
+            break
+        ids = postings[key]
+        budget -= len(ids)
+        weight = idf[key]
+        for other in ids:
+            if other != index:
+                scores[other] += weight
+    if len(scores) > _index.count:
+        # Only candidates that can be among the best need the full ordering: those scoring
+        # (within rounding) at least the count-th highest score.
+        cutoff = heapq.nlargest(_index.count, scores.values())[-1] - 1e-8
+        candidates = [item for item in scores.items() if item[1] >= cutoff]
+    else:
+        candidates = list(scores.items())
+    best = heapq.nsmallest(
+        _index.count,
+        candidates,
+        key=lambda item: (
+            -round(item[1], 9),
+            abs(features[item[0]].date_ordinal - f.date_ordinal),
+            features[item[0]].id,
+        ),
+    )
+    return tuple(other for other, _ in best)
 
 
 def _keys(f: Features, terms: Sequence[str]) -> list[str]:
     return ["e:" + e for e in f.entities] + ["d:" + d for d in f.days] + ["t:" + t for t in terms]
 
 
-def _top_terms(features: Sequence[Features]) -> list[tuple[str, ...]]:
+def _top_terms(features: Sequence[Features], workers: int | None) -> list[tuple[str, ...]]:
     """Each statement's most distinctive words by tf-idf (ties broken alphabetically)."""
-    counts = [
-        Counter(w for w in (m.lower() for m in _WORD.findall(f.text)) if w not in _STOP) for f in features
-    ]
-    document_frequency: Counter[str] = Counter()
-    for c in counts:
-        document_frequency.update(c.keys())
-    total = max(len(features), 1)
-    top: list[tuple[str, ...]] = []
-    for c in counts:
-        scored = sorted(
-            (
-                (tf * math.log(total / document_frequency[w]), w)
-                for w, tf in c.items()
-                if document_frequency[w] > 1
-            ),
-            key=lambda item: (-item[0], item[1]),
-        )
-        top.append(tuple(w for _, w in scored[:TERMS_PER_STATEMENT]))
-    return top
+    global _frequency
+    frequency: Counter[str] = Counter()
+    for f in features:
+        frequency.update(f.words.words)
+    _frequency = (features, frequency, max(len(features), 1))
+    try:
+        return list(fork_map(_top_terms_of, range(len(features)), workers))
+    finally:
+        _frequency = None
+
+
+_frequency: tuple[Sequence[Features], Counter[str], int] | None = None
+
+
+def _top_terms_of(index: int) -> tuple[str, ...]:
+    assert _frequency is not None
+    features, frequency, total = _frequency
+    words = features[index].words
+    scored = sorted(
+        (
+            (tf * math.log(total / frequency[w]), w)
+            for w, tf in zip(words.words, words.counts, strict=True)
+            if frequency[w] > 1
+        ),
+        key=lambda item: (-item[0], item[1]),
+    )
+    return tuple(w for _, w in scored[:TERMS_PER_STATEMENT])

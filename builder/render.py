@@ -12,12 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,6 +31,7 @@ from .feeds import Feed, FeedEntry, absolute_links, entry_xml, feed_xml
 from .link import Links
 from .markup import render_markdown, render_summary
 from .model import ENTITY_TYPES, KINDS, REFERENCE_INVERSE_LABELS, REFERENCE_LABELS, Archive, Entity, Statement
+from .workers import PARALLEL_THRESHOLD, fork_map, worker_count
 
 THEME = Path(__file__).resolve().parent.parent / "templates"
 MONTHS = (
@@ -851,8 +849,6 @@ def _months_back(end: tuple[int, int], count: int) -> list[tuple[int, int]]:
     return months[::-1]
 
 
-PARALLEL_THRESHOLD = 200  # statements; below this, starting workers costs more than it saves
-
 # Set before the workers fork, so each has the renderer (and its shared views) for free.
 _renderer: Renderer | None = None
 
@@ -864,22 +860,20 @@ def render_site(archive: Archive, links: Links, root: Path, workers: int | None 
     whole by one worker from the same views, and the sections come back in order.
     """
     renderer = Renderer(archive, links, root)
-    count = workers if workers is not None else (os.cpu_count() or 1)
-    if count < 2 or len(archive.statements) < PARALLEL_THRESHOLD:
+    if worker_count(workers) < 2 or len(archive.statements) < PARALLEL_THRESHOLD:
         return renderer.pages()
-    return _pages_in_parallel(renderer, count)
+    return _pages_in_parallel(renderer, workers)
 
 
-def _pages_in_parallel(renderer: Renderer, count: int) -> Iterator[Page]:
+def _pages_in_parallel(renderer: Renderer, workers: int | None) -> Iterator[Page]:
     global _renderer
     renderer.load_templates()  # compiled once, before the fork
-    sections = len(renderer.sections())
+    sections = range(len(renderer.sections()))
     _renderer = renderer
     try:
-        with ProcessPoolExecutor(count, mp_context=get_context("fork")) as pool:
-            for pages, sitemap in pool.map(_make_section, range(sections)):
-                renderer.sitemap.extend(sitemap)
-                yield from pages
+        for pages, sitemap in fork_map(_make_section, sections, workers, threshold=0, chunksize=1):
+            renderer.sitemap.extend(sitemap)
+            yield from pages
     finally:
         _renderer = None
     yield from renderer.closing_pages()

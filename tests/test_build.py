@@ -226,8 +226,9 @@ def test_workers_make_the_same_pages_as_one_process(tmp_path: Path) -> None:
     """Linking and rendering in worker processes give the bytes a one-process build gives,
     in the same order (a generated archive above the size where workers start)."""
     from builder.content import load_archive
-    from builder.link import PARALLEL_THRESHOLD, link_archive
+    from builder.link import link_archive
     from builder.render import render_site
+    from builder.workers import PARALLEL_THRESHOLD
 
     root = tmp_path / "big"
     assert run("demo", "--statements", str(PARALLEL_THRESHOLD + 40), "--out", str(root)) == 0
