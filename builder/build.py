@@ -134,7 +134,7 @@ def build(
             with stages.stage("search"):
                 _reader_index(archive, links, staging)
         with stages.stage("write"):
-            publish(staging, out)
+            publish(staging, out, result.pages)
     except BaseException:
         discard(staging)
         raise

@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import os
 import pickle
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from functools import cache
@@ -149,25 +150,41 @@ def folder_is_sealed(folder: Path, must_be_sealed: Callable[[str], bool] = lambd
 
 
 class Store:
-    """One named table of cached results, loaded whole and written back atomically."""
+    """One named table of cached results, kept in BUCKETS files by a hash of the key.
+
+    All of it is read at the start; at the end only the buckets that gained or lost an
+    entry are written again (atomically), so a build after one edit rewrites a file or two,
+    not the whole table.
+    """
+
+    BUCKETS = 128
 
     def __init__(self, root: Path | None, name: str, depends_on: Iterable[object] = ()):
-        self.folder = root / CACHE_DIR if root is not None else None
         self.name = name
         self.key = fingerprint(name, *depends_on)
+        self.folder = root / CACHE_DIR / f"{name}-{self.key}" if root is not None else None
         self.entries: dict[Any, Any] = {}
         self.used: set[Any] = set()
-        self.changed = False
+        self.changed: set[int] = set()
         if self.folder is not None:
-            self.entries = self._read()
+            self._read()
 
-    @property
-    def path(self) -> Path | None:
-        return self.folder / f"{self.name}-{self.key}.pickle" if self.folder else None
+    @classmethod
+    def bucket(cls, key: Any) -> int:
+        return int.from_bytes(hashlib.blake2b(repr(key).encode(), digest_size=2).digest(), "big") % cls.BUCKETS
 
-    def _read(self) -> dict[Any, Any]:
-        data = load_signed(self.path) if self.path is not None else None
-        return data if isinstance(data, dict) else {}
+    def _path(self, bucket: int) -> Path:
+        assert self.folder is not None
+        return self.folder / f"{bucket:03d}.pickle"
+
+    def _read(self) -> None:
+        assert self.folder is not None
+        if not self.folder.is_dir():
+            return
+        for bucket in range(self.BUCKETS):
+            data = load_signed(self._path(bucket))
+            if isinstance(data, dict):
+                self.entries.update(data)
 
     def get(self, key: Any) -> Any:
         value = self.entries.get(key)
@@ -178,21 +195,34 @@ class Store:
     def put(self, key: Any, value: Any) -> None:
         self.entries[key] = value
         self.used.add(key)
-        self.changed = True
+        self.changed.add(self.bucket(key))
 
     def save(self) -> None:
-        """Keep only what this build used; replace the file atomically; drop stale tables."""
+        """Keep only what this build used: rewrite the buckets that changed; drop stale tables."""
         if self.folder is None:
             return
-        stale = len(self.entries) != len(self.used)
-        if not (self.changed or stale) and self.path and self.path.is_file():
-            return
+        buckets: dict[int, dict[Any, Any]] = {}
+        dirty = set(self.changed)
+        for key, value in self.entries.items():
+            number = self.bucket(key)
+            if key in self.used:
+                buckets.setdefault(number, {})[key] = value
+            else:
+                dirty.add(number)  # an entry this build did not use: forget it
+        if not self.folder.is_dir():
+            dirty = set(range(self.BUCKETS))
         self.folder.mkdir(parents=True, exist_ok=True)
-        dump_signed({k: self.entries[k] for k in self.used}, self.path)  # type: ignore[arg-type]
-        for old in self.folder.glob(f"{self.name}-*.pickle"):
-            if old != self.path:
-                old.unlink(missing_ok=True)
-        for leftover in self.folder.glob(f".{self.name}-*.tmp"):
+        for number in sorted(dirty):
+            if buckets.get(number):
+                dump_signed(buckets[number], self._path(number))
+            else:
+                self._path(number).unlink(missing_ok=True)
+        for old in self.folder.parent.glob(f"{self.name}-*"):
+            if old.is_dir() and old != self.folder:
+                shutil.rmtree(old, ignore_errors=True)
+            elif old.is_file():
+                old.unlink(missing_ok=True)  # a table of an older layout
+        for leftover in self.folder.glob("*.tmp"):
             leftover.unlink(missing_ok=True)
 
 

@@ -12,6 +12,8 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -78,17 +80,48 @@ def copy_files(folder: Path, files: Iterable[tuple[str, Path]]) -> None:
         shutil.copyfile(source, target)
 
 
-def publish(staging: Path, out: Path) -> None:
+# Deleting the previous site file by file takes seconds at 50,000 files: a large one is
+# deleted by a detached process, so the build is done as soon as the new site is in place.
+BACKGROUND_DELETE_PAGES = 5000
+_DELETER = """import os, shutil, sys
+source, trash = sys.argv[1], sys.argv[2] + str(os.getpid())
+try:
+    os.rename(source, trash)
+except OSError:
+    trash = source
+shutil.rmtree(trash, ignore_errors=True)
+"""
+
+
+def publish(staging: Path, out: Path, pages: int = 0) -> None:
     """Put the finished folder in place of the output, atomically where possible."""
     _fsync_tree_marker(staging)
     if out.exists() and _exchange(staging, out):
-        shutil.rmtree(staging, ignore_errors=True)
+        _delete(staging, out, in_background=pages >= BACKGROUND_DELETE_PAGES)
         return
     old = out.with_name(f".{out.name}.old-{os.getpid()}")
     if out.exists():
         os.rename(out, old)
     os.rename(staging, out)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _delete(tree: Path, out: Path, in_background: bool) -> None:
+    """Remove the previous site, now at tree; a detached process renames it to
+    .<out>.trash-<its pid> first, so that the next build knows to leave it alone."""
+    if in_background:
+        try:
+            subprocess.Popen(
+                [sys.executable, "-c", _DELETER, str(tree), str(out.with_name(f".{out.name}.trash-"))],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            return
+        except OSError:
+            pass
+    shutil.rmtree(tree, ignore_errors=True)
 
 
 def discard(staging: Path) -> None:
@@ -105,7 +138,7 @@ def recover(out: Path) -> None:
             os.rename(leftover, out)
         else:
             shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in parent.glob(f".{out.name}.new-*"):
+    for leftover in [*parent.glob(f".{out.name}.new-*"), *parent.glob(f".{out.name}.trash-*")]:
         pid = leftover.name.rsplit("-", 1)[-1]
         if not pid.isdigit() or not _alive(int(pid)):
             shutil.rmtree(leftover, ignore_errors=True)

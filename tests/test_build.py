@@ -238,3 +238,31 @@ def test_workers_make_the_same_pages_as_one_process(tmp_path: Path) -> None:
     serial = [(p.path, p.content) for p in render_site(archive, one, root, workers=1)]
     parallel = [(p.path, p.content) for p in render_site(archive, two, root, workers=2)]
     assert len(serial) > 1000 and serial == parallel
+
+
+def test_a_large_previous_site_is_deleted_in_the_background(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above a size the old site is deleted by a detached process: the new one is in place
+    at once, and the old one is gone soon after, leaving nothing beside the output."""
+    import time
+
+    from builder import write
+
+    monkeypatch.setattr(write, "BACKGROUND_DELETE_PAGES", 1)
+    started = []
+    popen = subprocess.Popen
+
+    def recording(args, **kwargs):
+        started.append(args)
+        return popen(args, **kwargs)
+
+    monkeypatch.setattr(write.subprocess, "Popen", recording)
+    first = tree(build(archive))
+    (archive / "site.yaml").write_text((archive / "site.yaml").read_text() + "\n# edited\n")
+    assert tree(build(archive)) == first
+    assert len([args for args in started if "rmtree" in str(args)]) == 1
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and [p for p in archive.iterdir() if p.name.startswith("._site")]:
+        time.sleep(0.05)
+    assert [p.name for p in archive.iterdir() if p.name.startswith("._site")] == []

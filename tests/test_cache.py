@@ -41,7 +41,7 @@ def test_planted_cache_files_run_nothing_and_the_site_is_a_clean_build(tmp_path:
     root = write_archive(tmp_path / "archive", {**ENTITIES, **STATEMENTS})
     clean = tree(build(root, "--no-cache"))
     build(root)
-    tables = sorted((root / cache.CACHE_DIR).glob("*.pickle"))
+    tables = sorted((root / cache.CACHE_DIR).rglob("*.pickle"))
     assert tables, "the build wrote no cache to plant in"
     marker = tmp_path / "pwned"
     planted = pickle.dumps(_Planted(marker))
@@ -67,3 +67,25 @@ def test_a_changed_search_shard_in_the_cache_never_reaches_the_site(tmp_path: Pa
     site = tree(root / "_site" / "pagefind")
     assert site == clean
     assert not any(b"planted" in content for content in site.values())
+
+
+def test_a_table_rewrites_only_the_buckets_that_changed(tmp_path: Path) -> None:
+    """After one edit (an entry dropped, one added) a build rewrites one or two of the
+    table's files, not all of them; what is read back is what the last build used."""
+    table = cache.Store(tmp_path, "t", ("v1",))
+    for n in range(500):
+        table.put(("s", n), n)
+    table.save()
+    files = {p.name: p.stat().st_ino for p in table.folder.iterdir()}
+    assert len(files) > 50
+    again = cache.Store(tmp_path, "t", ("v1",))
+    for n in range(1, 500):
+        assert again.get(("s", n)) == n
+    again.put(("s", 500), 500)
+    again.save()
+    after = {p.name: p.stat().st_ino for p in again.folder.iterdir()}
+    assert 1 <= sum(after.get(name) != inode for name, inode in files.items()) <= 2
+    last = cache.Store(tmp_path, "t", ("v1",))
+    assert last.entries == {("s", n): n for n in range(1, 501)}
+    cache.Store(tmp_path, "t", ("v2",)).save()  # another fingerprint: the old table goes
+    assert [p.name for p in (tmp_path / cache.CACHE_DIR).iterdir()] == [f"t-{cache.fingerprint('t', 'v2')}"]

@@ -74,7 +74,7 @@ def test_cached_build_equals_clean_build(tmp_path_factory, edits: list[tuple[str
 def test_damaged_cache_is_only_slower(archive: Path) -> None:
     """A truncated or garbage cache file is ignored; the build still gives the clean result."""
     assert run("build", "--root", str(archive), "--no-search", "--quiet") == 0
-    for path in (archive / ".archive-cache").glob("*.pickle"):
+    for path in (archive / ".archive-cache").rglob("*.pickle"):
         path.write_bytes(b"\x80\x05garbage")
     assert run("build", "--root", str(archive), "--no-search", "--quiet") == 0
     assert tree(archive / "_site") == clean_build(archive)
