@@ -19,15 +19,9 @@ import pytest
 
 from builder.build import build
 
+from .browser import ARGS
+
 BASE = "/archive/"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 SITE_YAML = """\
 title: Search Test Archive
@@ -189,7 +183,7 @@ def browser() -> Iterator[object]:
         pytest.skip("no Chromium found (install Debian's `chromium` package to run the browser tests)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=path, args=ARGS)
         try:
             yield browser
         finally:
