@@ -6,6 +6,7 @@ order, times them, and keeps the side effects (the output folder) at the edges.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -14,14 +15,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import urls
-from .cache import CACHE_DIR, forget_build, input_signature, last_build, record_build
+from .cache import (
+    CACHE_DIR,
+    dump_signed,
+    fingerprint,
+    forget_build,
+    input_signature,
+    last_build,
+    load_signed,
+    record_build,
+)
 from .content import load_archive
 from .errors import ArchiveError, Problem, errors, warnings
 from .link import Links, link_archive
 from .markup import plain_text, render_markdown, render_summary
 from .model import Archive
-from .render import THEME, capture_files, render_site, static_files
-from .write import MARKER, check_output_folder, copy_files, discard, publish, staging_folder, write_file
+from .render import THEME, PageReuse, capture_files, render_site, static_files
+from .write import (
+    MARKER,
+    check_output_folder,
+    copy_files,
+    discard,
+    publish,
+    reuse_file,
+    staging_folder,
+    write_file,
+)
 
 
 @dataclass
@@ -122,11 +141,15 @@ def build(
     archive, links, problems = load_and_link(root, base_url, stages, strict, cache)
     check_output_folder(out, root)
     staging = staging_folder(out)
+    reuse = _page_reuse(root, out, archive) if cache else None
     result = BuildResult(len(archive.statements), len(archive.entities), problems=problems)
     try:
         with stages.stage("render"):
-            for page in render_site(archive, links, root):
-                write_file(staging, page.path, page.content)
+            for page in render_site(archive, links, root, reuse=reuse):
+                if page.content is None:
+                    reuse_file(staging, page.path, out)
+                else:
+                    write_file(staging, page.path, page.content)
                 result.pages += 1
             copy_files(staging, static_files(root))
             copy_files(staging, capture_files(root))
@@ -140,8 +163,52 @@ def build(
         raise
     result.timings = stages.timings
     if cache:
+        if reuse is not None:
+            _record_pages(root, out, archive, reuse)
         record_build(root, signature, result)
     return result
+
+
+PAGES = "pages.pickle"
+
+
+def _page_reuse(root: Path, out: Path, archive: Archive) -> PageReuse:
+    """The previous build's page digests, if they describe the output folder as it is and
+    were made with the same templates, settings, entity names and builder."""
+    saved = load_signed(root / CACHE_DIR / PAGES)
+    if (
+        isinstance(saved, dict)
+        and saved.get("key") == _pages_key(root, archive)
+        and saved.get("out") == _output_identity(out)
+    ):
+        return PageReuse(saved["digests"], out)
+    return PageReuse({}, None)
+
+
+def _record_pages(root: Path, out: Path, archive: Archive, reuse: PageReuse) -> None:
+    (root / CACHE_DIR).mkdir(parents=True, exist_ok=True)
+    record = {"key": _pages_key(root, archive), "out": _output_identity(out), "digests": reuse.current}
+    dump_signed(record, root / CACHE_DIR / PAGES)
+
+
+def _pages_key(root: Path, archive: Archive) -> str:
+    """What every page depends on besides its own context (see render.PageReuse)."""
+    templates = hashlib.sha256()
+    for folder in (THEME, root / "templates"):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            if path.is_file():
+                templates.update(path.as_posix().encode() + b"\x00" + path.read_bytes() + b"\x00")
+    names = sorted((e.id, e.name, e.type) for e in archive.entities.values())
+    return fingerprint("pages", repr(archive.config), templates.hexdigest(), names)
+
+
+def _output_identity(out: Path) -> tuple[str, int, int, int] | None:
+    """Which build's output this folder is: its marker file is new at every build."""
+    try:
+        info = (out / MARKER).stat()
+    except OSError:
+        return None
+    return (str(out.resolve()), info.st_dev, info.st_ino, info.st_mtime_ns)
 
 
 def _reader_index(archive: Archive, links: Links, staging: Path) -> None:

@@ -171,7 +171,9 @@ class Store:
 
     @classmethod
     def bucket(cls, key: Any) -> int:
-        return int.from_bytes(hashlib.blake2b(repr(key).encode(), digest_size=2).digest(), "big") % cls.BUCKETS
+        return (
+            int.from_bytes(hashlib.blake2b(repr(key).encode(), digest_size=2).digest(), "big") % cls.BUCKETS
+        )
 
     def _path(self, bucket: int) -> Path:
         assert self.folder is not None

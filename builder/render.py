@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+import io
 import math
+import pickle
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -66,7 +69,37 @@ class DatePlan:
 @dataclass(frozen=True)
 class Page:
     path: str  # relative to the output folder, e.g. statements/x/index.html
-    content: bytes
+    content: bytes | None  # None: the same bytes as this file of the previous build
+
+
+@dataclass
+class PageReuse:
+    """What the previous build made from what: a page whose template, address and context
+    pickle to the same digest as then is the same bytes, so it is taken from the previous
+    output instead of being rendered again (everything else a template can read, such as
+    settings, templates, entity names and the builder's code, is in the table's key)."""
+
+    previous: dict[str, str]  # output path -> digest of the previous build
+    previous_out: Path | None  # the previous build's output folder, where those files are
+    current: dict[str, str] = field(default_factory=dict)
+
+    def digest(self, rel: str, template: str, lastmod: dt.date | None, context: dict[str, Any]) -> str | None:
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, protocol=5)
+        pickler.fast = True  # no memo: equal values give equal bytes, shared or not
+        try:
+            pickler.dump((rel, template, lastmod, context))
+        except Exception:  # something that does not pickle: render it every time
+            return None
+        return hashlib.blake2b(buffer.getbuffer(), digest_size=16).hexdigest()
+
+    def reusable(self, path: str, digest: str) -> bool:
+        self.current[path] = digest
+        return (
+            self.previous.get(path) == digest
+            and self.previous_out is not None
+            and (self.previous_out / path).is_file()
+        )
 
 
 @dataclass(frozen=True)
@@ -122,7 +155,8 @@ def environment(root: Path) -> jinja2.Environment:
 class Renderer:
     """Holds the views every page shares, computed once; each method yields pages."""
 
-    def __init__(self, archive: Archive, links: Links, root: Path):
+    def __init__(self, archive: Archive, links: Links, root: Path, reuse: PageReuse | None = None):
+        self.reuse = reuse
         self.archive = archive
         self.links = links
         self.site = archive.config
@@ -206,6 +240,10 @@ class Renderer:
         """One HTML page; `listed` pages go into sitemap.xml with their last-modified day."""
         if listed:
             self.sitemap.append(discovery.SitemapUrl(self.urls.absolute(rel), lastmod))
+            if self.reuse is not None:
+                digest = self.reuse.digest(rel, template, lastmod, context)
+                if digest is not None and self.reuse.reusable(urls.output_file(rel), digest):
+                    return Page(urls.output_file(rel), None)
         try:
             html = self.env.get_template(template).render(page_url=rel, **context)
         except jinja2.TemplateSyntaxError as err:
@@ -853,13 +891,16 @@ def _months_back(end: tuple[int, int], count: int) -> list[tuple[int, int]]:
 _renderer: Renderer | None = None
 
 
-def render_site(archive: Archive, links: Links, root: Path, workers: int | None = None) -> Iterator[Page]:
+def render_site(
+    archive: Archive, links: Links, root: Path, workers: int | None = None, reuse: PageReuse | None = None
+) -> Iterator[Page]:
     """Every page of the site, in a fixed order; made by one worker process per core.
 
     The pages are the same bytes whatever the number of workers: each section is made
-    whole by one worker from the same views, and the sections come back in order.
+    whole by one worker from the same views, and the sections come back in order. With
+    `reuse`, unchanged pages come as Page(path, None) and reuse.current is filled.
     """
-    renderer = Renderer(archive, links, root)
+    renderer = Renderer(archive, links, root, reuse)
     if worker_count(workers) < 2 or len(archive.statements) < PARALLEL_THRESHOLD:
         return renderer.pages()
     return _pages_in_parallel(renderer, workers)
@@ -871,22 +912,26 @@ def _pages_in_parallel(renderer: Renderer, workers: int | None) -> Iterator[Page
     sections = range(len(renderer.sections()))
     _renderer = renderer
     try:
-        for pages, sitemap in fork_map(_make_section, sections, workers, threshold=0, chunksize=1):
+        for pages, sitemap, digests in fork_map(_make_section, sections, workers, threshold=0, chunksize=1):
             renderer.sitemap.extend(sitemap)
+            if renderer.reuse is not None:
+                renderer.reuse.current.update(digests)
             yield from pages
     finally:
         _renderer = None
     yield from renderer.closing_pages()
 
 
-def _make_section(number: int) -> tuple[list[Page], list[discovery.SitemapUrl]]:
-    """In a worker: one section's pages, and the sitemap entries they add."""
+def _make_section(number: int) -> tuple[list[Page], list[discovery.SitemapUrl], dict[str, str]]:
+    """In a worker: one section's pages, and the sitemap entries and page digests they add."""
     assert _renderer is not None
     before = len(_renderer.sitemap)
+    if _renderer.reuse is not None:
+        _renderer.reuse.current = {}
     pages = list(_renderer.sections()[number]())
     added = _renderer.sitemap[before:]
     del _renderer.sitemap[before:]
-    return pages, added
+    return pages, added, _renderer.reuse.current if _renderer.reuse is not None else {}
 
 
 def capture_files(root: Path) -> Iterator[tuple[str, Path]]:

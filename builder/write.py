@@ -64,13 +64,29 @@ def staging_folder(out: Path) -> Path:
 
 
 def write_file(folder: Path, rel: str, content: bytes) -> None:
+    target = _target(folder, rel)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+
+
+def reuse_file(folder: Path, rel: str, previous: Path) -> None:
+    """The previous build's file, hard-linked into the new one (no bytes copied): the
+    build never changes a written file, so the two builds can share it."""
+    target = _target(folder, rel)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(previous / rel, target)
+    except OSError:
+        shutil.copyfile(previous / rel, target)
+
+
+def _target(folder: Path, rel: str) -> Path:
     target = folder / rel
     if any(part in ("", ".", "..") for part in rel.split("/")):
         raise ArchiveError([Problem(rel, 0, "a page address has an empty, '.' or '..' part")])
     if not target.resolve().is_relative_to(folder.resolve()):
         raise ArchiveError([Problem(rel, 0, "a page address leads out of the output folder")])
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(content)
+    return target
 
 
 def copy_files(folder: Path, files: Iterable[tuple[str, Path]]) -> None:

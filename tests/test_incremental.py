@@ -94,3 +94,30 @@ def test_nothing_changed_leaves_the_site(archive: Path, capsys) -> None:
     assert "nothing changed" not in capsys.readouterr().out
     assert b"Something to add." in tree(archive / "_site")["statements/third-2024-03-10/index.html"]
     assert tree(archive / "_site") == clean_build(archive)
+
+
+def _inodes(site: Path) -> dict[str, int]:
+    return {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*.html")}
+
+
+def test_unchanged_pages_are_taken_from_the_previous_site(archive: Path) -> None:
+    """After a body edit, pages whose inputs did not change are the previous build's files
+    (hard-linked, not rendered again); the edited statement's page is new; and the site is
+    a clean build's. A template change renders every page again."""
+    assert run("build", "--root", str(archive), "--no-search", "--quiet") == 0
+    before = _inodes(archive / "_site")
+    path = archive / "content/statements/2024/third-2024-03-10.md"
+    path.write_text(path.read_text().replace("Nothing to add.", "Something to add."))
+    assert run("build", "--root", str(archive), "--no-search", "--quiet") == 0
+    after = _inodes(archive / "_site")
+    kept = {page for page, inode in after.items() if before.get(page) == inode}
+    assert "statements/third-2024-03-10/index.html" not in kept
+    assert "entities/index.html" in kept and len(kept) >= len(after) // 2
+    assert tree(archive / "_site") == clean_build(archive)
+    (archive / "templates").mkdir()
+    (archive / "templates" / "404.html").write_text(
+        "{% extends 'base.html' %}{% block main %}Gone{% endblock %}\n"
+    )
+    assert run("build", "--root", str(archive), "--no-search", "--quiet") == 0
+    again = _inodes(archive / "_site")
+    assert not any(again[page] == inode for page, inode in after.items() if page in again)
