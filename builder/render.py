@@ -321,13 +321,12 @@ class Renderer:
             self.kinds,
             self.tags,
             self.single_pages,
+            self.data_pages,
         ]
 
     def closing_pages(self) -> Iterator[Page]:
         """What lists every page made before (the sitemap), and the site-wide files."""
         yield self.site_feed()
-        for path, content in data_files(self.archive, self.links, self.urls.absolute):
-            yield Page(path, content)
         for path, content in discovery.sitemap_files(self.sitemap, self.urls.absolute):
             yield Page(path, content)
         yield Page("robots.txt", discovery.robots_txt(self.urls.absolute("sitemap.xml")))
@@ -340,6 +339,10 @@ class Renderer:
         for sid, versions in sorted(self.archive.versions.items()):
             if sid in self.archive.statements:
                 yield self.versions(sid, versions)
+
+    def data_pages(self) -> Iterator[Page]:
+        for path, content in data_files(self.archive, self.links, self.urls.absolute):
+            yield Page(path, content)
 
     def single_pages(self) -> Iterator[Page]:
         yield self.withdrawn()
