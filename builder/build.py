@@ -141,7 +141,8 @@ def build(
     archive, links, problems = load_and_link(root, base_url, stages, strict, cache)
     check_output_folder(out, root)
     staging = staging_folder(out)
-    reuse = _page_reuse(root, out, archive) if cache else None
+    pages_key = _pages_key(root, archive) if cache else ""
+    reuse = _page_reuse(root, out, pages_key) if cache else None
     result = BuildResult(len(archive.statements), len(archive.entities), problems=problems)
     try:
         with stages.stage("render"):
@@ -162,9 +163,9 @@ def build(
         discard(staging)
         raise
     result.timings = stages.timings
+    if reuse is not None:
+        _record_pages(root, out, pages_key, reuse)
     if cache:
-        if reuse is not None:
-            _record_pages(root, out, archive, reuse)
         record_build(root, signature, result)
     return result
 
@@ -172,22 +173,18 @@ def build(
 PAGES = "pages.pickle"
 
 
-def _page_reuse(root: Path, out: Path, archive: Archive) -> PageReuse:
+def _page_reuse(root: Path, out: Path, key: str) -> PageReuse:
     """The previous build's page digests, if they describe the output folder as it is and
-    were made with the same templates, settings, entity names and builder."""
+    were made with the same templates, settings, entity names and builder (key)."""
     saved = load_signed(root / CACHE_DIR / PAGES)
-    if (
-        isinstance(saved, dict)
-        and saved.get("key") == _pages_key(root, archive)
-        and saved.get("out") == _output_identity(out)
-    ):
+    if isinstance(saved, dict) and saved.get("key") == key and saved.get("out") == _output_identity(out):
         return PageReuse(saved["digests"], out)
     return PageReuse({}, None)
 
 
-def _record_pages(root: Path, out: Path, archive: Archive, reuse: PageReuse) -> None:
+def _record_pages(root: Path, out: Path, key: str, reuse: PageReuse) -> None:
     (root / CACHE_DIR).mkdir(parents=True, exist_ok=True)
-    record = {"key": _pages_key(root, archive), "out": _output_identity(out), "digests": reuse.current}
+    record = {"key": key, "out": _output_identity(out), "digests": reuse.current}
     dump_signed(record, root / CACHE_DIR / PAGES)
 
 

@@ -336,7 +336,11 @@ def _files(folder: Path) -> Iterator[Path]:
 
 
 def is_current(cache_dir: Path, signature: str) -> bool:
-    state = _read_state(Path(cache_dir))
+    return _describes(_read_state(Path(cache_dir)), signature)
+
+
+def _describes(state: dict[str, Any] | None, signature: str) -> bool:
+    """Whether an index in this state was brought up to date with the content signed so."""
     return state is not None and bool(signature) and state.get("signature") == signature
 
 
@@ -508,11 +512,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{root} is not an archive (no site.yaml or content/ there); use --root")
     cache_dir = root / CACHE
     signature = content_signature(root)
-    if not is_current(cache_dir, signature):
+    state = _read_state(cache_dir)  # checks the index's seal: read it once
+    if not _describes(state, signature):
         from .build import search_records
 
         records = search_records(root)
-        if _read_state(cache_dir) is None and len(records) > 1000:
+        if state is None and len(records) > 1000:
             print(
                 f"search: indexing {len(records):,} pages for the first time (about a minute per 10,000)…",
                 file=sys.stderr,

@@ -238,12 +238,13 @@ class Renderer:
         self, rel: str, template: str, *, lastmod: dt.date | None = None, listed: bool = True, **context: Any
     ) -> Page:
         """One HTML page; `listed` pages go into sitemap.xml with their last-modified day."""
+        path = urls.output_file(rel)
         if listed:
             self.sitemap.append(discovery.SitemapUrl(self.urls.absolute(rel), lastmod))
             if self.reuse is not None:
                 digest = self.reuse.digest(rel, template, lastmod, context)
-                if digest is not None and self.reuse.reusable(urls.output_file(rel), digest):
-                    return Page(urls.output_file(rel), None)
+                if digest is not None and self.reuse.reusable(path, digest):
+                    return Page(path, None)
         try:
             html = self.env.get_template(template).render(page_url=rel, **context)
         except jinja2.TemplateSyntaxError as err:
@@ -261,7 +262,7 @@ class Renderer:
                     )
                 ]
             ) from None
-        return Page(urls.output_file(rel), html.encode("utf-8"))
+        return Page(path, html.encode("utf-8"))
 
     def paginated(self, rel: str, template: str, ids: Sequence[str], **context: Any) -> Iterator[Page]:
         size = self.site.page_size
@@ -287,10 +288,11 @@ class Renderer:
             self.env.get_template(name)
 
     def pages(self) -> Iterator[Page]:
-        for section in self.sections():
+        for section in self.sections:
             yield from section()
         yield from self.closing_pages()
 
+    @functools.cached_property
     def sections(self) -> list[Callable[[], Iterable[Page]]]:
         """The site's pages in parts of about equal work, in order, each independent of the
         others: workers can make them side by side (see render_site)."""
@@ -912,7 +914,7 @@ def render_site(
 def _pages_in_parallel(renderer: Renderer, workers: int | None) -> Iterator[Page]:
     global _renderer
     renderer.load_templates()  # compiled once, before the fork
-    sections = range(len(renderer.sections()))
+    sections = range(len(renderer.sections))  # listed before the fork: workers share it
     _renderer = renderer
     try:
         for pages, sitemap, digests in fork_map(_make_section, sections, workers, threshold=0, chunksize=1):
@@ -931,7 +933,7 @@ def _make_section(number: int) -> tuple[list[Page], list[discovery.SitemapUrl], 
     before = len(_renderer.sitemap)
     if _renderer.reuse is not None:
         _renderer.reuse.current = {}
-    pages = list(_renderer.sections()[number]())
+    pages = list(_renderer.sections[number]())
     added = _renderer.sitemap[before:]
     del _renderer.sitemap[before:]
     return pages, added, _renderer.reuse.current if _renderer.reuse is not None else {}
