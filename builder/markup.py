@@ -10,6 +10,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 import threading
+from collections.abc import Iterator
 
 import markdown
 import markupsafe
@@ -235,25 +236,30 @@ def costly_blocks(text: str) -> list[tuple[int, int]]:
     if scan_bound + marks * marks // 64 <= INLINE_BUDGET:
         return []
     blocks = []
+    for line, start, end in _paragraphs(text):
+        cost = inline_cost(text[start:end])
+        if cost:
+            blocks.append((cost, line))
+    total = sum(cost for cost, _ in blocks)
+    chosen = []
+    for cost, line in sorted(blocks, key=lambda b: (-b[0], b[1])):
+        if total <= INLINE_BUDGET:
+            break
+        total -= cost
+        chosen.append((line, cost))
+    return chosen
+
+
+def _paragraphs(text: str) -> Iterator[tuple[int, int, int]]:
+    """(line offset, start, end) of each paragraph of text, as blank lines part them."""
     line = 0
     position = 0
     for gap in [*_BLOCK_SPLIT.finditer(text), None]:
         end = gap.start() if gap else len(text)
-        block = text[position:end]
-        cost = inline_cost(block)
-        if cost:
-            blocks.append((cost, line, position, end))
+        yield line, position, end
         if gap:
             line += text.count("\n", position, gap.end())
             position = gap.end()
-    total = sum(b[0] for b in blocks)
-    chosen = []
-    for cost, line, start, end in sorted(blocks, key=lambda b: (-b[0], b[1])):
-        if total <= INLINE_BUDGET:
-            break
-        total -= cost
-        chosen.append((line, cost, start, end))
-    return [(line, cost) for line, cost, _, _ in chosen]
 
 
 _BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
@@ -274,16 +280,11 @@ def _tame(text: str) -> str:
         return text
     lines = {line for line, _ in costly}
     out = []
-    line = 0
-    position = 0
-    for gap in [*_BLOCK_SPLIT.finditer(text), None]:
-        end = gap.start() if gap else len(text)
-        block = text[position:end]
-        out.append(_as_text(block) if line in lines else block)
-        if gap:
-            out.append(text[end : gap.end()])
-            line += text.count("\n", position, gap.end())
-            position = gap.end()
+    previous = 0
+    for line, start, end in _paragraphs(text):
+        block = text[start:end]
+        out += [text[previous:start], _as_text(block) if line in lines else block]
+        previous = end
     return "".join(out)
 
 

@@ -62,7 +62,9 @@ class Features:
     date_ordinal: int
 
 
-# Set before the workers fork (see workers.fork_map): what scoring one statement reads.
+# Set before the workers fork (see workers.fork_map): what choosing one statement's terms
+# and scoring its neighbours read.
+_frequency: tuple[Sequence[Features], Counter[str], int] | None = None
 _index: _Index | None = None
 
 
@@ -155,9 +157,6 @@ def _top_terms(features: Sequence[Features], workers: int | None) -> list[tuple[
         return list(fork_map(_top_terms_of, range(len(features)), workers))
     finally:
         _frequency = None
-
-
-_frequency: tuple[Sequence[Features], Counter[str], int] | None = None
 
 
 def _top_terms_of(index: int) -> tuple[str, ...]:

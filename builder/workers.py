@@ -1,4 +1,4 @@
-"""Worker processes for the costly per-item work of the link and render stages.
+"""Worker processes for the costly per-item work of linking, related statements and rendering.
 
 Workers are forked, so they start with everything the parent had computed (matchers,
 views, indexes) without pickling it; only the items' numbers or small values go out and
@@ -35,8 +35,9 @@ def fork_map(
     """function over items, in order: in forked workers when there are enough items.
 
     Items go to the workers in chunks (default: eight a worker); give chunksize=1 where
-    items are few and each is much work. function must be a module-level function; what it needs beyond its item should be in
-    module globals set before this is called (the workers see them as they were).
+    items are few and each is much work. function must be a module-level function; what it
+    needs beyond its item should be in module globals set before this is called (the
+    workers see them as they were).
     """
     count = worker_count(workers)
     if count <= 1 or len(items) < threshold:

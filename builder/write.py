@@ -91,7 +91,7 @@ def _target(folder: Path, rel: str) -> Path:
 
 def copy_files(folder: Path, files: Iterable[tuple[str, Path]]) -> None:
     for rel, source in files:
-        target = folder / rel
+        target = _target(folder, rel)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
 
