@@ -37,9 +37,8 @@ from .write import (
     copy_files,
     discard,
     publish,
-    reuse_file,
     staging_folder,
-    write_file,
+    write_page,
 )
 
 
@@ -146,12 +145,13 @@ def build(
     result = BuildResult(len(archive.statements), len(archive.entities), problems=problems)
     try:
         with stages.stage("render"):
-            for page in render_site(archive, links, root, reuse=reuse):
-                if page.content is None:
-                    reuse_file(staging, page.path, out)
-                else:
-                    write_file(staging, page.path, page.content)
-                result.pages += 1
+            result.pages = render_site(
+                archive,
+                links,
+                root,
+                lambda page: write_page(staging, page.path, page.content, out),
+                reuse=reuse,
+            )
             copy_files(staging, static_files(root))
             copy_files(staging, capture_files(root))
         if search:

@@ -93,6 +93,10 @@ class PageReuse:
             return None
         return hashlib.blake2b(buffer.getbuffer(), digest_size=16).hexdigest()
 
+    def same_bytes(self, path: str, content: bytes) -> bool:
+        """For a file not made from a template: are these the previous build's bytes?"""
+        return self.reusable(path, hashlib.blake2b(content, digest_size=16).hexdigest())
+
     def reusable(self, path: str, digest: str) -> bool:
         self.current[path] = digest
         return (
@@ -283,6 +287,12 @@ class Renderer:
 
     # -- pages ----------------------------------------------------------------------------
 
+    def file(self, path: str, content: bytes) -> Page:
+        """A file not made from a template (citation, feed, data), reused when unchanged."""
+        if self.reuse is not None and self.reuse.same_bytes(path, content):
+            return Page(path, None)
+        return Page(path, content)
+
     def load_templates(self) -> None:
         for name in self.env.list_templates(filter_func=lambda name: name.endswith(".html")):
             self.env.get_template(name)
@@ -344,7 +354,7 @@ class Renderer:
 
     def data_pages(self) -> Iterator[Page]:
         for path, content in data_files(self.archive, self.links, self.urls.absolute):
-            yield Page(path, content)
+            yield self.file(path, content)
 
     def single_pages(self) -> Iterator[Page]:
         yield self.withdrawn()
@@ -421,8 +431,8 @@ class Renderer:
             json_ld=discovery.json_ld(discovery.statement_ld(self._statement_facts(s, linked))),
             modified=self.modified[sid],
         )
-        yield Page(rel + "cite.bib", bib.encode("utf-8"))
-        yield Page(rel + "cite.json", csl.encode("utf-8"))
+        yield self.file(rel + "cite.bib", bib.encode("utf-8"))
+        yield self.file(rel + "cite.json", csl.encode("utf-8"))
 
     def versions(self, sid: str, versions: Sequence[Any]) -> Page:
         from .wordiff import word_diff_html
@@ -674,11 +684,11 @@ class Renderer:
             author=self._feed_author(),
             language=self.site.language,
         )
-        return Page("feed.xml", feed_xml(feed, entries))
+        return self.file("feed.xml", feed_xml(feed, entries))
 
     def feed(self, rel: str, feed: Feed, ids: Sequence[str]) -> Page:
         """A feed of the newest `feed_size` of ids (given newest first), summaries only."""
-        return Page(rel, feed_xml(feed, [self._entry(sid) for sid in ids[: self.site.feed_size]]))
+        return self.file(rel, feed_xml(feed, [self._entry(sid) for sid in ids[: self.site.feed_size]]))
 
     def _entry(self, sid: str) -> tuple[dt.date, str]:
         """A statement's summary entry, made once: it appears in several feeds."""
@@ -894,49 +904,68 @@ def _months_back(end: tuple[int, int], count: int) -> list[tuple[int, int]]:
 
 # Set before the workers fork, so each has the renderer (and its shared views) for free.
 _renderer: Renderer | None = None
+_write: Callable[[Page], None] | None = None
 
 
 def render_site(
-    archive: Archive, links: Links, root: Path, workers: int | None = None, reuse: PageReuse | None = None
-) -> Iterator[Page]:
-    """Every page of the site, in a fixed order; made by one worker process per core.
+    archive: Archive,
+    links: Links,
+    root: Path,
+    write: Callable[[Page], None],
+    workers: int | None = None,
+    reuse: PageReuse | None = None,
+) -> int:
+    """Make every page of the site and hand each to write; returns how many there were.
 
-    The pages are the same bytes whatever the number of workers: each section is made
-    whole by one worker from the same views, and the sections come back in order. With
-    `reuse`, unchanged pages come as Page(path, None) and reuse.current is filled.
+    With workers, each worker makes whole sections and writes their pages itself (no page
+    travels between processes), and the sitemap and digests come back in section order, so
+    the site is the same bytes whatever the number of workers. With `reuse`, unchanged pages
+    come as Page(path, None) and reuse.current is filled.
     """
     renderer = Renderer(archive, links, root, reuse)
     if worker_count(workers) < 2 or len(archive.statements) < PARALLEL_THRESHOLD:
-        return renderer.pages()
-    return _pages_in_parallel(renderer, workers)
+        count = 0
+        for page in renderer.pages():
+            write(page)
+            count += 1
+        return count
+    return _pages_in_parallel(renderer, write, workers)
 
 
-def _pages_in_parallel(renderer: Renderer, workers: int | None) -> Iterator[Page]:
-    global _renderer
+def _pages_in_parallel(renderer: Renderer, write: Callable[[Page], None], workers: int | None) -> int:
+    global _renderer, _write
     renderer.load_templates()  # compiled once, before the fork
     sections = range(len(renderer.sections))  # listed before the fork: workers share it
-    _renderer = renderer
+    _renderer, _write = renderer, write
+    count = 0
     try:
-        for pages, sitemap, digests in fork_map(_make_section, sections, workers, threshold=0, chunksize=1):
+        for made, sitemap, digests in fork_map(_make_section, sections, workers, threshold=0, chunksize=1):
             renderer.sitemap.extend(sitemap)
             if renderer.reuse is not None:
                 renderer.reuse.current.update(digests)
-            yield from pages
+            count += made
     finally:
-        _renderer = None
-    yield from renderer.closing_pages()
+        _renderer, _write = None, None
+    for page in renderer.closing_pages():
+        write(page)
+        count += 1
+    return count
 
 
-def _make_section(number: int) -> tuple[list[Page], list[discovery.SitemapUrl], dict[str, str]]:
-    """In a worker: one section's pages, and the sitemap entries and page digests they add."""
-    assert _renderer is not None
+def _make_section(number: int) -> tuple[int, list[discovery.SitemapUrl], dict[str, str]]:
+    """In a worker: make and write one section's pages; how many, and the sitemap entries
+    and page digests they add."""
+    assert _renderer is not None and _write is not None
     before = len(_renderer.sitemap)
     if _renderer.reuse is not None:
         _renderer.reuse.current = {}
-    pages = list(_renderer.sections[number]())
+    count = 0
+    for page in _renderer.sections[number]():
+        _write(page)
+        count += 1
     added = _renderer.sitemap[before:]
     del _renderer.sitemap[before:]
-    return pages, added, _renderer.reuse.current if _renderer.reuse is not None else {}
+    return count, added, _renderer.reuse.current if _renderer.reuse is not None else {}
 
 
 def capture_files(root: Path) -> Iterator[tuple[str, Path]]:

@@ -65,34 +65,58 @@ def staging_folder(out: Path) -> Path:
 
 def write_file(folder: Path, rel: str, content: bytes) -> None:
     target = _target(folder, rel)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(content)
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    except FileNotFoundError:  # the first file of its folder: one failed open, not a mkdir a file
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    with open(fd, "wb") as handle:
+        handle.write(content)
 
 
 def reuse_file(folder: Path, rel: str, previous: Path) -> None:
     """The previous build's file, hard-linked into the new one (no bytes copied): the
     build never changes a written file, so the two builds can share it."""
     target = _target(folder, rel)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    source = os.path.join(previous, rel)
     try:
-        os.link(previous / rel, target)
+        os.link(source, target)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        _link_or_copy(source, target)
     except OSError:
-        shutil.copyfile(previous / rel, target)
+        shutil.copyfile(source, target)
 
 
-def _target(folder: Path, rel: str) -> Path:
-    target = folder / rel
-    if any(part in ("", ".", "..") for part in rel.split("/")):
+def write_page(folder: Path, rel: str, content: bytes | None, previous: Path | None) -> None:
+    """A page's bytes, or with content None the previous build's same file (see reuse_file)."""
+    if content is None:
+        if previous is None:
+            raise ArchiveError([Problem(rel, 0, "a reused page has no previous build to come from")])
+        reuse_file(folder, rel, previous)
+    else:
+        write_file(folder, rel, content)
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _target(folder: Path, rel: str) -> str:
+    """folder/rel, for a plain relative address only. Nothing else is checked: the folder is
+    new at every build and the build makes no symbolic links in it, so no part can lead out."""
+    if "\x00" in rel or any(part in ("", ".", "..") for part in rel.split("/")):
         raise ArchiveError([Problem(rel, 0, "a page address has an empty, '.' or '..' part")])
-    if not target.resolve().is_relative_to(folder.resolve()):
-        raise ArchiveError([Problem(rel, 0, "a page address leads out of the output folder")])
-    return target
+    return os.path.join(folder, rel)
 
 
 def copy_files(folder: Path, files: Iterable[tuple[str, Path]]) -> None:
     for rel, source in files:
         target = _target(folder, rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copyfile(source, target)
 
 
