@@ -17,13 +17,16 @@ Korean: excerpts show the text as written; the words' dictionary forms (서울, 
 the `terms` meta field, so 서울 finds 서울은 by exact word and 전하다 finds 전했다, which
 Pagefind's own prefix matching cannot.
 
-Scale: the indexer's peak memory grows with records and words (measured with Pagefind 1.5.2:
-1.29 GB for 10,600 records of 241 words, 2.36 GB for 11,000 of 702 words, i.e. about 77 KB a
-record plus 196 bytes a word). When the estimate passes SHARD_MEMORY, the statements are
-split into shards of whole months, oldest first, each indexed by its own short-lived process
-and searched side by side by search.js (`pagefind/shards.json` lists them). Each shard costs
-a reader ~100 KB more on a first query (its own WebAssembly, metadata and index chunks), so
-shards are made only when memory demands it: 10,000 statements of 700 words stay one.
+Scale: the statements are split into shards of whole months, oldest first, each indexed by
+its own Pagefind process and searched side by side by search.js (`pagefind/shards.json`
+lists them). A shard holds up to 2,500 statements, a size doubled until two shards hold the
+archive (10,000 statements: two of 5,000), so that an edit re-indexes one shard and a cold
+build indexes two at once, for ~170 KB more on a reader's first query (the second shard's
+WebAssembly, metadata and index chunks: 318 against 492 KB for a name at 10,000 statements).
+The indexer's memory also bounds a shard: it grows with records and words (measured with
+Pagefind 1.5.2: 1.29 GB for 10,600 records of 241 words, 2.36 GB for 11,000 of 702 words,
+i.e. about 77 KB a record plus 196 bytes a word), and a shard closes before SHARD_MEMORY;
+indexers run side by side only while their estimates together stay within it.
 Shards are cached by a fingerprint of their records: with a cache, a rebuild re-indexes only
 the shards whose records changed.
 """
@@ -36,9 +39,11 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -47,12 +52,16 @@ from . import korean, pagefind_bundle, pagefind_service
 from .cache import SEAL, folder_is_sealed, seal_folder
 from .errors import ArchiveError
 from .searchdocs import SearchRecord
+from .workers import worker_count
 
 FORMAT = 1  # bump when what we give Pagefind changes: cached shards are then rebuilt
 SHARD_MEMORY = 2_500_000_000  # bytes the indexer may use for one shard (estimated, see above)
+SHARD_STATEMENTS = 2_500  # statements a shard at most (see shard_size)…
+MAX_SHARDS = 2  # …doubled until this many shards hold the archive
 RECORD_BYTES = 77_000  # indexer memory per record…
 WORD_BYTES = 196  # …and per word of its text (measured, Pagefind 1.5.2)
 BUNDLE = "pagefind"
+_KOREAN = threading.Lock()
 MANIFEST = "shards.json"
 
 
@@ -91,10 +100,15 @@ def write_reader_index(
     work = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=target.parent))
     try:
         tree = work / BUNDLE
-        built = [
-            _shard(shard, tree / _shard_path(i), work, base_path, language, cache_dir)
-            for i, shard in enumerate(shards)
-        ]
+        with ThreadPoolExecutor(_indexers(shards)) as pool:  # each indexer is its own process
+            built = list(
+                pool.map(
+                    lambda numbered: _shard(
+                        numbered[1], tree / _shard_path(numbered[0]), work, base_path, language, cache_dir
+                    ),
+                    enumerate(shards),
+                )
+            )
         _write_manifest(tree, shards)
         if target.exists():
             shutil.rmtree(target)
@@ -116,6 +130,12 @@ def write_reader_index(
     )
 
 
+def _indexers(shards: list[list[SearchRecord]]) -> int:
+    """How many indexers run side by side: one a core, as many as SHARD_MEMORY holds."""
+    largest = max((sum(memory_estimate(r) for r in shard) for shard in shards), default=0)
+    return max(1, min(worker_count(), len(shards), SHARD_MEMORY // max(largest, 1)))
+
+
 def _walk_files(folder: Path) -> Iterator[os.DirEntry]:
     for entry in os.scandir(folder):
         if entry.is_dir(follow_symlinks=False):
@@ -130,28 +150,47 @@ def main_language(records: Iterable[SearchRecord]) -> str:
     return min(counts, key=lambda lang: (-counts[lang], lang)) if counts else "en"
 
 
-def plan_shards(records: Iterable[SearchRecord], budget: int | None = None) -> list[list[SearchRecord]]:
+def plan_shards(
+    records: Iterable[SearchRecord], budget: int | None = None, size: int | None = None
+) -> list[list[SearchRecord]]:
     """Records in a stable order, cut into shards of whole months, oldest first.
 
-    A shard closes before the month that would take the indexer's estimated memory past
-    budget (default SHARD_MEMORY). Whole months keep a shard's membership stable when
-    statements are added or edited elsewhere, and date order across shards lets search.js
+    A shard closes after the month that brings it to `size` statements (default shard_size
+    of their number), or before the month that would take the indexer's estimated memory
+    past budget (default SHARD_MEMORY). Whole months keep a shard's membership stable when
+    statements are edited or added elsewhere, and date order across shards lets search.js
     list newest-first by putting the newer shards first. Entity pages join the newest shard.
     """
     budget = budget or SHARD_MEMORY
     statements = sorted((r for r in records if r.page != "entity"), key=lambda r: (r.date or "", r.id))
     entities = sorted((r for r in records if r.page == "entity"), key=lambda r: r.id)
+    size = size or shard_size(len(statements))
     shards: list[list[SearchRecord]] = [[]]
     used = 0
     for month in _months(statements):
         cost = sum(memory_estimate(r) for r in month)
-        if shards[-1] and used + cost > budget:
+        if shards[-1] and (used + cost > budget or len(shards[-1]) >= size):
             shards.append([])
             used = 0
         shards[-1].extend(month)
         used += cost
     shards[-1].extend(entities)
     return shards
+
+
+def shard_size(statements: int) -> int:
+    """Statements a shard: SHARD_STATEMENTS, doubled until MAX_SHARDS shards hold them all.
+
+    Smaller shards make an edit re-index less and let a cold build index on every core, but
+    each one costs a reader's first query ~170 KB more (its own WebAssembly, metadata and
+    index chunks), so their number is bounded. Doubling, rather than dividing by
+    MAX_SHARDS, keeps the size (and so every shard's membership) unchanged as statements
+    are added, until the archive doubles.
+    """
+    size = SHARD_STATEMENTS
+    while size * MAX_SHARDS < statements:
+        size *= 2
+    return size
 
 
 def memory_estimate(record: SearchRecord) -> int:
@@ -260,7 +299,8 @@ def _payloads(records: list[SearchRecord], base_path: str, language: str) -> Ite
     batch = 256
     for offset in range(0, len(records), batch):
         chunk = records[offset : offset + batch]
-        terms = korean.base_forms_many(_korean_source(r) for r in chunk)
+        with _KOREAN:  # one analyser, shared by the indexing threads
+            terms = list(korean.base_forms_many([_korean_source(r) for r in chunk]))
         for record, words in zip(chunk, terms, strict=True):
             yield custom_record(record, base_path, language, words)
 

@@ -164,14 +164,59 @@ def test_large_archives_are_split_into_month_shards(one_record_per_shard):
     assert [r.id for r in one[0]] == ["rail", "rail2"]  # a month is never cut, even past the budget
 
 
-def test_ten_thousand_long_statements_stay_one_shard():
-    """An archive of 10,000 statements of 700 words is indexed whole (no extra bytes for readers)."""
+def test_ten_thousand_long_statements_make_two_shards():
+    """10,000 statements of 700 words: two shards (an edit re-indexes half, a cold build
+    indexes both at once); ten times as many: as many shards as the indexer's memory needs."""
     long = replace(RECORDS[0], text=" ".join(["word"] * 700))
     statements = [
         replace(long, id=f"s{i}", date=f"{2000 + i % 20}-{1 + i % 12:02d}-01") for i in range(10_000)
     ]
-    assert len(reader_search.plan_shards(statements)) == 1
+    assert len(reader_search.plan_shards(statements)) == 2
+    assert len(reader_search.plan_shards(statements[:2_000])) == 1
     assert len(reader_search.plan_shards(statements * 10)) >= 8
+
+
+def test_shard_size_changes_only_when_the_archive_doubles():
+    """Shards keep their size as statements are added (so unchanged months stay in unchanged
+    shards) and double when the archive outgrows MAX_SHARDS of them."""
+    size = reader_search.SHARD_STATEMENTS
+    limit = size * reader_search.MAX_SHARDS
+    assert reader_search.shard_size(1) == reader_search.shard_size(limit) == size
+    assert reader_search.shard_size(limit + 1) == reader_search.shard_size(2 * limit) == 2 * size
+
+
+def test_adding_a_statement_leaves_the_older_shards_alone():
+    """A statement added in the newest month changes only the newest shard's records."""
+    statements = [replace(RECORDS[0], id=f"s{i:03d}", date=f"2019-{1 + i // 10:02d}-01") for i in range(100)]
+    before = reader_search.plan_shards(statements, size=30)
+    after = reader_search.plan_shards([*statements, replace(statements[-1], id="new")], size=30)
+    assert len(before) == len(after) == 4
+    assert before[:-1] == after[:-1] and len(after[-1]) == len(before[-1]) + 1
+    assert all(
+        len({r.date[:7] for r in shard} & {r.date[:7] for r in before[3]}) == 0 for shard in before[:3]
+    )
+
+
+def test_shards_indexed_side_by_side_are_the_bytes_of_one_at_a_time(
+    tmp_path, one_record_per_shard, monkeypatch
+):
+    """Indexers running at once give the same bundle as one after another; they run one a
+    core, fewer when their estimated memory together would pass SHARD_MEMORY."""
+    monkeypatch.setattr(reader_search, "_indexers", lambda shards: 3)
+    together = reader_search.write_reader_index(RECORDS, tmp_path / "together", base_path=BASE)
+    monkeypatch.setattr(reader_search, "_indexers", lambda shards: 1)
+    reader_search.write_reader_index(RECORDS, tmp_path / "alone", base_path=BASE)
+    assert together.shards == 3
+    assert tree(tmp_path / "together") == tree(tmp_path / "alone")
+
+
+def test_indexers_run_one_a_core_within_the_memory_budget(monkeypatch):
+    monkeypatch.setattr(reader_search, "worker_count", lambda: 2)
+    shards = reader_search.plan_shards(RECORDS, size=1)
+    assert len(shards) == 3 and reader_search._indexers(shards) == 2
+    largest = max(sum(map(reader_search.memory_estimate, shard)) for shard in shards)
+    monkeypatch.setattr(reader_search, "SHARD_MEMORY", 2 * largest - 1)
+    assert reader_search._indexers(shards) == 1
 
 
 def test_split_bundle_lists_its_shards(tmp_path, one_record_per_shard):
