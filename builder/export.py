@@ -200,8 +200,34 @@ def _statement_edges(s: Statement, linked: Any, archive: Archive) -> list[dict[s
 
 def data_files(archive: Archive, links: Links, absolute: Callable[[str], str]) -> Iterator[tuple[str, bytes]]:
     """Every file under data/, as (path, bytes)."""
-    records = [statement_record(archive.statements[sid], links, absolute) for sid in links.chronological]
-    yield "data/statements.jsonl", statements_jsonl(records)
-    yield "data/statements.csv", statements_csv(records)
+    for part in DATA_PARTS:
+        yield from part(archive, links, absolute)
+
+
+def _statements_jsonl_file(
+    archive: Archive, links: Links, absolute: Callable[[str], str]
+) -> Iterator[tuple[str, bytes]]:
+    yield "data/statements.jsonl", statements_jsonl(_records(archive, links, absolute))
+
+
+def _statements_csv_file(
+    archive: Archive, links: Links, absolute: Callable[[str], str]
+) -> Iterator[tuple[str, bytes]]:
+    yield "data/statements.csv", statements_csv(_records(archive, links, absolute))
+
+
+def _network_files(
+    archive: Archive, links: Links, absolute: Callable[[str], str]
+) -> Iterator[tuple[str, bytes]]:
     yield "data/entities.json", entities_json(archive, links, absolute)
     yield "data/graph.json", graph_json(archive, links, absolute)
+
+
+def _records(archive: Archive, links: Links, absolute: Callable[[str], str]) -> Iterator[dict[str, Any]]:
+    return (statement_record(archive.statements[sid], links, absolute) for sid in links.chronological)
+
+
+DataPart = Callable[[Archive, Links, Callable[[str], str]], Iterator[tuple[str, bytes]]]
+
+# The data files in parts of similar cost, each independent: a build makes them side by side.
+DATA_PARTS = (_statements_csv_file, _statements_jsonl_file, _network_files)

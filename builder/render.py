@@ -29,7 +29,7 @@ from . import cite, discovery, urls
 from .bodyhtml import headings_in_order, mark_languages
 from .charts import Bar, bar_chart, ranked_bars
 from .errors import ArchiveError, Problem
-from .export import data_files
+from .export import DATA_PARTS, DataPart
 from .feeds import Feed, FeedEntry, absolute_links, entry_xml, feed_xml
 from .link import Links
 from .markup import render_markdown, render_summary
@@ -310,6 +310,7 @@ class Renderer:
         entities = sorted(self.archive.entities.values(), key=lambda e: e.id)
         days = self._date_plan.days
         return [
+            *(functools.partial(self.data_pages, part) for part in DATA_PARTS),  # the longest first
             lambda: [self.home()],
             lambda: self.paginated("statements/", "statements.html", self.newest),
             *(
@@ -333,7 +334,6 @@ class Renderer:
             self.kinds,
             self.tags,
             self.single_pages,
-            self.data_pages,
         ]
 
     def closing_pages(self) -> Iterator[Page]:
@@ -352,8 +352,8 @@ class Renderer:
             if sid in self.archive.statements:
                 yield self.versions(sid, versions)
 
-    def data_pages(self) -> Iterator[Page]:
-        for path, content in data_files(self.archive, self.links, self.urls.absolute):
+    def data_pages(self, part: DataPart) -> Iterator[Page]:
+        for path, content in part(self.archive, self.links, self.urls.absolute):
             yield self.file(path, content)
 
     def single_pages(self) -> Iterator[Page]:
