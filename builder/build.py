@@ -156,7 +156,7 @@ def build(
             copy_files(staging, capture_files(root))
         if search:
             with stages.stage("search"):
-                _reader_index(archive, links, staging)
+                _reader_index(archive, links, staging, cache)
         with stages.stage("write"):
             publish(staging, out, result.pages)
     except BaseException:
@@ -208,7 +208,7 @@ def _output_identity(out: Path) -> tuple[str, int, int, int] | None:
     return (str(out.resolve()), info.st_dev, info.st_ino, info.st_mtime_ns)
 
 
-def _reader_index(archive: Archive, links: Links, staging: Path) -> None:
+def _reader_index(archive: Archive, links: Links, staging: Path, cache: bool) -> None:
     from .reader_search import write_reader_index
 
     base_path = urls.Urls(archive.config.base_url).base_path
@@ -217,7 +217,7 @@ def _reader_index(archive: Archive, links: Links, staging: Path) -> None:
         staging,
         base_path=base_path,
         language=archive.config.language,
-        cache_dir=Path(archive.root) / CACHE_DIR,
+        cache_dir=Path(archive.root) / CACHE_DIR if cache else None,
     )
 
 

@@ -89,3 +89,11 @@ def test_a_table_rewrites_only_the_buckets_that_changed(tmp_path: Path) -> None:
     assert last.entries == {("s", n): n for n in range(1, 501)}
     cache.Store(tmp_path, "t", ("v2",)).save()  # another fingerprint: the old table goes
     assert [p.name for p in (tmp_path / cache.CACHE_DIR).iterdir()] == [f"t-{cache.fingerprint('t', 'v2')}"]
+
+
+def test_no_cache_neither_reads_nor_writes_the_cache(tmp_path: Path) -> None:
+    """--no-cache builds from the content alone: not even the search shards are kept."""
+    root = write_archive(tmp_path / "archive", {**ENTITIES, **STATEMENTS})
+    assert run("build", "--root", str(root), "--no-cache", "--quiet") == 0
+    assert (root / "_site" / "pagefind" / "pagefind-entry.json").is_file()
+    assert not (root / cache.CACHE_DIR).exists()
