@@ -100,15 +100,17 @@ def write_reader_index(
     work = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=target.parent))
     try:
         tree = work / BUNDLE
+        parts = [work / f"part-{number}" for number in range(len(shards))]  # apart while they are made
         with ThreadPoolExecutor(_indexers(shards)) as pool:  # each indexer is its own process
             built = list(
                 pool.map(
-                    lambda numbered: _shard(
-                        numbered[1], tree / _shard_path(numbered[0]), work, base_path, language, cache_dir
-                    ),
-                    enumerate(shards),
+                    lambda shard, part: _shard(shard, part, work, base_path, language, cache_dir),
+                    shards,
+                    parts,
                 )
             )
+        for number, part in enumerate(parts):  # the first shard is the bundle's root, the others inside it
+            os.replace(part, tree / _shard_path(number))
         _write_manifest(tree, shards)
         if target.exists():
             shutil.rmtree(target)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -200,8 +201,16 @@ def test_adding_a_statement_leaves_the_older_shards_alone():
 def test_shards_indexed_side_by_side_are_the_bytes_of_one_at_a_time(
     tmp_path, one_record_per_shard, monkeypatch
 ):
-    """Indexers running at once give the same bundle as one after another; they run one a
-    core, fewer when their estimated memory together would pass SHARD_MEMORY."""
+    """Indexers running at once give the same bundle as one after another, whichever
+    finishes first (here the first shard, the bundle's root, finishes last)."""
+    index = reader_search._index
+
+    def oldest_last(records, *args):
+        if records[0].id == RECORDS[0].id:
+            time.sleep(1)
+        return index(records, *args)
+
+    monkeypatch.setattr(reader_search, "_index", oldest_last)
     monkeypatch.setattr(reader_search, "_indexers", lambda shards: 3)
     together = reader_search.write_reader_index(RECORDS, tmp_path / "together", base_path=BASE)
     monkeypatch.setattr(reader_search, "_indexers", lambda shards: 1)
