@@ -8,6 +8,7 @@ Dates stay strings here so that an impossible day is reported with its line, not
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -77,20 +78,21 @@ def decode(path: str, raw: bytes, max_bytes: int) -> tuple[str | None, list[Prob
 def parse_yaml(path: str, text: str, first_line: int = 1) -> tuple[Any, dict[str, int], list[Problem]]:
     """Safe YAML to Python values, with the file line of each top-level key."""
     loader = _Loader(text)
+    line_of = _LineOf(text, first_line)
     try:
         node = loader.get_single_node()
         if node is None:
             return {}, {}, []
-        problem = _check_shape(path, node, first_line)
+        problem = _check_shape(path, node, line_of)
         if problem:
             return None, {}, [problem]
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        line = first_line + (mark.line if mark else 0)
+        line = line_of(mark) if mark else first_line
         what = err.problem or err.context or "invalid YAML"
         lines = text.split("\n")
-        bad_line = lines[mark.line] if mark and mark.line < len(lines) else ""
+        bad_line = lines[line - first_line] if mark and line - first_line < len(lines) else ""
         hint = "indent with spaces, not tabs" if bad_line.startswith("\t") or "tab" in str(what) else ""
         return None, {}, [Problem(path, line, f"YAML syntax error: {what}", hint)]
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as err:
@@ -101,30 +103,44 @@ def parse_yaml(path: str, text: str, first_line: int = 1) -> tuple[Any, dict[str
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:
             if isinstance(key_node, yaml.ScalarNode):
-                lines.setdefault(str(key_node.value), first_line + key_node.start_mark.line)
+                lines.setdefault(str(key_node.value), line_of(key_node.start_mark))
     return data, lines, []
 
 
-def _check_shape(path: str, root: yaml.Node, first_line: int) -> Problem | None:
+class _LineOf:
+    """The file line of a YAML mark, counting "\n" only: YAML also breaks lines at U+2028,
+    U+2029 and U+0085, which editors show inside a line, so its own line numbers can be off."""
+
+    def __init__(self, text: str, first_line: int):
+        self.first_line = first_line
+        self.breaks = [match.start() for match in re.finditer("\n", text)]
+
+    def __call__(self, mark: yaml.Mark) -> int:
+        return self.first_line + bisect.bisect_left(self.breaks, mark.index)
+
+
+def _check_shape(path: str, root: yaml.Node, line_of: _LineOf) -> Problem | None:
     """Refuse aliases, deep nesting and huge documents before constructing anything."""
     seen: set[int] = set()
     stack: list[tuple[yaml.Node, int]] = [(root, 0)]
     count = 0
     while stack:
         node, depth = stack.pop()
-        line = first_line + node.start_mark.line
         if id(node) in seen:
             return Problem(
-                path, line, "YAML anchors and aliases (&, *) are not allowed", "write the value out"
+                path,
+                line_of(node.start_mark),
+                "YAML anchors and aliases (&, *) are not allowed",
+                "write the value out",
             )
         seen.add(id(node))
         count += 1
         if depth > MAX_DEPTH:
-            return Problem(path, line, f"values nested more than {MAX_DEPTH} levels deep")
+            return Problem(path, line_of(node.start_mark), f"values nested more than {MAX_DEPTH} levels deep")
         if count > MAX_NODES:
-            return Problem(path, line, f"more than {MAX_NODES:,} values in one document")
+            return Problem(path, line_of(node.start_mark), f"more than {MAX_NODES:,} values in one document")
         if isinstance(node, yaml.MappingNode):
-            duplicate = _duplicate_key(path, node, first_line)
+            duplicate = _duplicate_key(path, node, line_of)
             if duplicate:
                 return duplicate
             for key, value in node.value:
@@ -135,12 +151,12 @@ def _check_shape(path: str, root: yaml.Node, first_line: int) -> Problem | None:
     return None
 
 
-def _duplicate_key(path: str, node: yaml.MappingNode, first_line: int) -> Problem | None:
+def _duplicate_key(path: str, node: yaml.MappingNode, line_of: _LineOf) -> Problem | None:
     """A key written twice: YAML keeps the last silently, so the first would be lost unseen."""
     seen: dict[str, int] = {}
     for key, _ in node.value:
         if isinstance(key, yaml.ScalarNode):
-            line = first_line + key.start_mark.line
+            line = line_of(key.start_mark)
             if key.value in seen:
                 return Problem(
                     path,
