@@ -88,11 +88,9 @@ def reuse_file(folder: Path, rel: str, previous: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def write_page(folder: Path, rel: str, content: bytes | None, previous: Path | None) -> None:
+def write_page(folder: Path, rel: str, content: bytes | None, previous: Path) -> None:
     """A page's bytes, or with content None the previous build's same file (see reuse_file)."""
     if content is None:
-        if previous is None:
-            raise ArchiveError([Problem(rel, 0, "a reused page has no previous build to come from")])
         reuse_file(folder, rel, previous)
     else:
         write_file(folder, rel, content)

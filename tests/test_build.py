@@ -241,7 +241,11 @@ def test_workers_make_the_same_pages_as_one_process(tmp_path: Path) -> None:
         out = tmp_path / f"site-{workers}"
         out.mkdir()
         count = render_site(
-            archive, links, root, lambda page: write_page(out, page.path, page.content, None), workers=workers
+            archive,
+            links,
+            root,
+            lambda page: write_page(out, page.path, page.content, tmp_path),
+            workers=workers,
         )
         return count, {f.relative_to(out).as_posix(): f.read_bytes() for f in out.rglob("*") if f.is_file()}
 
