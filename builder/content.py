@@ -8,10 +8,11 @@ between files (sources, entities, references, duplicate ids) are checked afterwa
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,6 +35,7 @@ from .model import (
     Statement,
     Version,
 )
+from .workers import fork_map
 
 CONTENT = "content"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -442,18 +444,12 @@ def load_archive(
     statements: dict[str, Statement] = {}
     entities: dict[str, Entity] = {}
     versions: dict[str, list[Version]] = {}
-    for rel, full in content_files(root, "entities"):
-        entity = _load_one(root, rel, full, config, parse_entity, problems, parsed)
-        if entity is not None:
-            _add_unique(entities, entity, problems, "entity")
-    for rel, full in content_files(root, "statements"):
-        statement = _load_one(root, rel, full, config, parse_statement, problems, parsed)
-        if statement is not None:
-            _add_unique(statements, statement, problems, "statement")
-    for rel, full in content_files(root, "versions"):
-        version = _load_one(root, rel, full, config, parse_version, problems, parsed)
-        if version is not None:
-            versions.setdefault(version.statement_id, []).append(version)
+    for entity in _load_folder(root, "entities", config, parse_entity, problems, parsed):
+        _add_unique(entities, entity, problems, "entity")
+    for statement in _load_folder(root, "statements", config, parse_statement, problems, parsed):
+        _add_unique(statements, statement, problems, "statement")
+    for version in _load_folder(root, "versions", config, parse_version, problems, parsed):
+        versions.setdefault(version.statement_id, []).append(version)
     problems += check_relations(statements, entities)
     parsed.save()
     archive = Archive(
@@ -466,21 +462,48 @@ def load_archive(
     return archive, sorted(set(problems))
 
 
-def _load_one(
-    root: Path, rel: str, full: Path, config: SiteConfig, parse: Any, problems: list[Problem], parsed: Store
-) -> Any:
-    raw, read_problems = _read(root, rel, full)
-    problems += read_problems
-    if raw is None:
-        return None
-    key = (rel, hashlib.sha256(raw).digest())
-    cached = parsed.get(key)
-    if cached is None:
-        cached = parse(rel, raw, config)
-        parsed.put(key, cached)
-    record, parse_problems = cached
-    problems += parse_problems
-    return record
+# Set before the workers fork (see _load_folder): the files they parse, and how.
+_to_parse: list[tuple[str, bytes]] = []
+_parser: Callable[[str, bytes], Any] | None = None
+
+
+def _load_folder(
+    root: Path, folder: str, config: SiteConfig, parse: Any, problems: list[Problem], parsed: Store
+) -> list[Any]:
+    """Every file of content/<folder> read, in order; those the cache lacks parsed, by one
+    worker a core when there are many."""
+    global _to_parse, _parser
+    found: list[tuple[tuple[str, bytes], Any]] = []  # (key, cached result or None)
+    missing: list[tuple[str, bytes]] = []
+    for rel, full in content_files(root, folder):
+        raw, read_problems = _read(root, rel, full)
+        problems += read_problems
+        if raw is not None:
+            key = (rel, hashlib.sha256(raw).digest())
+            found.append((key, parsed.get(key)))
+            if found[-1][1] is None:
+                missing.append((rel, raw))
+    _to_parse, _parser = missing, functools.partial(parse, config=config)
+    try:
+        fresh = iter(list(fork_map(_parse, range(len(missing)))))
+    finally:
+        _to_parse, _parser = [], None
+    records = []
+    for key, cached in found:
+        if cached is None:
+            cached = next(fresh)
+            parsed.put(key, cached)
+        record, parse_problems = cached
+        problems += parse_problems
+        if record is not None:
+            records.append(record)
+    return records
+
+
+def _parse(number: int) -> Any:
+    assert _parser is not None
+    rel, raw = _to_parse[number]
+    return _parser(rel, raw)
 
 
 def _add_unique(table: dict[str, Any], record: Any, problems: list[Problem], what: str) -> None:

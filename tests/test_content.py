@@ -163,3 +163,23 @@ def test_contract_line_numbers(tmp_path: Path, capsys: pytest.CaptureFixture[str
     path.write_text(path.read_text().replace("date: 2024-03-02", "date: 2024-02-31"))
     assert run("check", "--root", str(root)) == 1
     assert "fees-2024-03-02.md:3: 'date' is '2024-02-31', not a real day" in capsys.readouterr().err
+
+
+def test_files_parsed_by_workers_load_as_in_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the size where workers start, the archive and its problems are the same as
+    when one process parses every file (a broken file among them)."""
+    from builder import content
+    from builder.workers import PARALLEL_THRESHOLD
+
+    root = tmp_path / "big"
+    assert run("demo", "--statements", str(PARALLEL_THRESHOLD + 40), "--out", str(root)) == 0
+    broken = root / "content" / "statements" / "broken.md"
+    broken.write_text("---\ntitle: [unclosed\n---\nText.\n", encoding="utf-8")
+    together = load_archive(root, None, cache=False)
+    monkeypatch.setattr(content, "fork_map", lambda function, items: map(function, items))
+    alone = load_archive(root, None, cache=False)
+    assert len(together[0].statements) > PARALLEL_THRESHOLD
+    assert any(p.path.endswith("broken.md") for p in together[1])
+    assert together == alone
