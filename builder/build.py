@@ -218,6 +218,7 @@ def _reader_index(archive: Archive, links: Links, staging: Path, cache: bool) ->
         base_path=base_path,
         language=archive.config.language,
         cache_dir=Path(archive.root) / CACHE_DIR if cache else None,
+        max_shards=archive.config.search_shards,
     )
 
 

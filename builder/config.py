@@ -12,7 +12,7 @@ from .frontmatter import decode, parse_yaml
 from .model import SiteConfig
 
 CONFIG_FILE = "site.yaml"
-_INT_KEYS = {"page_size", "home_size", "feed_size", "related_count", "max_file_bytes"}
+_INT_KEYS = {"page_size", "home_size", "feed_size", "related_count", "search_shards", "max_file_bytes"}
 _BOOL_KEYS = {"show_build_time"}
 _KNOWN = {f.name for f in fields(SiteConfig)} - {"extra"}
 _LINK_MODES = ("first", "all")

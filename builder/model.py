@@ -150,6 +150,7 @@ class SiteConfig:
     feed_size: int = 50
     link_mentions: str = "first"  # or "all"
     related_count: int = 5
+    search_shards: int = 2  # the most shards the readers' search index is cut into
     max_file_bytes: int = 2_000_000
     author: str = ""
     license: str = ""

@@ -57,7 +57,7 @@ from .workers import worker_count
 FORMAT = 1  # bump when what we give Pagefind changes: cached shards are then rebuilt
 SHARD_MEMORY = 2_500_000_000  # bytes the indexer may use for one shard (estimated, see above)
 SHARD_STATEMENTS = 2_500  # statements a shard at most (see shard_size)…
-MAX_SHARDS = 2  # …doubled until this many shards hold the archive
+MAX_SHARDS = 2  # …doubled until this many shards hold the archive (site.yaml: search_shards)
 RECORD_BYTES = 77_000  # indexer memory per record…
 WORD_BYTES = 196  # …and per word of its text (measured, Pagefind 1.5.2)
 BUNDLE = "pagefind"
@@ -84,17 +84,19 @@ def write_reader_index(
     base_path: str = "/",
     language: str | None = None,
     cache_dir: Path | None = None,
+    max_shards: int = MAX_SHARDS,
 ) -> ReaderIndexStats:
     """Write the Pagefind bundle(s) for records to out_dir/pagefind, replacing what was there.
 
     base_path is the site's path (base_url's path, e.g. "/archive/"); result URLs are stored
     relative to it and search.js adds it back. language is the index language (its stemmer);
     by default the records' most common one. With cache_dir, unchanged shards are reused.
+    max_shards bounds the shards (see shard_size), short of what the indexer's memory needs.
     """
     start = time.perf_counter()
     base_path = base_path if base_path.endswith("/") else base_path + "/"
     language = language or main_language(records)
-    shards = plan_shards(records)
+    shards = plan_shards(records, max_shards=max_shards)
     target = Path(out_dir) / BUNDLE
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=target.parent))
@@ -153,7 +155,10 @@ def main_language(records: Iterable[SearchRecord]) -> str:
 
 
 def plan_shards(
-    records: Iterable[SearchRecord], budget: int | None = None, size: int | None = None
+    records: Iterable[SearchRecord],
+    budget: int | None = None,
+    size: int | None = None,
+    max_shards: int = MAX_SHARDS,
 ) -> list[list[SearchRecord]]:
     """Records in a stable order, cut into shards of whole months, oldest first.
 
@@ -166,7 +171,7 @@ def plan_shards(
     budget = budget or SHARD_MEMORY
     statements = sorted((r for r in records if r.page != "entity"), key=lambda r: (r.date or "", r.id))
     entities = sorted((r for r in records if r.page == "entity"), key=lambda r: r.id)
-    size = size or shard_size(len(statements))
+    size = size or shard_size(len(statements), max_shards)
     shards: list[list[SearchRecord]] = [[]]
     used = 0
     for month in _months(statements):
@@ -180,17 +185,17 @@ def plan_shards(
     return shards
 
 
-def shard_size(statements: int) -> int:
-    """Statements a shard: SHARD_STATEMENTS, doubled until MAX_SHARDS shards hold them all.
+def shard_size(statements: int, max_shards: int = MAX_SHARDS) -> int:
+    """Statements a shard: SHARD_STATEMENTS, doubled until max_shards shards hold them all.
 
     Smaller shards make an edit re-index less and let a cold build index on every core, but
     each one costs a reader's first query ~170 KB more (its own WebAssembly, metadata and
     index chunks), so their number is bounded. Doubling, rather than dividing by
-    MAX_SHARDS, keeps the size (and so every shard's membership) unchanged as statements
+    max_shards, keeps the size (and so every shard's membership) unchanged as statements
     are added, until the archive doubles.
     """
     size = SHARD_STATEMENTS
-    while size * MAX_SHARDS < statements:
+    while size * max_shards < statements:
         size *= 2
     return size
 

@@ -126,15 +126,16 @@ def test_size_limit_comes_from_site_yaml(archive: Path, capsys: pytest.CaptureFi
     assert check(archive, capsys)[0] == 0
 
 
+@pytest.mark.parametrize("key", ["max_file_bytes", "search_shards"])
 @pytest.mark.parametrize("value", ["big", "0", "-5", "true", "[1]"])
 def test_a_wrong_size_limit_is_reported(
-    archive: Path, capsys: pytest.CaptureFixture[str], value: str
+    archive: Path, capsys: pytest.CaptureFixture[str], key: str, value: str
 ) -> None:
-    """max_file_bytes that is not a whole number above 0 is a site.yaml error with its line."""
-    (archive / "site.yaml").write_text(SITE_YAML + f"max_file_bytes: {value}\n")
+    """A size that is not a whole number above 0 is a site.yaml error with its line."""
+    (archive / "site.yaml").write_text(SITE_YAML + f"{key}: {value}\n")
     status, output = check(archive, capsys)
     assert status == 1
-    assert "site.yaml:6: 'max_file_bytes' must be a whole number above 0" in output
+    assert f"site.yaml:6: '{key}' must be a whole number above 0" in output
 
 
 def test_binary_file_is_refused(archive: Path, capsys: pytest.CaptureFixture[str]) -> None:

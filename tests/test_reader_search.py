@@ -186,6 +186,17 @@ def test_shard_size_changes_only_when_the_archive_doubles():
     assert reader_search.shard_size(limit + 1) == reader_search.shard_size(2 * limit) == 2 * size
 
 
+def test_site_yaml_bounds_the_number_of_shards():
+    """search_shards (site.yaml) trades a reader's first-query bytes for edit time: one keeps
+    10,000 statements whole, four cuts them into shards of 2,500."""
+    statements = [
+        replace(RECORDS[0], id=f"s{i}", date=f"{2000 + i % 20}-{1 + i % 12:02d}-01") for i in range(10_000)
+    ]
+    assert len(reader_search.plan_shards(statements, max_shards=1)) == 1
+    assert len(reader_search.plan_shards(statements, max_shards=4)) == 4
+    assert reader_search.shard_size(10_000, 4) == reader_search.SHARD_STATEMENTS == 2_500
+
+
 def test_adding_a_statement_leaves_the_older_shards_alone():
     """A statement added in the newest month changes only the newest shard's records."""
     statements = [replace(RECORDS[0], id=f"s{i:03d}", date=f"2019-{1 + i // 10:02d}-01") for i in range(100)]
