@@ -69,8 +69,24 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def statements_jsonl(records: Iterable[dict[str, Any]]) -> bytes:
-    return "".join(_json(r) + "\n" for r in records).encode("utf-8")
+CHUNK = 500  # records a write: few system calls, and a large archive's export never whole in memory
+
+
+def _chunks(records: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def statements_jsonl(records: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    """The JSON Lines file, in pieces of CHUNK records."""
+    for chunk in _chunks(records):
+        yield "".join(_json(r) + "\n" for r in chunk).encode("utf-8")
 
 
 def _cell(value: Any, field: str) -> str:
@@ -78,14 +94,19 @@ def _cell(value: Any, field: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def statements_csv(records: Iterable[dict[str, Any]]) -> bytes:
-    """RFC 4180 CSV, UTF-8, one header row; quoted where needed, newlines kept inside cells."""
+def statements_csv(records: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    """RFC 4180 CSV, UTF-8, one header row; quoted where needed, newlines kept inside cells.
+    In pieces of CHUNK records."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(STATEMENT_FIELDS)
-    for record in records:
-        writer.writerow([_cell(record[f], f) for f in STATEMENT_FIELDS])
-    return out.getvalue().encode("utf-8")
+    for chunk in _chunks(records):
+        writer.writerows([_cell(record[f], f) for f in STATEMENT_FIELDS] for record in chunk)
+        yield out.getvalue().encode("utf-8")
+        out.seek(0)
+        out.truncate()
+    if out.tell():  # no statements: the header alone
+        yield out.getvalue().encode("utf-8")
 
 
 def read_csv(path: Path) -> Iterator[dict[str, Any]]:
@@ -198,21 +219,23 @@ def _statement_edges(s: Statement, linked: Any, archive: Archive) -> list[dict[s
     return edges
 
 
-def data_files(archive: Archive, links: Links, absolute: Callable[[str], str]) -> Iterator[tuple[str, bytes]]:
-    """Every file under data/, as (path, bytes)."""
+def data_files(
+    archive: Archive, links: Links, absolute: Callable[[str], str]
+) -> Iterator[tuple[str, bytes | Iterator[bytes]]]:
+    """Every file under data/, as (path, bytes); the statements' files as pieces of bytes."""
     for part in DATA_PARTS:
         yield from part(archive, links, absolute)
 
 
 def _statements_jsonl_file(
     archive: Archive, links: Links, absolute: Callable[[str], str]
-) -> Iterator[tuple[str, bytes]]:
+) -> Iterator[tuple[str, Iterator[bytes]]]:
     yield "data/statements.jsonl", statements_jsonl(_records(archive, links, absolute))
 
 
 def _statements_csv_file(
     archive: Archive, links: Links, absolute: Callable[[str], str]
-) -> Iterator[tuple[str, bytes]]:
+) -> Iterator[tuple[str, Iterator[bytes]]]:
     yield "data/statements.csv", statements_csv(_records(archive, links, absolute))
 
 
@@ -227,7 +250,7 @@ def _records(archive: Archive, links: Links, absolute: Callable[[str], str]) -> 
     return (statement_record(archive.statements[sid], links, absolute) for sid in links.chronological)
 
 
-DataPart = Callable[[Archive, Links, Callable[[str], str]], Iterator[tuple[str, bytes]]]
+DataPart = Callable[[Archive, Links, Callable[[str], str]], Iterator[tuple[str, Any]]]
 
 # The data files in parts of similar cost, each independent: a build makes them side by side.
 DATA_PARTS = (_statements_csv_file, _statements_jsonl_file, _network_files)

@@ -69,7 +69,9 @@ class DatePlan:
 @dataclass(frozen=True)
 class Page:
     path: str  # relative to the output folder, e.g. statements/x/index.html
-    content: bytes | None  # None: the same bytes as this file of the previous build
+    # None: the same bytes as this file of the previous build; an iterator: a large file's
+    # bytes in pieces, written as they are made
+    content: bytes | Iterator[bytes] | None
 
 
 @dataclass
@@ -287,9 +289,10 @@ class Renderer:
 
     # -- pages ----------------------------------------------------------------------------
 
-    def file(self, path: str, content: bytes) -> Page:
-        """A file not made from a template (citation, feed, data), reused when unchanged."""
-        if self.reuse is not None and self.reuse.same_bytes(path, content):
+    def file(self, path: str, content: bytes | Iterator[bytes]) -> Page:
+        """A file not made from a template (citation, feed, data), reused when unchanged
+        (a file in pieces is written every time: its bytes are known only as it is written)."""
+        if isinstance(content, bytes) and self.reuse is not None and self.reuse.same_bytes(path, content):
             return Page(path, None)
         return Page(path, content)
 

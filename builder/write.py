@@ -63,7 +63,8 @@ def staging_folder(out: Path) -> Path:
     return staging
 
 
-def write_file(folder: Path, rel: str, content: bytes) -> None:
+def write_file(folder: Path, rel: str, content: bytes | Iterable[bytes]) -> None:
+    """content: the bytes, or pieces of them (a large file never whole in memory)."""
     target = _target(folder, rel)
     try:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
@@ -71,7 +72,10 @@ def write_file(folder: Path, rel: str, content: bytes) -> None:
         os.makedirs(os.path.dirname(target), exist_ok=True)
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
     with open(fd, "wb") as handle:
-        handle.write(content)
+        if isinstance(content, bytes):
+            handle.write(content)
+        else:
+            handle.writelines(content)
 
 
 def reuse_file(folder: Path, rel: str, previous: Path) -> None:
@@ -88,7 +92,7 @@ def reuse_file(folder: Path, rel: str, previous: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def write_page(folder: Path, rel: str, content: bytes | None, previous: Path) -> None:
+def write_page(folder: Path, rel: str, content: bytes | Iterable[bytes] | None, previous: Path) -> None:
     """A page's bytes, or with content None the previous build's same file (see reuse_file)."""
     if content is None:
         reuse_file(folder, rel, previous)

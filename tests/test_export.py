@@ -139,3 +139,20 @@ def test_about_page_documents_the_data(built: tuple[Path, Path]) -> None:
     for field in STATEMENT_FIELDS:
         assert f"<code>{field}</code>" in about, field
     assert 'href="/archive/about/"' in (site / "index.html").read_text()
+
+
+def test_the_statement_files_are_made_in_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large archive's exports are never whole in memory: they come in pieces of CHUNK
+    records that join into one header and every record once."""
+    from builder import export
+
+    monkeypatch.setattr(export, "CHUNK", 2)
+    records = [dict.fromkeys(STATEMENT_FIELDS, "=x") | {"id": f"s{i}"} for i in range(5)]
+    lines = list(export.statements_jsonl(records))
+    assert len(lines) == 3
+    assert [json.loads(line)["id"] for line in b"".join(lines).splitlines()] == [f"s{i}" for i in range(5)]
+    pieces = list(export.statements_csv(records))
+    assert len(pieces) == 3
+    rows = list(csv.reader(b"".join(pieces).decode().splitlines()))
+    assert rows[0] == list(STATEMENT_FIELDS) and [row[0] for row in rows[1:]] == [f"s{i}" for i in range(5)]
+    assert b"".join(export.statements_csv([])).decode().splitlines() == [",".join(STATEMENT_FIELDS)]
