@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -467,15 +468,36 @@ _to_parse: list[tuple[str, bytes]] = []
 _parser: Callable[[str, bytes], Any] | None = None
 
 
+LOAD_BATCH = 2000  # files read before their parsing is shared out: bounds the raw bytes held
+
+
 def _load_folder(
     root: Path, folder: str, config: SiteConfig, parse: Any, problems: list[Problem], parsed: Store
 ) -> list[Any]:
     """Every file of content/<folder> read, in order; those the cache lacks parsed, by one
     worker a core when there are many."""
+    records: list[Any] = []
+    files = content_files(root, folder)
+    while batch := list(itertools.islice(files, LOAD_BATCH)):
+        for record, parse_problems in _load_batch(root, batch, config, parse, problems, parsed):
+            problems += parse_problems
+            if record is not None:
+                records.append(record)
+    return records
+
+
+def _load_batch(
+    root: Path,
+    batch: list[tuple[str, Path]],
+    config: SiteConfig,
+    parse: Any,
+    problems: list[Problem],
+    parsed: Store,
+) -> Iterator[tuple[Any, list[Problem]]]:
     global _to_parse, _parser
     found: list[tuple[tuple[str, bytes], Any]] = []  # (key, cached result or None)
     missing: list[tuple[str, bytes]] = []
-    for rel, full in content_files(root, folder):
+    for rel, full in batch:
         raw, read_problems = _read(root, rel, full)
         problems += read_problems
         if raw is not None:
@@ -488,16 +510,11 @@ def _load_folder(
         fresh = iter(list(fork_map(_parse, range(len(missing)))))
     finally:
         _to_parse, _parser = [], None
-    records = []
     for key, cached in found:
         if cached is None:
             cached = next(fresh)
             parsed.put(key, cached)
-        record, parse_problems = cached
-        problems += parse_problems
-        if record is not None:
-            records.append(record)
-    return records
+        yield cached
 
 
 def _parse(number: int) -> Any:
