@@ -98,6 +98,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("archive: interrupted; nothing was changed", file=sys.stderr)
         return 130
+    except OSError as err:  # the machine's, not the content's: a full disk, a folder not ours
+        where = f"{err.filename}: " if err.filename else ""
+        print(
+            f"archive: error: {where}{err.strerror or err}; nothing was changed"
+            " (free some space, or check the folder's permissions, and run it again)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -44,3 +44,33 @@ def test_build_exit_0_and_summary(archive: Path, capsys: pytest.CaptureFixture[s
     """A good build exits 0 and ends with a summary of what was built."""
     assert run("build", "--root", str(archive), "--no-search") == 0
     assert "built 3 statements, 3 entities" in capsys.readouterr().out
+
+
+def test_a_full_disk_is_a_message_and_the_previous_site_stays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An error of the machine's (here: no space left while writing a page) ends the build
+    with one line naming the file and what to do, exit status 1, and the previous site."""
+    import errno
+
+    from builder import write
+
+    from .conftest import ENTITIES, STATEMENTS, tree, write_archive
+
+    root = write_archive(tmp_path / "archive", {**ENTITIES, **STATEMENTS})
+    assert run("build", "--root", str(root), "--no-search", "--quiet") == 0
+    before = tree(root / "_site")
+    edited = root / next(iter(STATEMENTS))
+    edited.write_text(edited.read_text() + "\nOne more sentence.\n")
+
+    def full(folder: Path, rel: str, content: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(folder / rel))
+
+    monkeypatch.setattr(write, "write_file", full)
+    capsys.readouterr()
+    assert run("build", "--root", str(root), "--no-search", "--quiet") == 1
+    err = capsys.readouterr().err
+    assert "No space left on device; nothing was changed" in err and str(root) in err
+    assert "Traceback" not in err
+    assert tree(root / "_site") == before
+    assert not list(root.glob("._site*"))
