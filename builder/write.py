@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 from .errors import ArchiveError, Problem
 
 MARKER = ".archive-build"
 MARKER_TEXT = b"This folder is made by `archive build`; it is replaced at every build.\n"
 _RENAME_EXCHANGE = 2
+Result = TypeVar("Result")
 
 
 def check_output_folder(out: Path, root: Path) -> None:
@@ -65,12 +68,7 @@ def staging_folder(out: Path) -> Path:
 
 def write_file(folder: Path, rel: str, content: bytes | Iterable[bytes]) -> None:
     """content: the bytes, or pieces of them (a large file never whole in memory)."""
-    target = _target(folder, rel)
-    try:
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-    except FileNotFoundError:  # the first file of its folder: one failed open, not a mkdir a file
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    fd = _in_its_folder(_target(folder, rel), lambda target: os.open(target, _NEW_FILE, 0o666))
     with open(fd, "wb") as handle:
         if isinstance(content, bytes):
             handle.write(content)
@@ -81,15 +79,8 @@ def write_file(folder: Path, rel: str, content: bytes | Iterable[bytes]) -> None
 def reuse_file(folder: Path, rel: str, previous: Path) -> None:
     """The previous build's file, hard-linked into the new one (no bytes copied): the
     build never changes a written file, so the two builds can share it."""
-    target = _target(folder, rel)
     source = os.path.join(previous, rel)
-    try:
-        os.link(source, target)
-    except FileNotFoundError:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        _link_or_copy(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
+    _in_its_folder(_target(folder, rel), lambda target: _link_or_copy(source, target))
 
 
 def write_page(folder: Path, rel: str, content: bytes | Iterable[bytes] | None, previous: Path) -> None:
@@ -100,10 +91,25 @@ def write_page(folder: Path, rel: str, content: bytes | Iterable[bytes] | None, 
         write_file(folder, rel, content)
 
 
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+
+
+def _in_its_folder(target: str, make: Callable[[str], Result]) -> Result:
+    """make(target), making target's folder first when it is missing: one failed call for
+    the first file of a folder, rather than a mkdir for every file."""
+    try:
+        return make(target)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        return make(target)
+
+
 def _link_or_copy(source: str, target: str) -> None:
     try:
         os.link(source, target)
-    except OSError:
+    except FileNotFoundError:
+        raise  # a folder is missing: see _in_its_folder
+    except OSError:  # another file system, or no hard links there
         shutil.copyfile(source, target)
 
 
@@ -117,9 +123,7 @@ def _target(folder: Path, rel: str) -> str:
 
 def copy_files(folder: Path, files: Iterable[tuple[str, Path]]) -> None:
     for rel, source in files:
-        target = _target(folder, rel)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        shutil.copyfile(source, target)
+        _in_its_folder(_target(folder, rel), functools.partial(shutil.copyfile, source))
 
 
 # Deleting the previous site file by file takes seconds at 50,000 files: a large one is
