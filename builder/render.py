@@ -927,12 +927,16 @@ def render_site(
     """
     renderer = Renderer(archive, links, root, reuse)
     if worker_count(workers) < 2 or len(archive.statements) < PARALLEL_THRESHOLD:
-        count = 0
-        for page in renderer.pages():
-            write(page)
-            count += 1
-        return count
+        return _write_all(renderer.pages(), write)
     return _pages_in_parallel(renderer, write, workers)
+
+
+def _write_all(pages: Iterable[Page], write: Callable[[Page], None]) -> int:
+    count = 0
+    for page in pages:
+        write(page)
+        count += 1
+    return count
 
 
 def _pages_in_parallel(renderer: Renderer, write: Callable[[Page], None], workers: int | None) -> int:
@@ -949,10 +953,7 @@ def _pages_in_parallel(renderer: Renderer, write: Callable[[Page], None], worker
             count += made
     finally:
         _renderer, _write = None, None
-    for page in renderer.closing_pages():
-        write(page)
-        count += 1
-    return count
+    return count + _write_all(renderer.closing_pages(), write)
 
 
 def _make_section(number: int) -> tuple[int, list[discovery.SitemapUrl], dict[str, str]]:
@@ -962,10 +963,7 @@ def _make_section(number: int) -> tuple[int, list[discovery.SitemapUrl], dict[st
     before = len(_renderer.sitemap)
     if _renderer.reuse is not None:
         _renderer.reuse.current = {}
-    count = 0
-    for page in _renderer.sections[number]():
-        _write(page)
-        count += 1
+    count = _write_all(_renderer.sections[number](), _write)
     added = _renderer.sitemap[before:]
     del _renderer.sitemap[before:]
     return count, added, _renderer.reuse.current if _renderer.reuse is not None else {}
