@@ -219,14 +219,6 @@ def _statement_edges(s: Statement, linked: Any, archive: Archive) -> list[dict[s
     return edges
 
 
-def data_files(
-    archive: Archive, links: Links, absolute: Callable[[str], str]
-) -> Iterator[tuple[str, bytes | Iterator[bytes]]]:
-    """Every file under data/, as (path, bytes); the statements' files as pieces of bytes."""
-    for part in DATA_PARTS:
-        yield from part(archive, links, absolute)
-
-
 def _statements_jsonl_file(
     archive: Archive, links: Links, absolute: Callable[[str], str]
 ) -> Iterator[tuple[str, Iterator[bytes]]]:
