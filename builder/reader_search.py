@@ -19,10 +19,11 @@ Pagefind's own prefix matching cannot.
 
 Scale: the statements are split into shards of whole months, oldest first, each indexed by
 its own Pagefind process and searched side by side by search.js (`pagefind/shards.json`
-lists them). A shard holds up to 2,500 statements, a size doubled until two shards hold the
-archive (10,000 statements: two of 5,000), so that an edit re-indexes one shard and a cold
-build indexes two at once, for ~170 KB more on a reader's first query (the second shard's
-WebAssembly, metadata and index chunks: 318 against 492 KB for a name at 10,000 statements).
+lists them). A shard holds up to 2,500 statements, a size doubled until site.yaml's
+`search_shards` (default two) hold the archive (10,000 statements: two of 5,000), so that an
+edit re-indexes one shard and a cold build indexes two at once, for ~170 KB more on a
+reader's first query (the second shard's WebAssembly, metadata and index chunks: 318
+against 492 KB for a name at 10,000 statements).
 The indexer's memory also bounds a shard: it grows with records and words (measured with
 Pagefind 1.5.2: 1.29 GB for 10,600 records of 241 words, 2.36 GB for 11,000 of 702 words,
 i.e. about 77 KB a record plus 196 bytes a word), and a shard closes before SHARD_MEMORY;

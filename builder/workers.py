@@ -1,4 +1,5 @@
-"""Worker processes for the costly per-item work of linking, related statements and rendering.
+"""Worker processes for the costly per-item work of loading, linking, related statements
+and rendering.
 
 Workers are forked, so they start with everything the parent had computed (matchers,
 views, indexes) without pickling it; only the items' numbers or small values go out and
