@@ -193,6 +193,8 @@ def build(archive: list[str], site: Path, work: Path, name: str, stats: bool, ti
         try:
             data = json.loads(stats_file.read_text())
             run.stages = {str(k): float(v) for k, v in data.get("stages", {}).items()}
+            if data.get("search_seconds"):  # its own time: it overlaps render up to 30,000 statements
+                run.stages["search-alongside"] = float(data["search_seconds"])
         except (ValueError, TypeError, AttributeError):
             pass
     return run

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import urls
 from .cache import (
@@ -31,6 +32,7 @@ from .link import Links, link_archive
 from .markup import plain_text, render_markdown, render_summary
 from .model import Archive
 from .render import THEME, PageReuse, capture_files, render_site, static_files
+from .workers import Background
 from .write import (
     MARKER,
     check_output_folder,
@@ -41,6 +43,14 @@ from .write import (
     write_page,
 )
 
+if TYPE_CHECKING:
+    from .reader_search import ReaderIndexStats
+
+# Statements up to which the readers' search index is made alongside the pages. Beyond, the
+# render workers and the indexers together would need more memory than a laptop has (at
+# 100,000 statements each alone peaks at several gigabytes), so they take turns.
+ALONGSIDE_LIMIT = 30_000
+
 
 @dataclass
 class BuildResult:
@@ -50,6 +60,7 @@ class BuildResult:
     problems: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     unchanged: bool = False
+    search_seconds: float = 0.0  # the search stage's own time, though it may run alongside render
 
     def summary(self) -> str:
         stages = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in self.timings.items())
@@ -143,6 +154,8 @@ def build(
     pages_key = _pages_key(root, archive) if cache else ""
     reuse = _page_reuse(root, out, pages_key) if cache else None
     result = BuildResult(len(archive.statements), len(archive.entities), problems=problems)
+    alongside = search and len(archive.statements) <= ALONGSIDE_LIMIT
+    indexing = Background(_reader_index, archive, links, staging, cache) if alongside else None
     try:
         with stages.stage("render"):
             result.pages = render_site(
@@ -155,11 +168,15 @@ def build(
             copy_files(staging, static_files(root))
             copy_files(staging, capture_files(root))
         if search:
-            with stages.stage("search"):
-                _reader_index(archive, links, staging, cache)
+            with stages.stage("search"):  # what indexing takes beyond rendering, when alongside
+                index_stats = indexing.result() if indexing else _reader_index(archive, links, staging, cache)
+            indexing = None
+            result.search_seconds = index_stats.seconds
         with stages.stage("write"):
             publish(staging, out, result.pages)
     except BaseException:
+        if indexing:
+            indexing.cancel()
         discard(staging)
         raise
     result.timings = stages.timings
@@ -208,11 +225,11 @@ def _output_identity(out: Path) -> tuple[str, int, int, int] | None:
     return (str(out.resolve()), info.st_dev, info.st_ino, info.st_mtime_ns)
 
 
-def _reader_index(archive: Archive, links: Links, staging: Path, cache: bool) -> None:
+def _reader_index(archive: Archive, links: Links, staging: Path, cache: bool) -> ReaderIndexStats:
     from .reader_search import write_reader_index
 
     base_path = urls.Urls(archive.config.base_url).base_path
-    write_reader_index(
+    return write_reader_index(
         search_records_of(archive, links),
         staging,
         base_path=base_path,
@@ -304,5 +321,6 @@ def write_stats(path: Path, result: BuildResult) -> None:
         "entities": result.entities,
         "pages": result.pages,
         "warnings": len(warnings(result.problems)),
+        "search_seconds": round(result.search_seconds, 4),
     }
     path.write_text(json.dumps(data, indent=2) + "\n")

@@ -38,6 +38,9 @@ class ArchiveError(Exception):
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple:
+        return (ArchiveError, (self.problems,))  # whole, when it comes back from a worker
+
 
 class UsageError(Exception):
     """A mistake in how a command was called: exit status 2."""

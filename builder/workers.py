@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
+from multiprocessing.connection import Connection
 from typing import TypeVar
 
 Item = TypeVar("Item")
@@ -47,3 +48,53 @@ def fork_map(
     chunk = chunksize or max(1, len(items) // (count * 8))
     with ProcessPoolExecutor(count, mp_context=get_context("fork")) as pool:
         yield from pool.map(function, items, chunksize=chunk)
+
+
+class Background:
+    """A function running in a forked process beside the parent's own work.
+
+    The search indexes need only the linked archive, not the rendered pages, so they are
+    made while the pages render: the indexer is one process a shard, and after an edit (one
+    shard to index) it would otherwise leave a core idle. result() waits and raises the
+    function's error as if it had been called here; cancel() stops it.
+    """
+
+    def __init__(self, function: Callable[..., Result], *args: object):
+        context = get_context("fork")
+        self._answer, sender = context.Pipe(duplex=False)
+        self._process = context.Process(target=_send_outcome, args=(sender, function, args))
+        self._process.start()
+        sender.close()
+
+    def result(self) -> object:
+        try:
+            kind, value = self._answer.recv()
+        except EOFError:
+            self._process.join()
+            raise RuntimeError(
+                f"a worker process ended without an answer (exit status {self._process.exitcode})"
+            ) from None
+        finally:
+            self._answer.close()
+        self._process.join()
+        if kind == "error":
+            raise value
+        return value
+
+    def cancel(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._answer.close()
+
+
+def _send_outcome(sender: Connection, function: Callable[..., object], args: tuple) -> None:
+    try:
+        outcome: tuple[str, object] = ("value", function(*args))
+    except BaseException as error:  # every error goes back to the parent
+        outcome = ("error", error)
+    try:
+        sender.send(outcome)
+    except Exception as error:  # an error that cannot be pickled
+        sender.send(("error", RuntimeError(f"{outcome[1]!r} ({error})")))
+    sender.close()

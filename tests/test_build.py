@@ -280,3 +280,67 @@ def test_a_large_previous_site_is_deleted_in_the_background(
     while time.monotonic() < deadline and [p for p in archive.iterdir() if p.name.startswith("._site")]:
         time.sleep(0.05)
     assert [p.name for p in archive.iterdir() if p.name.startswith("._site")] == []
+
+
+class _Spy:
+    """Background as the build uses it, with each start remembered."""
+
+    def __init__(self) -> None:
+        from builder.workers import Background
+
+        self.started: list[Background] = []
+        self._real = Background
+
+    def __call__(self, *args: object) -> object:
+        self.started.append(self._real(*args))
+        return self.started[-1]
+
+
+def test_search_made_alongside_the_pages_gives_the_same_site(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The readers' search index, made in a process of its own while the pages render, gives
+    the bytes of a build that makes it after them."""
+    from builder import build as build_module
+
+    args = ("build", "--root", str(archive), "--quiet", "--no-cache")
+    monkeypatch.setattr(build_module, "ALONGSIDE_LIMIT", 0)
+    assert run(*args) == 0
+    in_turn = tree(archive / "_site")
+    spy = _Spy()
+    monkeypatch.setattr(build_module, "Background", spy)
+    monkeypatch.setattr(build_module, "ALONGSIDE_LIMIT", 30_000)
+    assert run(*args) == 0
+    assert len(spy.started) == 1, "the index was made alongside"
+    assert "pagefind/pagefind-entry.json" in in_turn
+    assert tree(archive / "_site") == in_turn
+
+
+def test_search_failing_alongside_the_pages_fails_the_build_cleanly(
+    archive: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The indexer's error reaches the maintainer as one line, exit 1, the previous site kept."""
+    site = build(archive)
+    before = tree(site)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "nowhere"))
+    capsys.readouterr()
+    assert run("build", "--root", str(archive), "--quiet") == 1
+    err = capsys.readouterr().err
+    assert "pagefind[bin]" in err and "Traceback" not in err
+    assert tree(site) == before
+    assert not list(archive.glob("._site.*")), "no staging folder left behind"
+
+
+def test_a_failed_render_stops_the_search_indexing(archive: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from builder import build as build_module
+    from builder.errors import ArchiveError
+
+    def broken_render(*args: object, **kwargs: object) -> int:
+        raise ArchiveError("templates/statement.html:3: template error")
+
+    spy = _Spy()
+    monkeypatch.setattr(build_module, "Background", spy)
+    monkeypatch.setattr(build_module, "render_site", broken_render)
+    assert run("build", "--root", str(archive), "--quiet") == 1
+    assert len(spy.started) == 1 and not spy.started[0]._process.is_alive()
+    assert not list(archive.glob("._site.*")), "no staging folder left behind"
