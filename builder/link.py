@@ -16,14 +16,14 @@ from pathlib import Path
 
 from . import urls
 from .annotations import anchor_annotations
-from .cache import Store
+from .cache import CACHE_DIR, Store, dump_signed, fingerprint, load_signed
 from .dates import find_dates
 from .errors import INFO, WARNING, Problem
 from .htmltext import Span
 from .markup import plain_text, render_markdown
 from .mentions import MentionCount, MentionMatcher, link_mentions
 from .model import Archive, Statement
-from .related import NO_WORDS, Features, WordCounts, related_statements, word_counts
+from .related import NO_WORDS, Features, Relatedness, WordCounts, related_statements, word_counts
 from .workers import fork_map
 
 
@@ -101,7 +101,28 @@ def link_archive(archive: Archive, workers: int | None = None, cache_root: Path 
     problems = list(_matcher.problems)
     for statement in ordered:
         problems += _annotation_problems(statement, linked[statement.id])
-    return _relations(archive, ordered, linked, problems, workers)
+    saved = cache_root / CACHE_DIR / RELATED if cache_root is not None else None
+    before = load_signed(saved) if saved is not None else None
+    relations = _Relations(
+        before if isinstance(before, Relatedness) else None,
+        fingerprint("related", store.key, archive.config.related_count),
+    )
+    links = _relations(archive, ordered, linked, problems, workers, relations)
+    if saved is not None and relations.after is not None and relations.after != before:
+        dump_signed(relations.after, saved)
+    return links
+
+
+RELATED = "related.pickle"
+
+
+@dataclass
+class _Relations:
+    """Related statements from the previous build in, this build's out (see related.py)."""
+
+    before: Relatedness | None
+    depends_on: str
+    after: Relatedness | None = None
 
 
 def _link_all(statements: Sequence[Statement], workers: int | None) -> Iterator[LinkedStatement]:
@@ -221,6 +242,7 @@ def _relations(
     linked: dict[str, LinkedStatement],
     problems: list[Problem],
     workers: int | None,
+    relations: _Relations | None = None,
 ) -> Links:
     position = {s.id: index for index, s in enumerate(ordered)}
     referenced_by: dict[str, list[Citation]] = defaultdict(list)
@@ -253,7 +275,12 @@ def _relations(
         by_source[s.source].append(s.id)
         features.append(
             Features(
-                s.id, tuple(about), tuple(d.isoformat() for d in link.days), link.words, s.date.toordinal()
+                s.id,
+                tuple(about),
+                tuple(d.isoformat() for d in link.days),
+                link.words,
+                s.date.toordinal(),
+                s.content_hash,
             )
         )
 
@@ -277,6 +304,15 @@ def _relations(
             k: tuple(sorted(c.items(), key=lambda item: (-item[1], item[0]))[:12])
             for k, c in sorted(pairs.items())
         },
-        related=related_statements(features, archive.config.related_count, workers),
+        related=_related(features, archive.config.related_count, workers, relations),
         problems=tuple(sorted(set(problems))),
     )
+
+
+def _related(
+    features: list[Features], count: int, workers: int | None, relations: _Relations | None
+) -> dict[str, tuple[str, ...]]:
+    if relations is None:
+        return related_statements(features, count, workers).related
+    relations.after = related_statements(features, count, workers, relations.before, relations.depends_on)
+    return relations.after.related

@@ -60,6 +60,19 @@ class Features:
     days: tuple[str, ...]
     words: WordCounts
     date_ordinal: int
+    stamp: str = ""  # changes whenever the fields above may (the statement file's hash)
+
+
+@dataclass(frozen=True)
+class Relatedness:
+    """What one build worked out, kept so that the next can redo only what an edit touches."""
+
+    depends_on: str  # settings and entities the features were made with (see link.py)
+    stamps: dict[str, str]  # statement id -> Features.stamp
+    frequency: Counter[str]  # statements a word occurs in
+    terms: dict[str, tuple[str, ...]]  # statement id -> its most distinctive words
+    postings: dict[str, tuple[str, ...]]  # feature key -> the statements carrying it, in order
+    related: dict[str, tuple[str, ...]]  # the answer
 
 
 # Set before the workers fork (see workers.fork_map): what choosing one statement's terms
@@ -78,27 +91,63 @@ class _Index:
 
 
 def related_statements(
-    features: Sequence[Features], count: int, workers: int | None = None
-) -> dict[str, tuple[str, ...]]:
-    """Up to `count` related statement ids for each statement, best first, deterministic."""
+    features: Sequence[Features],
+    count: int,
+    workers: int | None = None,
+    before: Relatedness | None = None,
+    depends_on: str = "",
+) -> Relatedness:
+    """Up to `count` related statement ids for each statement, best first, deterministic.
+
+    With `before` (the previous build's answer, made with the same `depends_on`) and as
+    many statements as then, only the statements an edit can change are scored again: the
+    edited ones, and those sharing a feature whose statements or weight changed. The answer
+    is the one scoring every statement would give (tests check it on random edits).
+    """
     global _index
-    terms = _top_terms(features, workers)
+    total = max(len(features), 1)
+    frequency: Counter[str] = Counter()
+    for f in features:
+        frequency.update(f.words.words)
+    usable = before is not None and before.depends_on == depends_on and len(before.stamps) == len(features)
+    changed = {f.id for f in features if not (usable and f.stamp and before.stamps.get(f.id) == f.stamp)}  # type: ignore[union-attr]
+    terms = _top_terms(features, frequency, workers, before if usable else None, changed)
     postings: dict[str, list[int]] = defaultdict(list)
     weights: dict[str, float] = {}
-    total = max(len(features), 1)
     for index, f in enumerate(features):
-        keys = [("e:" + e, 3.0) for e in f.entities] + [("d:" + d, 2.0) for d in f.days]
-        keys += [("t:" + t, 1.0) for t in terms[index]]
-        for key, boost in keys:
+        for key, boost in _weighted_keys(f, terms[index]):
             postings[key].append(index)
             weights[key] = boost
     idf = {key: weights[key] * math.log(1 + total / len(ids)) for key, ids in postings.items()}
+    by_id = {key: tuple(features[i].id for i in ids) for key, ids in postings.items()}
+    if usable:
+        assert before is not None
+        moved = {k for k in by_id.keys() | before.postings.keys() if by_id.get(k) != before.postings.get(k)}
+        moved.update(k for i, f in enumerate(features) if f.id in changed for k in _keys(f, terms[i]))
+        todo = [  # a statement's score changes with its own keys, their statements and weights
+            i
+            for i, f in enumerate(features)
+            if f.id in changed or terms[i] != before.terms[f.id] or not moved.isdisjoint(_keys(f, terms[i]))
+        ]
+    else:
+        todo = list(range(len(features)))
     _index = _Index(features, terms, postings, idf, count)
     try:
-        best = list(fork_map(_related_to, range(len(features)), workers))
+        best = dict(zip(todo, fork_map(_related_to, todo, workers), strict=True))
     finally:
         _index = None
-    return {f.id: tuple(features[other].id for other in ids) for f, ids in zip(features, best, strict=True)}
+    related = {
+        f.id: tuple(features[other].id for other in best[i]) if i in best else before.related[f.id]  # type: ignore[union-attr]
+        for i, f in enumerate(features)
+    }
+    return Relatedness(
+        depends_on,
+        {f.id: f.stamp for f in features},
+        frequency,
+        {f.id: terms[i] for i, f in enumerate(features)},
+        by_id,
+        related,
+    )
 
 
 def _related_to(index: int) -> tuple[int, ...]:
@@ -146,17 +195,39 @@ def _keys(f: Features, terms: Sequence[str]) -> list[str]:
     return ["e:" + e for e in f.entities] + ["d:" + d for d in f.days] + ["t:" + t for t in terms]
 
 
-def _top_terms(features: Sequence[Features], workers: int | None) -> list[tuple[str, ...]]:
-    """Each statement's most distinctive words by tf-idf (ties broken alphabetically)."""
+def _weighted_keys(f: Features, terms: Sequence[str]) -> list[tuple[str, float]]:
+    """An entity says most about relatedness, a mentioned day less, a shared word least."""
+    return (
+        [("e:" + e, 3.0) for e in f.entities]
+        + [("d:" + d, 2.0) for d in f.days]
+        + [("t:" + t, 1.0) for t in terms]
+    )
+
+
+def _top_terms(
+    features: Sequence[Features],
+    frequency: Counter[str],
+    workers: int | None,
+    before: Relatedness | None,
+    changed: set[str],
+) -> list[tuple[str, ...]]:
+    """Each statement's most distinctive words by tf-idf (ties broken alphabetically).
+
+    A statement's words are scored against how many statements carry each; with `before`
+    only the changed statements and those carrying a word whose count changed are redone.
+    """
     global _frequency
-    frequency: Counter[str] = Counter()
-    for f in features:
-        frequency.update(f.words.words)
+    if before is None:
+        todo = list(range(len(features)))
+    else:
+        drift = {w for w in frequency.keys() | before.frequency.keys() if frequency[w] != before.frequency[w]}
+        todo = [i for i, f in enumerate(features) if f.id in changed or not drift.isdisjoint(f.words.words)]
     _frequency = (features, frequency, max(len(features), 1))
     try:
-        return list(fork_map(_top_terms_of, range(len(features)), workers))
+        fresh = dict(zip(todo, fork_map(_top_terms_of, todo, workers), strict=True))
     finally:
         _frequency = None
+    return [fresh[i] if i in fresh else before.terms[f.id] for i, f in enumerate(features)]  # type: ignore[union-attr]
 
 
 def _top_terms_of(index: int) -> tuple[str, ...]:
