@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from builder.content import load_archive
-from builder.export import STATEMENT_FIELDS, read_csv
+from builder.export import STATEMENT_FIELDS, csv_row, read_csv
 
 from .conftest import ENTITIES, STATEMENTS, build, write_archive
 
@@ -152,7 +155,22 @@ def test_the_statement_files_are_made_in_pieces(monkeypatch: pytest.MonkeyPatch)
     assert len(lines) == 3
     assert [json.loads(line)["id"] for line in b"".join(lines).splitlines()] == [f"s{i}" for i in range(5)]
     pieces = list(export.statements_csv(records))
-    assert len(pieces) == 3
+    assert len(pieces) == 1 + 3  # the header, then the records two by two
     rows = list(csv.reader(b"".join(pieces).decode().splitlines()))
     assert rows[0] == list(STATEMENT_FIELDS) and [row[0] for row in rows[1:]] == [f"s{i}" for i in range(5)]
     assert b"".join(export.statements_csv([])).decode().splitlines() == [",".join(STATEMENT_FIELDS)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.characters(codec="utf-8")) | st.sampled_from(['"', ",", "\r\n", "\n", " ", ""]),
+        min_size=2,
+        max_size=6,
+    )
+)
+def test_csv_rows_are_those_of_the_csv_module(cells: list[str]) -> None:
+    """The fast row writer gives the bytes Python's csv module gives, whatever the cells hold."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(cells)
+    assert csv_row(cells) == out.getvalue()
