@@ -10,6 +10,7 @@ with Hangul is met, once per process.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -38,6 +39,21 @@ def _analyser() -> Any:
             f"Korean text needs the kiwipiepy package ({error}); install it with `pip install kiwipiepy`"
         ) from error
     return Kiwi(num_workers=-1)  # every core for batches; results do not depend on it
+
+
+_inherited: list[Any] = []  # analysers made before a fork, kept (see _after_fork)
+
+
+def _after_fork() -> None:
+    """A forked process has none of the analyser's worker threads (they stayed in the parent),
+    so using the parent's analyser would wait for them for ever: the child makes its own. The
+    parent's is kept, never destroyed, as destroying it would also wait for those threads."""
+    if _analyser.cache_info().currsize:
+        _inherited.append(_analyser())
+        _analyser.cache_clear()
+
+
+os.register_at_fork(after_in_child=_after_fork)
 
 
 def base_forms(text: str) -> tuple[str, ...]:

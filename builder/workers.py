@@ -66,7 +66,11 @@ class Background:
         self._process.start()
         sender.close()
 
-    def result(self) -> object:
+    def result(self, timeout: float | None = None) -> object:
+        """The function's value, once it is done (TimeoutError after `timeout` seconds)."""
+        if timeout is not None and not self._answer.poll(timeout):
+            self.cancel()
+            raise TimeoutError(f"no answer from a worker process in {timeout:.0f} s")
         try:
             kind, value = self._answer.recv()
         except EOFError:

@@ -42,3 +42,17 @@ def test_has_hangul_recognises_syllables_and_jamo():
     assert korean.has_hangul("KCNA 통신")
     assert korean.has_hangul("ㄱ")
     assert not korean.has_hangul("朝鮮 Pyongyang")
+
+
+def _analysed_in_a_child(text: str) -> tuple[str, ...]:
+    return next(korean.base_forms_many([text]))
+
+
+def test_a_forked_process_analyses_after_the_parent_did() -> None:
+    """The search index is made in a forked process; an analyser the parent loaded before the
+    fork (its worker threads left behind) must not make the child wait for ever."""
+    from builder.workers import Background
+
+    assert korean.base_forms("서울에서 전했다")  # the parent's analyser, with its threads
+    child = Background(_analysed_in_a_child, "평양에서 발표했다")
+    assert "평양" in child.result(timeout=120)
