@@ -108,6 +108,29 @@ class PageReuse:
         )
 
 
+class Derived:
+    """A context value made by a pure function of `key` (and of the settings, which are in
+    the page table's key). A page's digest pickles the function's name and the key instead
+    of the value, so a page that is reused never pays for making it (citations, JSON-LD,
+    the body's HTML)."""
+
+    __slots__ = ("key", "make")
+
+    def __init__(self, make: Callable[..., Any], *key: Any):
+        self.make, self.key = make, key
+
+    def value(self) -> Any:
+        return self.make(*self.key)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_derived, (self.make.__qualname__, self.key))
+
+
+def _derived(name: str, key: tuple[Any, ...]) -> None:
+    """What a Derived value pickles as: for digests only, never unpickled."""
+    raise TypeError(f"{name}: a digest's stand-in, not a value")
+
+
 @dataclass(frozen=True)
 class Card:
     """What a list shows of one statement."""
@@ -251,6 +274,9 @@ class Renderer:
                 digest = self.reuse.digest(rel, template, lastmod, context)
                 if digest is not None and self.reuse.reusable(path, digest):
                     return Page(path, None)
+        context = {
+            key: value.value() if isinstance(value, Derived) else value for key, value in context.items()
+        }
         try:
             html = self.env.get_template(template).render(page_url=rel, **context)
         except jinja2.TemplateSyntaxError as err:
@@ -295,6 +321,15 @@ class Renderer:
         if isinstance(content, bytes) and self.reuse is not None and self.reuse.same_bytes(path, content):
             return Page(path, None)
         return Page(path, content)
+
+    def derived_file(self, path: str, content: Derived) -> Page:
+        """A file made by a pure function (see Derived): reused without making it when its
+        function and key are the previous build's."""
+        if self.reuse is not None:
+            digest = self.reuse.digest(path, "", None, {"file": content})
+            if digest is not None and self.reuse.reusable(path, digest):
+                return Page(path, None)
+        return Page(path, content.value())
 
     def load_templates(self) -> None:
         for name in self.env.list_templates(filter_func=lambda name: name.endswith(".html")):
@@ -401,7 +436,6 @@ class Renderer:
         order = self.links.chronological
         referenced_by = self.links.referenced_by.get(sid, ())
         cited = self._cited(s)
-        bib, csl = cite.bibtex(cited), cite.csl_json(cited)
         rel = urls.statement(sid)
         yield self.page(
             rel,
@@ -409,7 +443,7 @@ class Renderer:
             lastmod=self.last_modified([sid, *(c.id for c in referenced_by)]),
             s=s,
             card=self.cards[sid],
-            body=Markup(self._body(linked.html, s.language)),
+            body=Derived(self._page_body, linked.html, s.language),
             mentions=linked.mentions,
             tagged=[self.archive.entities[e] for e in s.entities if e in self.archive.entities],
             mentioned=[
@@ -426,16 +460,12 @@ class Renderer:
             summary=Markup(self.summary_html(sid)) if s.summary else None,
             summary_text=discovery.plain_text(self.summary_html(sid), 1000) if s.summary else "",
             notes=[n + 1 for n, found in enumerate(linked.annotations_found) if found],
-            cite={
-                "chicago": cite.chicago_html(cited),
-                "bibtex": _pre_text(bib),
-                "csl": _pre_text(csl),
-            },
-            json_ld=discovery.json_ld(discovery.statement_ld(self._statement_facts(s, linked))),
+            cite=Derived(_citation_forms, cited),
+            json_ld=Derived(_statement_json_ld, self._statement_facts(s, linked)),
             modified=self.modified[sid],
         )
-        yield self.file(rel + "cite.bib", bib.encode("utf-8"))
-        yield self.file(rel + "cite.json", csl.encode("utf-8"))
+        yield self.derived_file(rel + "cite.bib", Derived(_bibtex_file, cited))
+        yield self.derived_file(rel + "cite.json", Derived(_csl_file, cited))
 
     def versions(self, sid: str, versions: Sequence[Any]) -> Page:
         from .wordiff import word_diff_html
@@ -783,6 +813,9 @@ class Renderer:
 
     # -- helpers ----------------------------------------------------------------------------
 
+    def _page_body(self, html: str, language: str) -> Markup:
+        return Markup(self._body(html, language))
+
     def _body(self, html: str, language: str) -> str:
         """Linked HTML for the page: headings in order, other languages marked, notes in the site's."""
         html = mark_languages(headings_in_order(html), language)
@@ -992,3 +1025,24 @@ def static_files(root: Path) -> Iterator[tuple[str, Path]]:
                 if path.is_file() and not path.name.startswith("."):
                     seen["static/" + path.relative_to(folder).as_posix()] = path
     yield from sorted(seen.items())
+
+
+def _citation_forms(cited: cite.CitedStatement) -> dict[str, Any]:
+    """The three forms of "Cite this" on a statement's page."""
+    return {
+        "chicago": cite.chicago_html(cited),
+        "bibtex": _pre_text(cite.bibtex(cited)),
+        "csl": _pre_text(cite.csl_json(cited)),
+    }
+
+
+def _bibtex_file(cited: cite.CitedStatement) -> bytes:
+    return cite.bibtex(cited).encode("utf-8")
+
+
+def _csl_file(cited: cite.CitedStatement) -> bytes:
+    return cite.csl_json(cited).encode("utf-8")
+
+
+def _statement_json_ld(facts: discovery.StatementFacts) -> Markup:
+    return discovery.json_ld(discovery.statement_ld(facts))
