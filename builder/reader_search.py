@@ -135,6 +135,25 @@ def write_reader_index(
     )
 
 
+def shards_to_index(
+    records: Sequence[SearchRecord],
+    *,
+    base_path: str = "/",
+    language: str | None = None,
+    cache_dir: Path | None = None,
+    max_shards: int = MAX_SHARDS,
+) -> int:
+    """How many shards write_reader_index would index (those the cache lacks): the indexer
+    processes it will run, for the build to plan its cores around."""
+    base_path = base_path if base_path.endswith("/") else base_path + "/"
+    language = language or main_language(records)
+    shards = plan_shards(records, max_shards=max_shards)
+    if cache_dir is None:
+        return len(shards)
+    folder = Path(cache_dir) / "reader"
+    return sum(1 for shard in shards if not (folder / _fingerprint(shard, base_path, language)).is_dir())
+
+
 def _indexers(shards: list[list[SearchRecord]]) -> int:
     """How many indexers run side by side: one a core, as many as SHARD_MEMORY holds."""
     largest = max((sum(memory_estimate(r) for r in shard) for shard in shards), default=0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -304,6 +305,7 @@ def test_search_made_alongside_the_pages_gives_the_same_site(
     from builder import build as build_module
 
     args = ("build", "--root", str(archive), "--quiet", "--no-cache")
+    monkeypatch.setattr(build_module, "worker_count", lambda workers=None: 2)
     monkeypatch.setattr(build_module, "ALONGSIDE_LIMIT", 0)
     assert run(*args) == 0
     in_turn = tree(archive / "_site")
@@ -339,8 +341,35 @@ def test_a_failed_render_stops_the_search_indexing(archive: Path, monkeypatch: p
         raise ArchiveError("templates/statement.html:3: template error")
 
     spy = _Spy()
+    monkeypatch.setattr(build_module, "worker_count", lambda workers=None: 2)
     monkeypatch.setattr(build_module, "Background", spy)
     monkeypatch.setattr(build_module, "render_site", broken_render)
     assert run("build", "--root", str(archive), "--quiet") == 1
     assert len(spy.started) == 1 and not spy.started[0]._process.is_alive()
     assert not list(archive.glob("._site.*")), "no staging folder left behind"
+
+
+def test_indexing_shares_the_cores_only_when_it_leaves_one_free(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold build's shards are indexed on every core once the pages are done; after an
+    edit, the one shard to index again is made while the pages render on the other core."""
+    from builder import build as build_module
+    from builder import reader_search
+
+    (archive / "content/statements/2023").mkdir()
+    (archive / "content/statements/2023/older-2023-12-01.md").write_text(
+        "---\ntitle: Older\ndate: 2023-12-01\nsource: gazette\n---\nArden spoke.\n"
+    )
+    for name, value in (("RECORD_BYTES", 1), ("WORD_BYTES", 0), ("SHARD_MEMORY", 1)):
+        monkeypatch.setattr(reader_search, name, value)  # a shard a month: two shards
+    monkeypatch.setattr(build_module, "worker_count", lambda workers=None: 2)
+    spy = _Spy()
+    monkeypatch.setattr(build_module, "Background", spy)
+    assert run("build", "--root", str(archive), "--quiet") == 0
+    assert len(json.loads((archive / "_site/pagefind/shards.json").read_text())["shards"]) == 2
+    assert spy.started == [], "two shards to make on two cores: after rendering"
+    edited = archive / "content/statements/2024/third-2024-03-10.md"
+    edited.write_text(edited.read_text() + "\nThe council answered on 12 March.\n")
+    assert run("build", "--root", str(archive), "--quiet") == 0
+    assert len(spy.started) == 1, "one shard to make again: alongside the pages"
