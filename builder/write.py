@@ -128,8 +128,10 @@ def copy_files(folder: Path, files: Iterable[tuple[str, Path]]) -> None:
 
 # Deleting the previous site file by file takes seconds at 50,000 files: a large one is
 # deleted by a detached process, so the build is done as soon as the new site is in place.
+# It runs at the lowest priority: the maintainer's next build should not wait for it.
 BACKGROUND_DELETE_PAGES = 5000
 _DELETER = """import os, shutil, sys
+os.nice(19)
 source, trash = sys.argv[1], sys.argv[2] + str(os.getpid())
 try:
     os.rename(source, trash)
