@@ -108,12 +108,19 @@ def link_archive(archive: Archive, workers: int | None = None, cache_root: Path 
         fingerprint("related", store.key, archive.config.related_count),
     )
     links = _relations(archive, ordered, linked, problems, workers, relations)
-    if saved is not None and relations.after is not None and relations.after != before:
-        dump_signed(relations.after, saved)
+    after = relations.after
+    if saved is not None and after is not None and not _same_relatedness(before, after):
+        dump_signed(after, saved)
     return links
 
 
 RELATED = "related.pickle"
+
+
+def _same_relatedness(before: object, after: Relatedness) -> bool:
+    """Whether the saved answer is this one (one made by other code is never compared whole:
+    its fields may differ)."""
+    return isinstance(before, Relatedness) and before.depends_on == after.depends_on and before == after
 
 
 @dataclass

@@ -72,6 +72,7 @@ class Relatedness:
     frequency: Counter[str]  # statements a word occurs in
     terms: dict[str, tuple[str, ...]]  # statement id -> its most distinctive words
     postings: dict[str, tuple[str, ...]]  # feature key -> the statements carrying it, in order
+    dates: dict[str, int]  # statement id -> its date's ordinal
     related: dict[str, tuple[str, ...]]  # the answer
 
 
@@ -123,7 +124,13 @@ def related_statements(
     if usable:
         assert before is not None
         moved = {k for k in by_id.keys() | before.postings.keys() if by_id.get(k) != before.postings.get(k)}
-        moved.update(k for i, f in enumerate(features) if f.id in changed for k in _keys(f, terms[i]))
+        # A statement whose date moved changes the order of ties among the others' candidates.
+        moved.update(
+            k
+            for i, f in enumerate(features)
+            if f.id in changed and before.dates.get(f.id) != f.date_ordinal
+            for k in _keys(f, terms[i])
+        )
         todo = [  # a statement's score changes with its own keys, their statements and weights
             i
             for i, f in enumerate(features)
@@ -146,6 +153,7 @@ def related_statements(
         frequency,
         {f.id: terms[i] for i, f in enumerate(features)},
         by_id,
+        {f.id: f.date_ordinal for f in features},
         related,
     )
 

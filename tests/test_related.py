@@ -40,7 +40,8 @@ def in_order(features: list[Features]) -> list[Features]:
     seed=st.integers(0, 10**6),
     size=st.integers(2, 60),
     edits=st.lists(
-        st.tuples(st.sampled_from(["change", "rename", "redate"]), st.integers(0, 10**6)), max_size=4
+        st.tuples(st.sampled_from(["change", "reword", "rename", "redate"]), st.integers(0, 10**6)),
+        max_size=4,
     ),
 )
 def test_after_edits_the_answer_is_that_of_a_full_pass(
@@ -57,6 +58,11 @@ def test_after_edits_the_answer_is_that_of_a_full_pass(
         if edit == "change":
             features[index] = statement(rng, int(old.id[1:]), number + 1)
             features[index] = Features(old.id, *list(vars(features[index]).values())[1:])
+        elif edit == "reword":  # the same entities, days and date: the benchmark's edit
+            words = statement(rng, 0).words
+            features[index] = Features(
+                old.id, old.entities, old.days, words, old.date_ordinal, old.stamp + "w"
+            )
         elif edit == "redate":
             features[index] = Features(
                 old.id, old.entities, old.days, old.words, old.date_ordinal + 1 + pick % 5, old.stamp + "'"
