@@ -125,3 +125,19 @@ def test_unchanged_pages_are_taken_from_the_previous_site(archive: Path) -> None
     assert run("build", "--root", str(archive), "--no-search", "--quiet") == 0
     again = {page: inode for page, inode in _inodes(archive / "_site").items() if page.endswith(".html")}
     assert not any(again[page] == inode for page, inode in after.items() if page in again)
+
+
+def test_related_answer_saved_by_other_code_is_not_used(archive: Path) -> None:
+    """A related.pickle written by an older builder (fields missing) is set aside, not a crash."""
+    from builder.cache import CACHE_DIR, dump_signed
+    from builder.link import RELATED
+    from builder.related import Relatedness
+
+    assert run("build", "--root", str(archive), "--no-search", "--quiet") == 0
+    old = object.__new__(Relatedness)
+    object.__setattr__(old, "depends_on", "an older builder")
+    dump_signed(old, archive / CACHE_DIR / RELATED)
+    path = archive / "content/statements/2024/third-2024-03-10.md"
+    path.write_text(path.read_text() + "\nThe Council of Ports met on March 3.\n")
+    assert run("build", "--root", str(archive), "--no-search", "--quiet") == 0
+    assert tree(archive / "_site") == clean_build(archive)
