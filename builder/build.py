@@ -80,8 +80,9 @@ class Stages:
         self.on_stage = on_stage
 
     @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        if self.on_stage:
+    def stage(self, name: str, announce: bool = True) -> Iterator[None]:
+        """Time a stage (adding to its earlier parts); announce it unless it is such a part."""
+        if self.on_stage and announce:
             self.on_stage(name)
         start = time.perf_counter()
         try:
@@ -146,6 +147,7 @@ def build(
             result = previous[1]
             result.timings = stages.timings
             result.unchanged = True
+            result.search_seconds = 0.0  # nothing was indexed this time
             return result
         forget_build(root)
     archive, links, problems = load_and_link(root, base_url, stages, strict, cache)
@@ -154,8 +156,9 @@ def build(
     pages_key = _pages_key(root, archive) if cache else ""
     reuse = _page_reuse(root, out, pages_key) if cache else None
     result = BuildResult(len(archive.statements), len(archive.entities), problems=problems)
-    records = search_records_of(archive, links) if search else []
-    indexers = _indexers_needed(archive, records, cache) if search else 0
+    with stages.stage("search", announce=False):  # its records, to plan the cores with
+        records = search_records_of(archive, links) if search else []
+        indexers = _indexers_needed(archive, records, cache) if search else 0
     # Side by side only when the indexers leave a core free (an edit re-indexes one shard):
     # a cold build's indexers use every core, and sharing them with rendering cost 10-15 %
     # more than taking turns (measured at 10,000 statements), while an edit gained 15-20 %.

@@ -373,3 +373,16 @@ def test_indexing_shares_the_cores_only_when_it_leaves_one_free(
     edited.write_text(edited.read_text() + "\nThe council answered on 12 March.\n")
     assert run("build", "--root", str(archive), "--quiet") == 0
     assert len(spy.started) == 1, "one shard to make again: alongside the pages"
+
+
+def test_stats_give_each_stage_and_the_search_index_own_time(archive: Path, tmp_path: Path) -> None:
+    """`--stats FILE` (what `make bench` reads): seconds per stage, and the search index's own
+    time, which is 0 when nothing changed since the last build."""
+    stats = tmp_path / "stats.json"
+    assert run("build", "--root", str(archive), "--quiet", "--stats", str(stats)) == 0
+    first = json.loads(stats.read_text())
+    assert {"load", "link", "render", "search", "write"} <= set(first["stages"])
+    assert first["statements"] == 3 and first["search_seconds"] > 0
+    assert run("build", "--root", str(archive), "--quiet", "--stats", str(stats)) == 0
+    again = json.loads(stats.read_text())
+    assert set(again["stages"]) == {"check"} and again["search_seconds"] == 0
