@@ -31,6 +31,7 @@ from .errors import ArchiveError, Problem, errors, warnings
 from .link import Links, link_archive
 from .markup import plain_text, render_markdown, render_summary
 from .model import Archive
+from .progress import STAGES
 from .render import THEME, PageReuse, capture_files, render_site, static_files
 from .workers import Background, worker_count
 from .write import (
@@ -78,6 +79,13 @@ class Stages:
     def __init__(self, on_stage: Callable[[str], None] | None = None):
         self.timings: dict[str, float] = {}
         self.on_stage = on_stage
+
+    def in_order(self) -> dict[str, float]:
+        """The timings in the pipeline's order (search planning starts before rendering)."""
+        rank = {name: number for number, name in enumerate(STAGES)}
+        return {
+            name: self.timings[name] for name in sorted(self.timings, key=lambda n: rank.get(n, len(rank)))
+        }
 
     @contextmanager
     def stage(self, name: str, announce: bool = True) -> Iterator[None]:
@@ -156,9 +164,12 @@ def build(
     pages_key = _pages_key(root, archive) if cache else ""
     reuse = _page_reuse(root, out, pages_key) if cache else None
     result = BuildResult(len(archive.statements), len(archive.entities), problems=problems)
-    with stages.stage("search", announce=False):  # its records, to plan the cores with
-        records = search_records_of(archive, links) if search else []
-        indexers = _indexers_needed(archive, records, cache) if search else 0
+    records: list = []
+    indexers = 0
+    if search:
+        with stages.stage("search", announce=False):  # its records, to plan the cores with
+            records = search_records_of(archive, links)
+            indexers = _indexers_needed(archive, records, cache)
     # Side by side only when the indexers leave a core free (an edit re-indexes one shard):
     # a cold build's indexers use every core, and sharing them with rendering cost 10-15 %
     # more than taking turns (measured at 10,000 statements), while an edit gained 15-20 %.
@@ -189,7 +200,7 @@ def build(
             indexing.cancel()
         discard(staging)
         raise
-    result.timings = stages.timings
+    result.timings = stages.in_order()
     if reuse is not None:
         _record_pages(root, out, pages_key, reuse)
     if cache:
