@@ -8,7 +8,10 @@ results come back, in order. The output is the same whatever the number of worke
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -62,7 +65,7 @@ class Background:
     def __init__(self, function: Callable[..., Result], *args: object):
         context = get_context("fork")
         self._answer, sender = context.Pipe(duplex=False)
-        self._process = context.Process(target=_send_outcome, args=(sender, function, args))
+        self._process = context.Process(target=_send_outcome, args=(sender, os.getpid(), function, args))
         self._process.start()
         sender.close()
 
@@ -92,7 +95,8 @@ class Background:
         self._answer.close()
 
 
-def _send_outcome(sender: Connection, function: Callable[..., object], args: tuple) -> None:
+def _send_outcome(sender: Connection, parent: int, function: Callable[..., object], args: tuple) -> None:
+    _end_with(parent)
     try:
         outcome: tuple[str, object] = ("value", function(*args))
     except BaseException as error:  # every error goes back to the parent
@@ -102,3 +106,18 @@ def _send_outcome(sender: Connection, function: Callable[..., object], args: tup
     except Exception as error:  # an error that cannot be pickled
         sender.send(("error", RuntimeError(f"{outcome[1]!r} ({error})")))
     sender.close()
+
+
+def _end_with(parent: int) -> None:
+    """Linux: be killed when the parent dies (a killed build leaves no indexer writing into
+    the cache behind it); elsewhere the parent's cancel() is all there is."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it died before the request took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1

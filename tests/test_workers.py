@@ -25,7 +25,9 @@ def _die() -> None:
 
 
 def _keep_touching(path: str) -> None:
-    while True:
+    """Work that shows it goes on (for 20 s at most, so that a failing test leaves nothing)."""
+    end = time.monotonic() + 20
+    while time.monotonic() < end:
         Path(path).touch()
         time.sleep(0.02)
 
@@ -59,3 +61,31 @@ def test_cancel_stops_the_work(tmp_path: Path) -> None:
     mark.unlink()
     time.sleep(0.2)
     assert not mark.exists()
+
+
+def _start_background_then_wait(mark: str) -> None:
+    """A parent that starts an endless Background and then waits (to be killed)."""
+    Background(_keep_touching, mark)
+    time.sleep(60)
+
+
+def test_the_work_ends_when_its_parent_is_killed(tmp_path: Path) -> None:
+    """A build killed outright (SIGKILL) leaves no indexer behind writing into the cache."""
+    import multiprocessing
+    import signal
+
+    mark = tmp_path / "working"
+    parent = multiprocessing.get_context("fork").Process(
+        target=_start_background_then_wait, args=(str(mark),)
+    )
+    parent.start()
+    deadline = time.monotonic() + 10
+    while not mark.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert mark.exists(), "the work started"
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.join()
+    time.sleep(0.3)
+    mark.unlink()
+    time.sleep(0.3)
+    assert not mark.exists(), "the work went on after its parent died"
