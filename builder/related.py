@@ -111,8 +111,9 @@ def related_statements(
     for f in features:
         frequency.update(f.words.words)
     usable = before is not None and before.depends_on == depends_on and len(before.stamps) == len(features)
-    changed = {f.id for f in features if not (usable and f.stamp and before.stamps.get(f.id) == f.stamp)}  # type: ignore[union-attr]
-    terms = _top_terms(features, frequency, workers, before if usable else None, changed)
+    last = before if usable else None
+    changed = {f.id for f in features if not (last and f.stamp and last.stamps.get(f.id) == f.stamp)}
+    terms = _top_terms(features, frequency, workers, last, changed)
     postings: dict[str, list[int]] = defaultdict(list)
     weights: dict[str, float] = {}
     for index, f in enumerate(features):
@@ -121,30 +122,14 @@ def related_statements(
             weights[key] = boost
     idf = {key: weights[key] * math.log(1 + total / len(ids)) for key, ids in postings.items()}
     by_id = {key: tuple(features[i].id for i in ids) for key, ids in postings.items()}
-    if usable:
-        assert before is not None
-        moved = {k for k in by_id.keys() | before.postings.keys() if by_id.get(k) != before.postings.get(k)}
-        # A statement whose date moved changes the order of ties among the others' candidates.
-        moved.update(
-            k
-            for i, f in enumerate(features)
-            if f.id in changed and before.dates.get(f.id) != f.date_ordinal
-            for k in _keys(f, terms[i])
-        )
-        todo = [  # a statement's score changes with its own keys, their statements and weights
-            i
-            for i, f in enumerate(features)
-            if f.id in changed or terms[i] != before.terms[f.id] or not moved.isdisjoint(_keys(f, terms[i]))
-        ]
-    else:
-        todo = list(range(len(features)))
+    todo = _to_score(features, terms, by_id, last, changed) if last else list(range(len(features)))
     _index = _Index(features, terms, postings, idf, count)
     try:
         best = dict(zip(todo, fork_map(_related_to, todo, workers), strict=True))
     finally:
         _index = None
     related = {
-        f.id: tuple(features[other].id for other in best[i]) if i in best else before.related[f.id]  # type: ignore[union-attr]
+        f.id: tuple(features[other].id for other in best[i]) if i in best else last.related[f.id]  # type: ignore[union-attr]
         for i, f in enumerate(features)
     }
     return Relatedness(
@@ -156,6 +141,29 @@ def related_statements(
         {f.id: f.date_ordinal for f in features},
         related,
     )
+
+
+def _to_score(
+    features: Sequence[Features],
+    terms: list[tuple[str, ...]],
+    by_id: dict[str, tuple[str, ...]],
+    before: Relatedness,
+    changed: set[str],
+) -> list[int]:
+    """The statements whose related list an edit can change: a statement's scores depend on
+    its own keys, the statements carrying each and their weights, and its candidates' dates."""
+    moved = {k for k in by_id.keys() | before.postings.keys() if by_id.get(k) != before.postings.get(k)}
+    moved.update(  # a statement whose date moved reorders the ties among others' candidates
+        k
+        for i, f in enumerate(features)
+        if f.id in changed and before.dates.get(f.id) != f.date_ordinal
+        for k in _keys(f, terms[i])
+    )
+    return [
+        i
+        for i, f in enumerate(features)
+        if f.id in changed or terms[i] != before.terms[f.id] or not moved.isdisjoint(_keys(f, terms[i]))
+    ]
 
 
 def _related_to(index: int) -> tuple[int, ...]:
@@ -200,7 +208,7 @@ def _related_to(index: int) -> tuple[int, ...]:
 
 
 def _keys(f: Features, terms: Sequence[str]) -> list[str]:
-    return ["e:" + e for e in f.entities] + ["d:" + d for d in f.days] + ["t:" + t for t in terms]
+    return [key for key, _ in _weighted_keys(f, terms)]
 
 
 def _weighted_keys(f: Features, terms: Sequence[str]) -> list[tuple[str, float]]:
