@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import urls
 from .cache import (
@@ -45,7 +45,7 @@ from .write import (
 )
 
 if TYPE_CHECKING:
-    from .reader_search import ReaderIndexStats
+    from .reader_search import IndexPlan, ReaderIndexStats
 
 # Statements up to which the readers' search index is made alongside the pages. Beyond, the
 # render workers and the indexers together would need more memory than a laptop has (at
@@ -159,22 +159,21 @@ def build(
             return result
         forget_build(root)
     archive, links, problems = load_and_link(root, base_url, stages, strict, cache)
+    plan = None
+    if search:
+        with stages.stage("search", announce=False):  # its shards, to plan the cores with
+            plan = _index_plan(archive, search_records_of(archive, links), cache)
     check_output_folder(out, root)
     staging = staging_folder(out)
     pages_key = _pages_key(root, archive) if cache else ""
     reuse = _page_reuse(root, out, pages_key) if cache else None
     result = BuildResult(len(archive.statements), len(archive.entities), problems=problems)
-    records: list = []
-    indexers = 0
-    if search:
-        with stages.stage("search", announce=False):  # its records, to plan the cores with
-            records = search_records_of(archive, links)
-            indexers = _indexers_needed(archive, records, cache)
+    indexers = min(plan.to_index(), worker_count()) if plan else 0
     # Side by side only when the indexers leave a core free (an edit re-indexes one shard):
     # a cold build's indexers use every core, and sharing them with rendering cost 10-15 %
     # more than taking turns (measured at 10,000 statements), while an edit gained 15-20 %.
     alongside = 0 < indexers < worker_count() and len(archive.statements) <= ALONGSIDE_LIMIT
-    indexing = Background(_reader_index, archive, records, staging, cache) if alongside else None
+    indexing = Background(_write_index, plan, staging) if alongside else None
     try:
         with stages.stage("render"):
             result.pages = render_site(
@@ -186,11 +185,9 @@ def build(
             )
             copy_files(staging, static_files(root))
             copy_files(staging, capture_files(root))
-        if search:
+        if plan:
             with stages.stage("search"):  # what indexing takes beyond rendering, when alongside
-                index_stats = (
-                    indexing.result() if indexing else _reader_index(archive, records, staging, cache)
-                )
+                index_stats = indexing.result() if indexing else _write_index(plan, staging)
             indexing = None
             result.search_seconds = index_stats.seconds
         with stages.stage("write"):
@@ -246,26 +243,22 @@ def _output_identity(out: Path) -> tuple[str, int, int, int] | None:
     return (str(out.resolve()), info.st_dev, info.st_ino, info.st_mtime_ns)
 
 
-def _reader_index(archive: Archive, records: list, staging: Path, cache: bool) -> ReaderIndexStats:
-    from .reader_search import write_reader_index
+def _index_plan(archive: Archive, records: list, cache: bool) -> IndexPlan:
+    from .reader_search import plan_index
 
-    return write_reader_index(records, staging, **_index_settings(archive, cache))
+    return plan_index(
+        records,
+        base_path=urls.Urls(archive.config.base_url).base_path,
+        language=archive.config.language,
+        cache_dir=Path(archive.root) / CACHE_DIR if cache else None,
+        max_shards=archive.config.search_shards,
+    )
 
 
-def _indexers_needed(archive: Archive, records: list, cache: bool) -> int:
-    """The indexer processes the readers' search index will run (one a shard to make)."""
-    from .reader_search import shards_to_index
+def _write_index(plan: IndexPlan, staging: Path) -> ReaderIndexStats:
+    from .reader_search import write_index
 
-    return min(shards_to_index(records, **_index_settings(archive, cache)), worker_count())
-
-
-def _index_settings(archive: Archive, cache: bool) -> dict[str, Any]:
-    return {
-        "base_path": urls.Urls(archive.config.base_url).base_path,
-        "language": archive.config.language,
-        "cache_dir": Path(archive.root) / CACHE_DIR if cache else None,
-        "max_shards": archive.config.search_shards,
-    }
+    return write_index(plan, staging)
 
 
 def search_records_of(archive: Archive, links: Links) -> list:

@@ -64,6 +64,7 @@ WORD_BYTES = 196  # …and per word of its text (measured, Pagefind 1.5.2)
 BUNDLE = "pagefind"
 _KOREAN = threading.Lock()
 MANIFEST = "shards.json"
+CACHED_SHARDS = "reader"  # the cache's folder of finished shards, by fingerprint
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,43 @@ class ReaderIndexStats:
     seconds: float
     peak_rss: int  # bytes: the largest indexer process
     canonical: bool  # every shard rewritten byte-identically (see pagefind_bundle)
+
+
+@dataclass(frozen=True)
+class IndexPlan:
+    """What an index of some records will be: its shards, each one's fingerprint (its name
+    in the cache), and the settings they were made with. Made once a build: the build plans
+    its cores from it (to_index) and write_index makes it."""
+
+    shards: list[list[SearchRecord]]
+    fingerprints: list[str]
+    base_path: str
+    language: str
+    cache_dir: Path | None
+
+    def to_index(self) -> int:
+        """How many shards the cache lacks: the indexer processes making the index will run."""
+        if self.cache_dir is None:
+            return len(self.shards)
+        return sum(
+            1 for fingerprint in self.fingerprints if not _cached(self.cache_dir, fingerprint).is_dir()
+        )
+
+
+def plan_index(
+    records: Sequence[SearchRecord],
+    *,
+    base_path: str = "/",
+    language: str | None = None,
+    cache_dir: Path | None = None,
+    max_shards: int = MAX_SHARDS,
+) -> IndexPlan:
+    """The shards of records' index (see write_reader_index for the settings)."""
+    base_path = base_path if base_path.endswith("/") else base_path + "/"
+    language = language or main_language(records)
+    shards = plan_shards(records, max_shards=max_shards)
+    fingerprints = [_fingerprint(shard, base_path, language) for shard in shards]
+    return IndexPlan(shards, fingerprints, base_path, language, cache_dir)
 
 
 def write_reader_index(
@@ -94,10 +132,16 @@ def write_reader_index(
     by default the records' most common one. With cache_dir, unchanged shards are reused.
     max_shards bounds the shards (see shard_size), short of what the indexer's memory needs.
     """
+    plan = plan_index(
+        records, base_path=base_path, language=language, cache_dir=cache_dir, max_shards=max_shards
+    )
+    return write_index(plan, out_dir)
+
+
+def write_index(plan: IndexPlan, out_dir: Path) -> ReaderIndexStats:
+    """Make the planned index in out_dir/pagefind, replacing what was there."""
     start = time.perf_counter()
-    base_path = base_path if base_path.endswith("/") else base_path + "/"
-    language = language or main_language(records)
-    shards = plan_shards(records, max_shards=max_shards)
+    shards = plan.shards
     target = Path(out_dir) / BUNDLE
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=target.parent))
@@ -107,8 +151,9 @@ def write_reader_index(
         with ThreadPoolExecutor(_indexers(shards)) as pool:  # each indexer is its own process
             built = list(
                 pool.map(
-                    lambda shard, part: _shard(shard, part, work, base_path, language, cache_dir),
+                    lambda shard, fingerprint, part: _shard(shard, fingerprint, part, work, plan),
                     shards,
+                    plan.fingerprints,
                     parts,
                 )
             )
@@ -120,38 +165,19 @@ def write_reader_index(
         os.replace(tree, target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    if cache_dir is not None:
-        _prune_cache(cache_dir, {fingerprint for fingerprint, *_ in built})
+    if plan.cache_dir is not None:
+        _prune_cache(plan.cache_dir, set(plan.fingerprints))
     sizes = [entry.stat().st_size for entry in _walk_files(target)]
     return ReaderIndexStats(
-        records=len(records),
+        records=sum(len(shard) for shard in shards),
         shards=len(shards),
-        reused=sum(1 for _, reused, _, _ in built if reused),
+        reused=sum(1 for reused, _, _ in built if reused),
         files=len(sizes),
         bytes=sum(sizes),
         seconds=time.perf_counter() - start,
-        peak_rss=max((rss for _, _, rss, _ in built), default=0),
+        peak_rss=max((rss for _, rss, _ in built), default=0),
         canonical=all(canonical for *_, canonical in built),
     )
-
-
-def shards_to_index(
-    records: Sequence[SearchRecord],
-    *,
-    base_path: str = "/",
-    language: str | None = None,
-    cache_dir: Path | None = None,
-    max_shards: int = MAX_SHARDS,
-) -> int:
-    """How many shards write_reader_index would index (those the cache lacks): the indexer
-    processes it will run, for the build to plan its cores around."""
-    base_path = base_path if base_path.endswith("/") else base_path + "/"
-    language = language or main_language(records)
-    shards = plan_shards(records, max_shards=max_shards)
-    if cache_dir is None:
-        return len(shards)
-    folder = Path(cache_dir) / "reader"
-    return sum(1 for shard in shards if not (folder / _fingerprint(shard, base_path, language)).is_dir())
 
 
 def _indexers(shards: list[list[SearchRecord]]) -> int:
@@ -242,22 +268,16 @@ def _shard_path(number: int) -> str:
 
 
 def _shard(
-    records: list[SearchRecord],
-    target: Path,
-    work: Path,
-    base_path: str,
-    language: str,
-    cache_dir: Path | None,
-) -> tuple[str, bool, int, bool]:
+    records: list[SearchRecord], fingerprint: str, target: Path, work: Path, plan: IndexPlan
+) -> tuple[bool, int, bool]:
     """Make one shard's bundle at target (from the cache when its records are unchanged).
 
-    Returns (fingerprint, reused, indexer peak memory, canonical).
+    Returns (reused, indexer peak memory, canonical).
     """
-    fingerprint = _fingerprint(records, base_path, language)
-    if cache_dir is None:
-        rss, canonical = _index(records, target, work, base_path, language)
-        return fingerprint, False, rss, canonical
-    cached = Path(cache_dir) / "reader" / fingerprint
+    if plan.cache_dir is None:
+        rss, canonical = _index(records, target, work, plan.base_path, plan.language)
+        return False, rss, canonical
+    cached = _cached(plan.cache_dir, fingerprint)
     reused = cached.is_dir() and folder_is_sealed(cached)  # nothing unsigned reaches the site
     rss, canonical = 0, True
     if not reused:
@@ -265,13 +285,18 @@ def _shard(
         cached.parent.mkdir(parents=True, exist_ok=True)
         building = Path(tempfile.mkdtemp(prefix=".building-", dir=cached.parent))
         try:
-            rss, canonical = _index(records, building / "bundle", building, base_path, language)
+            rss, canonical = _index(records, building / "bundle", building, plan.base_path, plan.language)
             seal_folder(building / "bundle")
             os.replace(building / "bundle", cached)
         finally:
             shutil.rmtree(building, ignore_errors=True)
     _link_tree(cached, target)
-    return fingerprint, reused, rss, canonical
+    return reused, rss, canonical
+
+
+def _cached(cache_dir: Path, fingerprint: str) -> Path:
+    """Where a shard of this fingerprint is kept between builds."""
+    return Path(cache_dir) / CACHED_SHARDS / fingerprint
 
 
 def _index(
@@ -414,7 +439,7 @@ def _link_tree(source: Path, target: Path) -> None:
 
 def _prune_cache(cache_dir: Path, keep: set[str]) -> None:
     """Forget cached shards this build did not use, so the cache does not grow without bound."""
-    folder = Path(cache_dir) / "reader"
+    folder = Path(cache_dir) / CACHED_SHARDS
     for entry in folder.iterdir() if folder.is_dir() else ():
         if entry.name not in keep:
             shutil.rmtree(entry, ignore_errors=True)
