@@ -103,13 +103,17 @@ def link_archive(archive: Archive, workers: int | None = None, cache_root: Path 
         problems += _annotation_problems(statement, linked[statement.id])
     saved = cache_root / CACHE_DIR / RELATED if cache_root is not None else None
     before = load_signed(saved) if saved is not None else None
-    relations = _Relations(
+    depends_on = fingerprint("related", store.key, archive.config.related_count)
+    links, after = _relations(
+        archive,
+        ordered,
+        linked,
+        problems,
+        workers,
         before if isinstance(before, Relatedness) else None,
-        fingerprint("related", store.key, archive.config.related_count),
+        depends_on,
     )
-    links = _relations(archive, ordered, linked, problems, workers, relations)
-    after = relations.after
-    if saved is not None and after is not None and not _same_relatedness(before, after):
+    if saved is not None and not _same_relatedness(before, after):
         dump_signed(after, saved)
     return links
 
@@ -121,15 +125,6 @@ def _same_relatedness(before: object, after: Relatedness) -> bool:
     """Whether the saved answer is this one (one made by other code is never compared whole:
     its fields may differ)."""
     return isinstance(before, Relatedness) and before.depends_on == after.depends_on and before == after
-
-
-@dataclass
-class _Relations:
-    """Related statements from the previous build in, this build's out (see related.py)."""
-
-    before: Relatedness | None
-    depends_on: str
-    after: Relatedness | None = None
 
 
 def _link_all(statements: Sequence[Statement], workers: int | None) -> Iterator[LinkedStatement]:
@@ -249,8 +244,11 @@ def _relations(
     linked: dict[str, LinkedStatement],
     problems: list[Problem],
     workers: int | None,
-    relations: _Relations | None = None,
-) -> Links:
+    before: Relatedness | None,
+    depends_on: str,
+) -> tuple[Links, Relatedness]:
+    """The archive's relations; related statements are redone from `before` where an edit
+    reaches (see related.py), and returned to be kept for the next build."""
     position = {s.id: index for index, s in enumerate(ordered)}
     referenced_by: dict[str, list[Citation]] = defaultdict(list)
     by_entity: dict[str, list[str]] = defaultdict(list)
@@ -294,6 +292,7 @@ def _relations(
     def grouped(table: dict) -> dict:
         return {key: _newest_first(ids, position) for key, ids in sorted(table.items())}
 
+    related = related_statements(features, archive.config.related_count, workers, before, depends_on)
     return Links(
         statements=linked,
         chronological=tuple(s.id for s in ordered),
@@ -311,15 +310,6 @@ def _relations(
             k: tuple(sorted(c.items(), key=lambda item: (-item[1], item[0]))[:12])
             for k, c in sorted(pairs.items())
         },
-        related=_related(features, archive.config.related_count, workers, relations),
+        related=related.related,
         problems=tuple(sorted(set(problems))),
-    )
-
-
-def _related(
-    features: list[Features], count: int, workers: int | None, relations: _Relations | None
-) -> dict[str, tuple[str, ...]]:
-    if relations is None:
-        return related_statements(features, count, workers).related
-    relations.after = related_statements(features, count, workers, relations.before, relations.depends_on)
-    return relations.after.related
+    ), related
