@@ -1031,17 +1031,23 @@ def _citation_forms(cited: cite.CitedStatement) -> dict[str, Any]:
     """The three forms of "Cite this" on a statement's page."""
     return {
         "chicago": cite.chicago_html(cited),
-        "bibtex": _pre_text(cite.bibtex(cited)),
-        "csl": _pre_text(cite.csl_json(cited)),
+        "bibtex": _pre_text(_bibtex(cited)),
+        "csl": _pre_text(_csl(cited)),
     }
 
 
+# A changed statement's page and its two citation files show the same BibTeX and CSL-JSON,
+# made one after the other: each is made once.
+_bibtex = functools.lru_cache(maxsize=4)(cite.bibtex)
+_csl = functools.lru_cache(maxsize=4)(cite.csl_json)
+
+
 def _bibtex_file(cited: cite.CitedStatement) -> bytes:
-    return cite.bibtex(cited).encode("utf-8")
+    return _bibtex(cited).encode("utf-8")
 
 
 def _csl_file(cited: cite.CitedStatement) -> bytes:
-    return cite.csl_json(cited).encode("utf-8")
+    return _csl(cited).encode("utf-8")
 
 
 def _statement_json_ld(facts: discovery.StatementFacts) -> Markup:
