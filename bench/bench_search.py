@@ -53,17 +53,21 @@ def first_query_bytes(site_root: Path, base: str, query: str, open_filters: bool
     )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     files: list[tuple[str, int, int]] = []
+    seen: set[str] = set()
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
             page = browser.new_page()
 
             def note(response):
+                name = response.url.split("?")[0]
+                if name in seen:  # shards share one WebAssembly: the browser's cache answers again
+                    return
+                seen.add(name)
                 try:
                     body = response.body()
                 except Exception:
                     return
-                name = response.url.split("?")[0]
                 sent = len(body) if name.endswith(ALREADY_COMPRESSED) else len(gzip.compress(body, 6))
                 files.append((name.split(base, 1)[-1], len(body), min(sent, len(body))))
 

@@ -19,6 +19,7 @@ import gzip
 import hashlib
 import json
 import struct
+from collections.abc import Callable
 from typing import Any
 
 SIGNATURE = b"pagefind_dcd"
@@ -33,6 +34,7 @@ UNUSED = (
     "pagefind-component-ui.css",
     "pagefind-highlight.js",
 )
+RUNTIME = ("pagefind.js", "pagefind-worker.js")  # loaded from the outermost bundle only
 
 Files = dict[str, bytes]  # path inside the bundle (posix) -> content
 
@@ -108,6 +110,24 @@ def _store(files: Files, pattern: str, value: Any, prefix: str, digits: int) -> 
     new_hash = f"{prefix}_{hashlib.sha256(data).hexdigest()[:digits]}"
     files[pattern.format(new_hash)] = data
     return new_hash
+
+
+def share_wasm(entry: bytes, depth: int, shared: Callable[[str], bool]) -> bytes | None:
+    """The entry file of a bundle `depth` folders below another, pointing at that bundle's
+    WebAssembly for every language where shared(name) says the bytes are the same; None if none.
+
+    Pagefind fetches `<bundle>/wasm.<name>.pagefind`, <name> being the entry's `wasm` field;
+    the name `<name>/../../wasm.<name>` (one `..` more a folder of depth) makes the browser's
+    URL resolution land on the outer bundle's file, so a reader downloads it once.
+    """
+    parsed = json.loads(entry)
+    changed = False
+    for index in parsed.get("languages", {}).values():
+        name = index.get("wasm")
+        if isinstance(name, str) and "/" not in name and shared(name):
+            index["wasm"] = f"{name}/" + "../" * (depth + 1) + f"wasm.{name}"
+            changed = True
+    return _dump_entry(parsed).encode("utf-8") if changed else None
 
 
 def _dump_entry(entry: dict[str, Any]) -> str:

@@ -21,9 +21,10 @@ Scale: the statements are split into shards of whole months, oldest first, each 
 its own Pagefind process and searched side by side by search.js (`pagefind/shards.json`
 lists them). A shard holds up to 2,500 statements, a size doubled until site.yaml's
 `search_shards` (default two) hold the archive (10,000 statements: two of 5,000), so that an
-edit re-indexes one shard and a cold build indexes two at once, for ~170 KB more on a
-reader's first query (the second shard's WebAssembly, metadata and index chunks: 318
-against 492 KB for a name at 10,000 statements).
+edit re-indexes one shard and a cold build indexes two at once. The shards share the root
+shard's WebAssembly and scripts (_share_runtime), so each one more costs a reader's first
+query only its metadata and index chunks (a name at 10,000 statements: 318 KB with one
+shard, 422 KB with two).
 The indexer's memory also bounds a shard: it grows with records and words (measured with
 Pagefind 1.5.2: 1.29 GB for 10,600 records of 241 words, 2.36 GB for 11,000 of 702 words,
 i.e. about 77 KB a record plus 196 bytes a word), and a shard closes before SHARD_MEMORY;
@@ -35,6 +36,7 @@ the shards whose records changed.
 from __future__ import annotations
 
 import base64
+import filecmp
 import hashlib
 import json
 import os
@@ -159,6 +161,8 @@ def write_index(plan: IndexPlan, out_dir: Path) -> ReaderIndexStats:
             )
         for number, part in enumerate(parts):  # the first shard is the bundle's root, the others inside it
             os.replace(part, tree / _shard_path(number))
+            if number:
+                _share_runtime(tree, tree / _shard_path(number))
         _write_manifest(tree, shards)
         if target.exists():
             shutil.rmtree(target)
@@ -235,8 +239,8 @@ def shard_size(statements: int, max_shards: int = MAX_SHARDS) -> int:
     """Statements a shard: SHARD_STATEMENTS, doubled until max_shards shards hold them all.
 
     Smaller shards make an edit re-index less and let a cold build index on every core, but
-    each one costs a reader's first query ~170 KB more (its own WebAssembly, metadata and
-    index chunks), so their number is bounded. Doubling, rather than dividing by
+    each one costs a reader's first query 50-100 KB more (its own metadata and index
+    chunks), so their number is bounded. Doubling, rather than dividing by
     max_shards, keeps the size (and so every shard's membership) unchanged as statements
     are added, until the archive doubles.
     """
@@ -405,6 +409,38 @@ def _fingerprint(records: list[SearchRecord], base_path: str, language: str) -> 
     for record in records:
         digest.update(record.digest(url=relative_url(record.url, base_path)).encode("ascii"))
     return digest.hexdigest()[:32]
+
+
+def _share_runtime(root: Path, shard: Path) -> None:
+    """Let a shard use the root shard's WebAssembly and scripts where they are the same bytes
+    (one Pagefind, one language): a reader then downloads them once, not once a shard (70 KB
+    each). search.js loads pagefind.js, and Pagefind its worker, from the root only.
+
+    The shard's files are hard links into the cache: they are unlinked, never written through.
+    """
+    for name in pagefind_bundle.RUNTIME:
+        _drop_if_same(shard / name, root / name)
+    entry = shard / pagefind_bundle.ENTRY
+    depth = len(shard.relative_to(root).parts)
+    rewritten = pagefind_bundle.share_wasm(
+        entry.read_bytes(),
+        depth,
+        lambda name: _drop_if_same(shard / f"wasm.{name}.pagefind", root / f"wasm.{name}.pagefind"),
+    )
+    if rewritten is not None:
+        entry.unlink()
+        entry.write_bytes(rewritten)
+
+
+def _drop_if_same(path: Path, original: Path) -> bool:
+    """Remove path if original holds the same bytes; whether it did."""
+    try:
+        if not filecmp.cmp(path, original, shallow=False):
+            return False
+    except OSError:
+        return False
+    path.unlink()
+    return True
 
 
 def _write_manifest(target: Path, shards: list[list[SearchRecord]]) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import stat
 import time
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
@@ -247,7 +249,26 @@ def test_split_bundle_lists_its_shards(tmp_path, one_record_per_shard):
     assert stats.shards == 3
     assert '"path": "shard-2/"' in manifest
     assert (bundle / "shard-1" / "pagefind-entry.json").is_file()
-    assert (bundle / "shard-2" / "wasm.en.pagefind").is_file()
+
+
+def test_shards_share_the_root_webassembly(tmp_path, one_record_per_shard):
+    """A reader downloads Pagefind's WebAssembly and scripts once, not once a shard: the
+    other shards have none and their entry files name a URL that resolves to the root's.
+    The cache keeps every shard whole."""
+    cache = tmp_path / "cache"
+    reader_search.write_reader_index(RECORDS, tmp_path, base_path=BASE, cache_dir=cache)
+    bundle = tmp_path / "pagefind"
+    assert (bundle / "wasm.en.pagefind").is_file() and (bundle / "pagefind.js").is_file()
+    for shard in ("shard-1", "shard-2"):
+        assert sorted(p.name for p in (bundle / shard).glob("*.js")) == []
+        assert list((bundle / shard).glob("wasm.*")) == []
+        entry = json.loads((bundle / shard / "pagefind-entry.json").read_text())
+        wasm = entry["languages"]["en"]["wasm"]
+        fetched = urljoin(f"https://example.org{BASE}pagefind/{shard}/", f"wasm.{wasm}.pagefind")
+        assert fetched == f"https://example.org{BASE}pagefind/wasm.en.pagefind"
+    for cached in (cache / reader_search.CACHED_SHARDS).iterdir():
+        assert (cached / "wasm.en.pagefind").is_file()
+        assert json.loads((cached / "pagefind-entry.json").read_text())["languages"]["en"]["wasm"] == "en"
 
 
 def test_cache_reuses_unchanged_shards(tmp_path, one_record_per_shard):

@@ -13,8 +13,10 @@ import json
 import shutil
 import textwrap
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -163,6 +165,12 @@ def build_served_site(folder: Path, shards: int = 1) -> Path:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    sent: ClassVar[Counter[str]] = Counter()  # files sent in full (not "304 Not Modified"), by path
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if str(code) == "200":
+            self.sent[self.path.split("?")[0]] += 1
+
     def log_message(self, *args: object) -> None:
         pass
 
@@ -248,6 +256,28 @@ def test_typing_a_query_shows_the_matching_statements(page, served):
     assert card.locator("mark").first.inner_text() == "railroaded"
     assert "1 February 2020 · News Agency · commentary" in card.locator(".meta").inner_text()
     assert "q=railroad" in page.url
+    assert page.errors == []
+
+
+def test_pagefind_runtime_is_downloaded_once_however_many_shards(page, served):
+    """Every shard searches with the one WebAssembly file (and the one pagefind.js) of the
+    bundle's root: the server sends each once (a second request is answered from the
+    browser's cache or revalidated), and the results come from every shard."""
+    _QuietHandler.sent.clear()
+    open_search(page, served, "?q=railroad")
+    assert wait_status(page, "3 results") == "3 results for “railroad”."
+    page.wait_for_load_state("networkidle")
+    runtime = {
+        path: count
+        for path, count in _QuietHandler.sent.items()
+        if path.endswith((".pagefind", "pagefind.js", "pagefind-worker.js"))
+    }
+    bundle = f"{BASE}pagefind/"
+    assert runtime == {
+        f"{bundle}wasm.en.pagefind": 1,
+        f"{bundle}pagefind.js": 1,
+        f"{bundle}pagefind-worker.js": 1,
+    }
     assert page.errors == []
 
 
