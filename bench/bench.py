@@ -259,10 +259,6 @@ def bench_ours(site: Path, work: Path, n: int, timeout: float) -> tuple[dict[str
     )
     if edited:
         runs["one-statement edit"].command += f"  # edited {edited.relative_to(site)}"
-    # A maintainer's edits come one after another: from the second on, the build brings
-    # the site before the current one up to date instead of making a new tree.
-    edited = edit_one(site)
-    runs["next edit"] = _report("next edit", build(archive, site, work, "edit2", stats, timeout))
     search = [*archive, "search", SEARCH_WORD, "--root", site]
     runs["search (cold)"] = _report("search (cold)", measure(search, work / "search-cold.log", timeout))
     runs["search (warm)"] = _report("search (warm)", measure(search, work / "search-warm.log", timeout))
@@ -517,7 +513,6 @@ def targets(results: list[dict[str, Any]], lines: dict[str, float]) -> list[dict
         if n == 10_000:
             check("no-change rebuild of 10,000, s", wall.get("no-change rebuild"), 1.0)
             check("one-statement edit of 10,000, s", wall.get("one-statement edit"), 2.0)
-            check("next edit of 10,000, s", wall.get("next edit"), 2.0)
             check("Hugo+Pagefind time / ours (10,000)", r.get("hugo+pagefind / ours"), 1.0, ">=")
             check("Pelican time / ours (10,000)", r.get("pelican / ours"), 5.0, ">=")
         if n >= 100_000:
