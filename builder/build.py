@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -41,11 +40,7 @@ from .write import (
     copy_files,
     discard,
     publish,
-    remove_stale,
-    spare_folder,
     staging_folder,
-    take_spare,
-    update_page,
     write_page,
 )
 
@@ -169,10 +164,9 @@ def build(
         with stages.stage("search", announce=False):  # its shards, to plan the cores with
             plan = _index_plan(archive, search_records_of(archive, links), cache)
     check_output_folder(out, root)
+    staging = staging_folder(out)
     pages_key = _pages_key(root, archive) if cache else ""
     reuse = _page_reuse(root, out, pages_key) if cache else None
-    spare = _take_spare_table(root, out, pages_key) if reuse is not None else None
-    staging = take_spare(out) if spare is not None else staging_folder(out)
     result = BuildResult(len(archive.statements), len(archive.entities), problems=problems)
     indexers = min(plan.to_index(), worker_count()) if plan else 0
     # Side by side only when the indexers leave a core free (an edit re-indexes one shard):
@@ -182,25 +176,22 @@ def build(
     indexing = Background(_write_index, plan, staging) if alongside else None
     try:
         with stages.stage("render"):
-            result.pages = render_site(archive, links, root, _writer(staging, out, reuse, spare), reuse=reuse)
-            copied = [*static_files(root), *capture_files(root)]
-            copy_files(staging, copied, replace=spare is not None)
-            if reuse is not None:
-                for rel, _ in copied:
-                    reuse.made(rel)
-            if spare is not None:  # what the kept site had and this build does not make
-                assert reuse is not None
-                remove_stale(staging, [rel for rel in spare if rel not in reuse.current])
-                if not plan:
-                    shutil.rmtree(staging / "pagefind", ignore_errors=True)
+            result.pages = render_site(
+                archive,
+                links,
+                root,
+                lambda page: write_page(staging, page.path, page.content, out),
+                reuse=reuse,
+            )
+            copy_files(staging, static_files(root))
+            copy_files(staging, capture_files(root))
         if plan:
             with stages.stage("search"):  # what indexing takes beyond rendering, when alongside
                 index_stats = indexing.result() if indexing else _write_index(plan, staging)
             indexing = None
             result.search_seconds = index_stats.seconds
         with stages.stage("write"):
-            keep = reuse is not None and reuse.previous_out is not None
-            kept = publish(staging, out, result.pages, keep=keep)
+            publish(staging, out, result.pages)
     except BaseException:
         if indexing:
             indexing.cancel()
@@ -208,8 +199,6 @@ def build(
         raise
     result.timings = stages.in_order()
     if reuse is not None:
-        if kept:
-            _record_spare(root, out, pages_key, reuse.previous)
         _record_pages(root, out, pages_key, reuse)
     if cache:
         record_build(root, signature, result)
@@ -232,42 +221,6 @@ def _record_pages(root: Path, out: Path, key: str, reuse: PageReuse) -> None:
     (root / CACHE_DIR).mkdir(parents=True, exist_ok=True)
     record = {"key": key, "out": _output_identity(out), "digests": reuse.current}
     dump_signed(record, root / CACHE_DIR / PAGES)
-
-
-SPARE = "spare.pickle"
-
-
-def _writer(staging: Path, out: Path, reuse: PageReuse | None, spare: dict[str, str] | None) -> Callable:
-    """How a made page reaches the new site: written or linked into a new tree, or, into a
-    kept site (spare), only where the file there was made from other inputs."""
-    if spare is None or reuse is None:
-        return lambda page: write_page(staging, page.path, page.content, out)
-    return lambda page: update_page(
-        staging, page.path, page.content, out, spare.get(page.path), reuse.current.get(page.path)
-    )
-
-
-def _take_spare_table(root: Path, out: Path, key: str) -> dict[str, str] | None:
-    """The kept site's table of files and digests, if it describes the spare folder as it is
-    and was made with this build's templates, settings and builder (key). The record is
-    dropped first: from now on the folder is being changed."""
-    saved = load_signed(root / CACHE_DIR / SPARE)
-    if saved is None:
-        return None
-    (root / CACHE_DIR / SPARE).unlink(missing_ok=True)
-    if (
-        isinstance(saved, dict)
-        and saved.get("key") == key
-        and saved.get("at") == _output_identity(spare_folder(out))
-    ):
-        return saved["digests"]
-    return None
-
-
-def _record_spare(root: Path, out: Path, key: str, digests: dict[str, str]) -> None:
-    (root / CACHE_DIR).mkdir(parents=True, exist_ok=True)
-    record = {"key": key, "at": _output_identity(spare_folder(out)), "digests": digests}
-    dump_signed(record, root / CACHE_DIR / SPARE)
 
 
 def _pages_key(root: Path, archive: Archive) -> str:

@@ -99,11 +99,6 @@ class PageReuse:
         """For a file not made from a template: are these the previous build's bytes?"""
         return self.reusable(path, hashlib.blake2b(content, digest_size=16).hexdigest())
 
-    def made(self, path: str) -> None:
-        """A file made this build without a digest (never reused): listed all the same, so
-        that the table names every file of the build (see write.update_page)."""
-        self.current.setdefault(path, "")
-
     def reusable(self, path: str, digest: str) -> bool:
         self.current[path] = digest
         return (
@@ -299,7 +294,7 @@ class Renderer:
                     )
                 ]
             ) from None
-        return self._made(path, html.encode("utf-8"))
+        return Page(path, html.encode("utf-8"))
 
     def paginated(self, rel: str, template: str, ids: Sequence[str], **context: Any) -> Iterator[Page]:
         size = self.site.page_size
@@ -325,7 +320,7 @@ class Renderer:
         (a file in pieces is written every time: its bytes are known only as it is written)."""
         if isinstance(content, bytes) and self.reuse is not None and self.reuse.same_bytes(path, content):
             return Page(path, None)
-        return self._made(path, content)
+        return Page(path, content)
 
     def derived_file(self, path: str, content: Derived) -> Page:
         """A file made by a pure function (see Derived): reused without making it when its
@@ -334,12 +329,7 @@ class Renderer:
             digest = self.reuse.digest(path, "", None, {"file": content})
             if digest is not None and self.reuse.reusable(path, digest):
                 return Page(path, None)
-        return self._made(path, content.value())
-
-    def _made(self, path: str, content: bytes | Iterator[bytes]) -> Page:
-        if self.reuse is not None:
-            self.reuse.made(path)
-        return Page(path, content)
+        return Page(path, content.value())
 
     def load_templates(self) -> None:
         for name in self.env.list_templates(filter_func=lambda name: name.endswith(".html")):
@@ -388,8 +378,8 @@ class Renderer:
         """What lists every page made before (the sitemap), and the site-wide files."""
         yield self.site_feed()
         for path, content in discovery.sitemap_files(self.sitemap, self.urls.absolute):
-            yield self.file(path, content)
-        yield self.file("robots.txt", discovery.robots_txt(self.urls.absolute("sitemap.xml")))
+            yield Page(path, content)
+        yield Page("robots.txt", discovery.robots_txt(self.urls.absolute("sitemap.xml")))
 
     def statements_between(self, start: int, end: int) -> Iterator[Page]:
         for position in range(start, min(end, len(self.links.chronological))):
@@ -410,7 +400,7 @@ class Renderer:
         yield self.page("search/", "search.html", listed=False)
         not_found = self.page("404.html", "404.html", listed=False)
         yield Page("404.html", not_found.content)
-        yield self.file(".nojekyll", b"")
+        yield Page(".nojekyll", b"")
 
     def home(self) -> Page:
         counts = {

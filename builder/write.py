@@ -1,17 +1,13 @@
-"""Write stage: pages go into a folder beside the output, which then replaces it.
+"""Write stage: pages go into a fresh folder beside the output, which then replaces it.
 
 Readers never see a half-written site and a failed or killed build leaves the previous
 one serving: the new tree is complete on disk before a single rename (an atomic exchange
-where the kernel offers one) puts it in place. The folder is a new one, or the site before
-the current one, kept for the purpose (take_spare) and brought up to date file by file,
-never writing through a file it shares with the site in service (update_page). A marker
-file tells our own output apart from any other folder, so `--out` can never empty the
-maintainer's content by mistake.
+where the kernel offers one) puts it in place. A marker file tells our own output apart
+from any other folder, so `--out` can never empty the maintainer's content by mistake.
 """
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import ctypes.util
 import functools
@@ -70,29 +66,6 @@ def staging_folder(out: Path) -> Path:
     return staging
 
 
-def spare_folder(out: Path) -> Path:
-    """Where the site before the current one is kept, to become the next build's folder."""
-    return out.with_name(f".{out.name}.spare")
-
-
-def take_spare(out: Path) -> Path:
-    """The kept previous site, renamed to become this build's new folder (see staging_folder).
-
-    Bringing it up to date writes only what changed since it was made and creates no
-    folders, where a new tree would create every folder and link every file again (30,000
-    folders and 41,000 files at 10,000 statements). It gets a new marker, so that it is
-    never taken for the site it was.
-    """
-    recover(out)
-    staging = out.with_name(f".{out.name}.new-{os.getpid()}")
-    if staging.exists():
-        shutil.rmtree(staging)
-    os.rename(spare_folder(out), staging)
-    _remove(str(staging / MARKER))
-    (staging / MARKER).write_bytes(MARKER_TEXT)
-    return staging
-
-
 def write_file(folder: Path, rel: str, content: bytes | Iterable[bytes]) -> None:
     """content: the bytes, or pieces of them (a large file never whole in memory)."""
     fd = _in_its_folder(_target(folder, rel), lambda target: os.open(target, _NEW_FILE, 0o666))
@@ -116,44 +89,6 @@ def write_page(folder: Path, rel: str, content: bytes | Iterable[bytes] | None, 
         reuse_file(folder, rel, previous)
     else:
         write_file(folder, rel, content)
-
-
-def update_page(
-    folder: Path,
-    rel: str,
-    content: bytes | Iterable[bytes] | None,
-    previous: Path,
-    held: str | None,
-    digest: str | None,
-) -> None:
-    """write_page into a kept site being brought up to date (see take_spare): nothing to do
-    where the file there was made from the same inputs (held == digest); else the old file
-    is removed first, never written through: it may be a hard link into the site in service."""
-    if digest and held == digest:
-        return
-    _remove(_target(folder, rel))
-    write_page(folder, rel, content, previous)
-
-
-def remove_stale(folder: Path, rels: Iterable[str]) -> None:
-    """Remove files of a kept site that this build does not make, and the folders they leave empty."""
-    emptied = set()
-    for rel in rels:
-        target = _target(folder, rel)
-        _remove(target)
-        emptied.add(os.path.dirname(target))
-    for path in sorted(emptied, key=len, reverse=True):
-        while path != str(folder) and path.startswith(str(folder)):
-            try:
-                os.rmdir(path)
-            except OSError:  # not empty (or gone): its parents are not empty either
-                break
-            path = os.path.dirname(path)
-
-
-def _remove(target: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(target)
 
 
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
@@ -186,13 +121,9 @@ def _target(folder: Path, rel: str) -> str:
     return os.path.join(folder, rel)
 
 
-def copy_files(folder: Path, files: Iterable[tuple[str, Path]], replace: bool = False) -> None:
-    """Copy files in; with replace (a kept site), each old file is removed first (see update_page)."""
+def copy_files(folder: Path, files: Iterable[tuple[str, Path]]) -> None:
     for rel, source in files:
-        target = _target(folder, rel)
-        if replace:
-            _remove(target)
-        _in_its_folder(target, functools.partial(shutil.copyfile, source))
+        _in_its_folder(_target(folder, rel), functools.partial(shutil.copyfile, source))
 
 
 # Deleting the previous site file by file takes seconds at 50,000 files: a large one is
@@ -210,36 +141,17 @@ shutil.rmtree(trash, ignore_errors=True)
 """
 
 
-def publish(staging: Path, out: Path, pages: int = 0, keep: bool = False) -> bool:
-    """Put the finished folder in place of the output, atomically where possible. With keep,
-    the previous output becomes the spare folder (see take_spare) instead of being deleted;
-    returns whether it did."""
+def publish(staging: Path, out: Path, pages: int = 0) -> None:
+    """Put the finished folder in place of the output, atomically where possible."""
     _fsync_tree_marker(staging)
-    spare = spare_folder(out)
-    trash = out.with_name(f".{out.name}.trash-{os.getpid()}")
-    if spare.exists() and _renamed(spare, trash):  # one not taken (its record did not match)
-        _delete(trash, out, in_background=True)
     if out.exists() and _exchange(staging, out):
-        if keep and _renamed(staging, spare):
-            return True
         _delete(staging, out, in_background=pages >= BACKGROUND_DELETE_PAGES)
-        return False
+        return
     old = out.with_name(f".{out.name}.old-{os.getpid()}")
     if out.exists():
         os.rename(out, old)
     os.rename(staging, out)
-    if keep and old.exists() and _renamed(old, spare):
-        return True
     shutil.rmtree(old, ignore_errors=True)
-    return False
-
-
-def _renamed(source: Path, target: Path) -> bool:
-    try:
-        os.rename(source, target)
-    except OSError:
-        return False
-    return True
 
 
 def _delete(tree: Path, out: Path, in_background: bool) -> None:

@@ -53,7 +53,7 @@ def apply_edit(root: Path, edit: str, n: int) -> None:
 def clean_build(root: Path) -> dict[str, bytes]:
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "copy"
-        shutil.copytree(root, copy, ignore=shutil.ignore_patterns("_site", "._site*", ".archive-cache"))
+        shutil.copytree(root, copy, ignore=shutil.ignore_patterns("_site", ".archive-cache"))
         assert run("build", "--root", str(copy), "--no-search", "--no-cache", "--quiet") == 0
         return tree(copy / "_site")
 
@@ -125,71 +125,6 @@ def test_unchanged_pages_are_taken_from_the_previous_site(archive: Path) -> None
     assert run("build", "--root", str(archive), "--no-search", "--quiet") == 0
     again = {page: inode for page, inode in _inodes(archive / "_site").items() if page.endswith(".html")}
     assert not any(again[page] == inode for page, inode in after.items() if page in again)
-
-
-def _edit_third(archive: Path, text: str) -> None:
-    path = archive / "content/statements/2024/third-2024-03-10.md"
-    path.write_text(path.read_text().replace("Nothing to add.", text).replace("Something to add.", text))
-
-
-def test_the_previous_site_is_kept_and_brought_up_to_date(archive: Path) -> None:
-    """The site before the current one is kept beside it and becomes the next build's new
-    site: only what changed since it was made is written (its folders and unchanged files
-    stay), and the result is a clean build's, deleted pages included."""
-    site, spare = archive / "_site", archive / "._site.spare"
-    assert run("build", "--root", str(archive), "--no-search", "--quiet") == 0
-    _edit_third(archive, "Something to add.")
-    assert run("build", "--root", str(archive), "--no-search", "--quiet") == 0
-    assert spare.is_dir() and (spare / "statements/third-2024-03-10/index.html").is_file()
-    kept_folder = (spare / "statements/third-2024-03-10").stat().st_ino
-    unchanged = (spare / "statements/fees-2024-03-02/cite.bib").stat().st_ino
-    _edit_third(archive, "More to add.")
-    (archive / "content/statements/2024/reply-2024-03-09.md").unlink()
-    assert run("build", "--root", str(archive), "--no-search", "--quiet") == 0
-    assert (site / "statements/third-2024-03-10").stat().st_ino == kept_folder  # not made again
-    assert (site / "statements/fees-2024-03-02/cite.bib").stat().st_ino == unchanged
-    assert b"More to add." in (site / "statements/third-2024-03-10/index.html").read_bytes()
-    assert not (site / "statements/reply-2024-03-09").exists()
-    assert tree(site) == clean_build(archive)
-    assert spare.is_dir()  # the site before, kept in turn
-
-
-def test_bringing_the_kept_site_up_to_date_never_touches_the_site_in_service(
-    archive: Path, monkeypatch
-) -> None:
-    """The kept site shares unchanged files with the site in service (hard links): a build
-    that fails after writing into it leaves the served site's every byte as it was, and the
-    next build is still a clean build's."""
-    from builder import build as build_module
-
-    assert run("build", "--root", str(archive), "--no-search", "--quiet") == 0
-    _edit_third(archive, "Something to add.")
-    assert run("build", "--root", str(archive), "--no-search", "--quiet") == 0
-    served = tree(archive / "_site")
-    _edit_third(archive, "Broken build.")
-    (archive / "templates").mkdir(exist_ok=True)
-
-    def fail(*args, **kwargs):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(build_module, "publish", fail)
-    assert run("build", "--root", str(archive), "--no-search", "--quiet") == 1
-    assert tree(archive / "_site") == served
-    monkeypatch.undo()
-    assert run("build", "--root", str(archive), "--no-search", "--quiet") == 0
-    assert tree(archive / "_site") == clean_build(archive)
-
-
-def test_a_search_index_is_not_left_in_a_kept_site(archive: Path) -> None:
-    """A build without search after builds with it has no index, like a clean one."""
-    for _ in range(2):
-        _edit_third(archive, f"Edit {_}.")
-        assert run("build", "--root", str(archive), "--quiet") == 0
-    assert (archive / "._site.spare" / "pagefind").is_dir()
-    _edit_third(archive, "Last edit.")
-    assert run("build", "--root", str(archive), "--no-search", "--quiet") == 0
-    assert not (archive / "_site" / "pagefind").exists()
-    assert tree(archive / "_site") == clean_build(archive)
 
 
 def test_related_answer_saved_by_other_code_is_not_used(archive: Path) -> None:
