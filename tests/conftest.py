@@ -115,9 +115,14 @@ def build(root: Path, *extra: str) -> Path:
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
+    """Every file's bytes, and every empty folder (as "name/"), by path."""
+    found = {}
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            found[p.relative_to(folder).as_posix()] = p.read_bytes()
+        elif p.is_dir() and not any(p.iterdir()):
+            found[p.relative_to(folder).as_posix() + "/"] = b""
+    return found
 
 
 @pytest.fixture
