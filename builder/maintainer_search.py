@@ -41,6 +41,7 @@ from . import korean
 from .cache import folder_is_sealed, seal_folder
 from .errors import ArchiveError, UsageError, did_you_mean
 from .searchdocs import SearchRecord
+from .workers import worker_count
 
 SCHEMA_VERSION = 3  # bump whenever schema() or what a record puts in it changes
 INDEX_NAME = "archive"
@@ -49,6 +50,9 @@ CACHE = Path(".archive-cache") / "whoosh"
 SEARCH_FIELDS = ("title", "body", "terms")
 QUERY_FIELDS = ("title", "body", "terms", "entity", "source", "kind", "speaker", "date", "page", "id")
 WRITER_LIMIT_MB = 256
+# A rebuild of this many records or more indexes on every core (whoosh's MpWriter, one
+# segment a core): 10,000 statements took 21.6 s on 2 cores against 51.8 s in one process.
+PARALLEL_REBUILD = 2000
 # Segments as separate files: whoosh3 copies a compound segment's parts into memory on every
 # open (BytesIO over the mmap), 20 ms per part and search at 10,000 statements.
 EXACT_COUNT_UP_TO = 2000  # beyond this many matches the total shown is whoosh's estimate
@@ -188,7 +192,9 @@ def _rebuild(cache_dir: Path, records: Sequence[SearchRecord], signature: str) -
     fresh = Path(tempfile.mkdtemp(prefix=cache_dir.name + ".new-", dir=cache_dir.parent))
     try:
         ix = index.create_in(str(fresh), schema(), indexname=INDEX_NAME)
-        writer = ix.writer(limitmb=WRITER_LIMIT_MB, compound=False)
+        procs = worker_count() if len(records) >= PARALLEL_REBUILD else 1
+        parallel = {"procs": procs, "multisegment": True} if procs > 1 else {}
+        writer = ix.writer(limitmb=WRITER_LIMIT_MB, compound=False, **parallel)
         for document in _documents(records):
             writer.add_document(**document)
         writer.commit()

@@ -338,3 +338,45 @@ def test_an_index_this_user_did_not_make_is_not_opened(tmp_path):
     (cache / "_MAIN_99.toc").write_bytes(b"planted")  # a newer table of contents, unsigned
     assert ms.update_index(cache, _records("old")).rebuilt
     assert not (cache / "_MAIN_99.toc").exists()
+
+
+def segments(cache: Path) -> int:
+    from whoosh import index
+
+    ix = index.open_dir(str(cache), indexname=ms.INDEX_NAME)
+    try:
+        with ix.reader() as reader:
+            return len(list(reader.leaf_readers()))
+    finally:
+        ix.close()
+
+
+def test_a_large_rebuild_on_every_core_finds_what_one_process_finds(tmp_path, monkeypatch):
+    """At PARALLEL_REBUILD records and more the index is made by one writer a core; its
+    answers (pages, scores, totals) are those of an index made in one process."""
+    import random
+
+    rng = random.Random(7)
+    words = "harbour fees council quota resolution fishing vessel treaty summit port".split()
+    records = [
+        search_record(
+            f"s{i:04d}",
+            f"Statement {i} on {rng.choice(words)}",
+            f"20{10 + i % 10}-0{1 + i % 9}-1{i % 9}",
+            " ".join(rng.choice(words) for _ in range(40)),
+        )
+        for i in range(600)
+    ]
+    monkeypatch.setattr(ms, "PARALLEL_REBUILD", 500)
+    monkeypatch.setattr(ms, "worker_count", lambda: 2)
+    ms.update_index(tmp_path / "parallel", records)
+    monkeypatch.setattr(ms, "PARALLEL_REBUILD", 10**9)
+    ms.update_index(tmp_path / "single", records)
+    assert (segments(tmp_path / "parallel"), segments(tmp_path / "single")) == (2, 1)
+
+    def answer(cache: Path, query: str) -> tuple[list[tuple[float, str]], int]:
+        found = ms.search(cache, query, limit=600)
+        return sorted((-round(h.score, 6), h.id) for h in found.hits), found.total
+
+    for query in ("harbour", "quota AND treaty", "title:summit", "date:[2012 TO 2014]", "vessel OR port"):
+        assert answer(tmp_path / "parallel", query) == answer(tmp_path / "single", query), query
