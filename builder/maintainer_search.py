@@ -41,7 +41,7 @@ from . import korean
 from .cache import folder_is_sealed, seal_folder
 from .errors import ArchiveError, UsageError, did_you_mean
 from .searchdocs import SearchRecord
-from .workers import worker_count
+from .workers import end_with_parent, worker_count
 
 SCHEMA_VERSION = 3  # bump whenever schema() or what a record puts in it changes
 INDEX_NAME = "archive"
@@ -192,12 +192,7 @@ def _rebuild(cache_dir: Path, records: Sequence[SearchRecord], signature: str) -
     fresh = Path(tempfile.mkdtemp(prefix=cache_dir.name + ".new-", dir=cache_dir.parent))
     try:
         ix = index.create_in(str(fresh), schema(), indexname=INDEX_NAME)
-        procs = worker_count() if len(records) >= PARALLEL_REBUILD else 1
-        parallel = {"procs": procs, "multisegment": True} if procs > 1 else {}
-        writer = ix.writer(limitmb=WRITER_LIMIT_MB, compound=False, **parallel)
-        for document in _documents(records):
-            writer.add_document(**document)
-        writer.commit()
+        _write_all(ix, records, worker_count() if len(records) >= PARALLEL_REBUILD else 1)
         _write_state(fresh, ix, signature, {_key(r): record_hash(r) for r in records})
         ix.close()
         old = cache_dir.parent / (cache_dir.name + ".old")
@@ -207,6 +202,41 @@ def _rebuild(cache_dir: Path, records: Sequence[SearchRecord], signature: str) -
         shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
+
+
+_writers_of: int | None = None  # the process whose parallel writers are being forked
+
+
+def _write_all(ix: Any, records: Sequence[SearchRecord], procs: int) -> None:
+    """Add every record in one commit; with procs > 1 by whoosh's MpWriter, one writer
+    process a core. Its processes are made to end with ours (a killed `archive search`
+    leaves none waiting for work) and are stopped on an error: MpWriter.cancel() only
+    flags them in this process, and the interpreter would wait for them at exit."""
+    global _writers_of
+    parallel = {"procs": procs, "multisegment": True} if procs > 1 else {}
+    _writers_of = os.getpid() if parallel else None
+    try:
+        writer = ix.writer(limitmb=WRITER_LIMIT_MB, compound=False, **parallel)
+        try:
+            for document in _documents(records):
+                writer.add_document(**document)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            for task in getattr(writer, "tasks", ()):
+                task.terminate()
+                task.join()
+            raise
+    finally:
+        _writers_of = None
+
+
+def _end_with_parent_if_writer() -> None:
+    if _writers_of is not None:
+        end_with_parent(_writers_of)
+
+
+os.register_at_fork(after_in_child=_end_with_parent_if_writer)
 
 
 def _apply(

@@ -96,7 +96,7 @@ class Background:
 
 
 def _send_outcome(sender: Connection, parent: int, function: Callable[..., object], args: tuple) -> None:
-    _end_with(parent)
+    end_with_parent(parent)
     try:
         outcome: tuple[str, object] = ("value", function(*args))
     except BaseException as error:  # every error goes back to the parent
@@ -108,7 +108,7 @@ def _send_outcome(sender: Connection, parent: int, function: Callable[..., objec
     sender.close()
 
 
-def _end_with(parent: int) -> None:
+def end_with_parent(parent: int) -> None:
     """Linux: be killed when the parent dies (a killed build leaves no indexer writing into
     the cache behind it); elsewhere the parent's cancel() is all there is."""
     try:

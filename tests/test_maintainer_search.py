@@ -212,6 +212,8 @@ KILLED_INDEXER = textwrap.dedent(
                     print("midway", flush=True)
                     time.sleep(60)  # the test kills us here, half the documents in the writer
                 yield document
+        if os.environ.get("PARALLEL_REBUILD"):
+            ms.PARALLEL_REBUILD = int(os.environ["PARALLEL_REBUILD"])
         if mode == "midway":
             ms._documents = stalling
         else:
@@ -223,12 +225,15 @@ KILLED_INDEXER = textwrap.dedent(
 COUNT = 300
 
 
-def _crash_indexer(tmp_path: Path, cache: Path, extra: str, mode: str) -> None:
+def _crash_indexer(tmp_path: Path, cache: Path, extra: str, mode: str, env: dict | None = None) -> None:
     """Run an update in a child process and crash it: SIGKILL mid-way, or exit after the commit."""
     script = tmp_path / "indexer.py"
     script.write_text(KILLED_INDEXER.format(project=str(PROJECT)))
     child = subprocess.Popen(
-        [sys.executable, str(script), str(cache), extra, str(COUNT), mode], stdout=subprocess.PIPE, text=True
+        [sys.executable, str(script), str(cache), extra, str(COUNT), mode],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
     )
     assert child.stdout is not None
     assert child.stdout.readline().strip() == "indexing"
@@ -380,3 +385,53 @@ def test_a_large_rebuild_on_every_core_finds_what_one_process_finds(tmp_path, mo
 
     for query in ("harbour", "quota AND treaty", "title:summit", "date:[2012 TO 2014]", "vessel OR port"):
         assert answer(tmp_path / "parallel", query) == answer(tmp_path / "single", query), query
+
+
+def test_an_error_in_a_parallel_rebuild_leaves_no_writer_behind(tmp_path, monkeypatch):
+    """whoosh's own cancel leaves its writer processes waiting for work (and the interpreter
+    waiting for them at exit): an error mid-way stops them, and the old index stays."""
+    import multiprocessing
+
+    records = [
+        search_record(f"s{i:04d}", f"Statement {i}", "2019-01-01", "harbour fees " * 20) for i in range(600)
+    ]
+    monkeypatch.setattr(ms, "PARALLEL_REBUILD", 500)
+    monkeypatch.setattr(ms, "worker_count", lambda: 2)
+    document = ms._document
+
+    def failing(record, terms):
+        if record.id == "s0450":  # after the first batches went to the writers
+            raise RuntimeError("analyser failed")
+        return document(record, terms)
+
+    monkeypatch.setattr(ms, "_document", failing)
+    with pytest.raises(RuntimeError, match="analyser failed"):
+        ms.update_index(tmp_path / "whoosh", records)
+    assert multiprocessing.active_children() == []
+    assert not (tmp_path / "whoosh").exists() and not list(tmp_path.glob("whoosh.new-*"))
+
+
+def test_a_killed_parallel_rebuild_leaves_no_writer_running(tmp_path):
+    """SIGKILL to `archive search` while its writer processes index: they end with it (none
+    is left waiting for work), and the next update rebuilds."""
+    import time
+
+    cache = tmp_path / ".archive-cache" / "whoosh"
+    _crash_indexer(tmp_path, cache, "first", "midway", env={"PARALLEL_REBUILD": "1"})
+    script = str(tmp_path / "indexer.py")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _running(script):
+        time.sleep(0.1)
+    assert not _running(script)
+    assert ms.update_index(cache, _records("first")).rebuilt
+
+
+def _running(script: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and script.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            pass
+    return found
