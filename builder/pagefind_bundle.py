@@ -112,9 +112,10 @@ def _store(files: Files, pattern: str, value: Any, prefix: str, digits: int) -> 
     return new_hash
 
 
-def share_wasm(entry: bytes, depth: int, shared: Callable[[str], bool]) -> bytes | None:
+def share_wasm(entry: bytes, depth: int, drop_copy: Callable[[str], bool]) -> bytes | None:
     """The entry file of a bundle `depth` folders below another, pointing at that bundle's
-    WebAssembly for every language where shared(name) says the bytes are the same; None if none.
+    WebAssembly for every language whose own copy drop_copy(name) removed (it does where the
+    bytes are the same); None if none.
 
     Pagefind fetches `<bundle>/wasm.<name>.pagefind`, <name> being the entry's `wasm` field;
     the name `<name>/../../wasm.<name>` (one `..` more a folder of depth) makes the browser's
@@ -124,7 +125,7 @@ def share_wasm(entry: bytes, depth: int, shared: Callable[[str], bool]) -> bytes
     changed = False
     for index in parsed.get("languages", {}).values():
         name = index.get("wasm")
-        if isinstance(name, str) and "/" not in name and shared(name):
+        if isinstance(name, str) and "/" not in name and drop_copy(name):
             index["wasm"] = f"{name}/" + "../" * (depth + 1) + f"wasm.{name}"
             changed = True
     return _dump_entry(parsed).encode("utf-8") if changed else None

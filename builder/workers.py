@@ -109,8 +109,9 @@ def _send_outcome(sender: Connection, parent: int, function: Callable[..., objec
 
 
 def end_with_parent(parent: int) -> None:
-    """Linux: be killed when the parent dies (a killed build leaves no indexer writing into
-    the cache behind it); elsewhere the parent's cancel() is all there is."""
+    """Linux: be killed when the parent dies (a killed build or `archive search` leaves no
+    indexer writing into the cache behind it); elsewhere the parent's own clean-up is all
+    there is."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
