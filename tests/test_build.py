@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import PROJECT, build, run, tree
+from .conftest import PROJECT, build, run, tree, write_archive
 
 
 def test_every_page_type_is_written(archive: Path) -> None:
@@ -386,3 +386,29 @@ def test_stats_give_each_stage_and_the_search_index_own_time(archive: Path, tmp_
     assert run("build", "--root", str(archive), "--quiet", "--stats", str(stats)) == 0
     again = json.loads(stats.read_text())
     assert set(again["stages"]) == {"check"} and again["search_seconds"] == 0
+
+
+def test_a_word_counted_in_many_statements_is_held_once(tmp_path: Path) -> None:
+    """Related statements keep every statement's counted words in memory (15 KB a statement
+    as separate copies): linked fresh or taken from the cache, a word shared by two
+    statements is one string object."""
+    from builder.content import load_archive
+    from builder.link import link_archive
+
+    text = "---\ntitle: {0}\ndate: 2024-03-0{1}\nsource: gazette\n---\nThe harbour board met on {0}.\n"
+    root = write_archive(
+        tmp_path / "a",
+        {
+            f"content/statements/2024/{day}-2024-03-0{n}.md": text.format(day, n)
+            for n, day in ((1, "monday"), (2, "tuesday"))
+        },
+    )
+    loaded, _ = load_archive(root, None, cache=False)
+    for _ in ("linked now", "from the cache"):
+        linked = link_archive(loaded, workers=1, cache_root=root).statements
+        one, two = (
+            {word: word for word in linked[i].words.words}
+            for i in ("monday-2024-03-01", "tuesday-2024-03-02")
+        )
+        assert {"harbour", "board"} <= one.keys() & two.keys()
+        assert all(one[word] is two[word] for word in one.keys() & two.keys())
