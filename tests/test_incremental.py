@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -11,7 +12,8 @@ from hypothesis import strategies as st
 
 from .conftest import ENTITIES, STATEMENTS, run, tree, write_archive
 
-EDITS = ("change", "add", "delete", "rename", "entity", "template", "alias")
+EDITS = ("change", "retitle", "retrieved", "add", "delete", "rename", "entity", "describe", "template")
+EDITS += ("alias",)
 
 
 def unreferenced(statements: list[Path]) -> list[Path]:
@@ -25,6 +27,13 @@ def apply_edit(root: Path, edit: str, n: int) -> None:
     if edit == "change" and statements:
         path = statements[n % len(statements)]
         path.write_text(path.read_text() + f"\nThe Council of Ports met on March {n % 28 + 1}.\n")
+    elif edit == "retitle" and statements:  # what lists and neighbours show of it
+        path = statements[n % len(statements)]
+        path.write_text(re.sub(r"(?m)^title: (.*)$", rf"title: \1 {n}", path.read_text(), count=1))
+    elif edit == "retrieved" and statements:  # shown on its own page only
+        path = statements[n % len(statements)]
+        text = re.sub(r"(?m)^retrieved: .*\n", "", path.read_text())
+        path.write_text(text.replace("\ntitle: ", f"\nretrieved: 2024-05-{n % 28 + 1:02d}\ntitle: ", 1))
     elif edit == "add":
         (root / f"content/statements/2024/new-{n}-2024-04-0{n % 9 + 1}.md").write_text(
             f"---\ntitle: New {n}\ndate: 2024-04-0{n % 9 + 1}\nsource: gazette\n---\nArden answers the CoP, edit {n}.\n"
@@ -43,6 +52,9 @@ def apply_edit(root: Path, edit: str, n: int) -> None:
     elif edit == "alias":
         path = root / "content/entities/council.md"
         path.write_text(path.read_text().replace("aliases: [CoP", f"aliases: [CoP, Ports Council {n}"))
+    elif edit == "describe":  # what an entity's page and the pages naming it may show
+        path = sorted((root / "content/entities").rglob("*.md"))[n % 3]
+        path.write_text(path.read_text() + f"\nDescribed again, {n}.\n")
     elif edit == "template":
         (root / "templates").mkdir(exist_ok=True)
         (root / "templates/404.html").write_text(
@@ -58,7 +70,7 @@ def clean_build(root: Path) -> dict[str, bytes]:
         return tree(copy / "_site")
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 50)), min_size=1, max_size=4))
 def test_cached_build_equals_clean_build(tmp_path_factory, edits: list[tuple[str, int]]) -> None:
     """Any sequence of edits (add, change, rename, delete statements and entities, change a
