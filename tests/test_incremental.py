@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 
 from .conftest import ENTITIES, STATEMENTS, run, tree, write_archive
 
-EDITS = ("change", "retitle", "retrieved", "add", "delete", "rename", "entity", "describe", "template")
-EDITS += ("alias",)
+EDITS = tuple("change retitle retrieved add delete rename entity describe template alias".split())
 
 
 def unreferenced(statements: list[Path]) -> list[Path]:
