@@ -51,6 +51,9 @@ if TYPE_CHECKING:
 # render workers and the indexers together would need more memory than a laptop has (at
 # 100,000 statements each alone peaks at several gigabytes), so they take turns.
 ALONGSIDE_LIMIT = 30_000
+# The render workers' niceness while the indexer runs alongside: the indexer is one process
+# with the longer path (an edit's shard), so it keeps a core and the pages fill the rest.
+RENDER_NICE = 10
 
 
 @dataclass
@@ -182,6 +185,7 @@ def build(
                 root,
                 lambda page: write_page(staging, page.path, page.content, out),
                 reuse=reuse,
+                nice=RENDER_NICE if indexing else 0,
             )
             copy_files(staging, static_files(root))
             copy_files(staging, capture_files(root))

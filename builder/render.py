@@ -950,6 +950,7 @@ def render_site(
     write: Callable[[Page], None],
     workers: int | None = None,
     reuse: PageReuse | None = None,
+    nice: int = 0,
 ) -> int:
     """Make every page of the site and hand each to write; returns how many there were.
 
@@ -961,7 +962,7 @@ def render_site(
     renderer = Renderer(archive, links, root, reuse)
     if worker_count(workers) < 2 or len(archive.statements) < PARALLEL_THRESHOLD:
         return _write_all(renderer.pages(), write)
-    return _pages_in_parallel(renderer, write, workers)
+    return _pages_in_parallel(renderer, write, workers, nice)
 
 
 def _write_all(pages: Iterable[Page], write: Callable[[Page], None]) -> int:
@@ -972,14 +973,18 @@ def _write_all(pages: Iterable[Page], write: Callable[[Page], None]) -> int:
     return count
 
 
-def _pages_in_parallel(renderer: Renderer, write: Callable[[Page], None], workers: int | None) -> int:
+def _pages_in_parallel(
+    renderer: Renderer, write: Callable[[Page], None], workers: int | None, nice: int = 0
+) -> int:
     global _renderer, _write
     renderer.load_templates()  # compiled once, before the fork
     sections = range(len(renderer.sections))  # listed before the fork: workers share it
     _renderer, _write = renderer, write
     count = 0
     try:
-        for made, sitemap, digests in fork_map(_make_section, sections, workers, threshold=0, chunksize=1):
+        for made, sitemap, digests in fork_map(
+            _make_section, sections, workers, threshold=0, chunksize=1, nice=nice
+        ):
             renderer.sitemap.extend(sitemap)
             if renderer.reuse is not None:
                 renderer.reuse.current.update(digests)

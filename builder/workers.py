@@ -36,20 +36,23 @@ def fork_map(
     *,
     threshold: int = PARALLEL_THRESHOLD,
     chunksize: int | None = None,
+    nice: int = 0,
 ) -> Iterator[Result]:
     """function over items, in order: in forked workers when there are enough items.
 
     Items go to the workers in chunks (default: eight a worker); give chunksize=1 where
     items are few and each is much work. function must be a module-level function; what it
     needs beyond its item should be in module globals set before this is called (the
-    workers see them as they were).
+    workers see them as they were). nice > 0 lowers the workers' priority (see os.nice).
     """
     count = worker_count(workers)
     if count <= 1 or len(items) < threshold:
         yield from map(function, items)
         return
     chunk = chunksize or max(1, len(items) // (count * 8))
-    with ProcessPoolExecutor(count, mp_context=get_context("fork")) as pool:
+    with ProcessPoolExecutor(
+        count, mp_context=get_context("fork"), initializer=os.nice if nice else None, initargs=(nice,)
+    ) as pool:
         yield from pool.map(function, items, chunksize=chunk)
 
 

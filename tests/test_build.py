@@ -366,6 +366,14 @@ def test_indexing_shares_the_cores_only_when_it_leaves_one_free(
     monkeypatch.setattr(build_module, "worker_count", lambda workers=None: 2)
     spy = _Spy()
     monkeypatch.setattr(build_module, "Background", spy)
+    niceness: list[int] = []
+    render_site = build_module.render_site
+
+    def render_spy(*args: object, nice: int = 0, **kwargs: object) -> int:
+        niceness.append(nice)
+        return render_site(*args, nice=nice, **kwargs)
+
+    monkeypatch.setattr(build_module, "render_site", render_spy)
     assert run("build", "--root", str(archive), "--quiet") == 0
     assert len(json.loads((archive / "_site/pagefind/shards.json").read_text())["shards"]) == 2
     assert spy.started == [], "two shards to make on two cores: after rendering"
@@ -373,6 +381,7 @@ def test_indexing_shares_the_cores_only_when_it_leaves_one_free(
     edited.write_text(edited.read_text() + "\nThe council answered on 12 March.\n")
     assert run("build", "--root", str(archive), "--quiet") == 0
     assert len(spy.started) == 1, "one shard to make again: alongside the pages"
+    assert niceness == [0, build_module.RENDER_NICE], "the pages yield to the indexer only beside it"
 
 
 def test_stats_give_each_stage_and_the_search_index_own_time(archive: Path, tmp_path: Path) -> None:

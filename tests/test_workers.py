@@ -1,4 +1,5 @@
-"""Work in forked processes: the search indexes made alongside the pages (Background)."""
+"""Work in forked processes: the search indexes made alongside the pages (Background), and
+the pool of workers that renders them (fork_map)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from builder.errors import ArchiveError, Problem
-from builder.workers import Background
+from builder.workers import Background, fork_map
 
 
 def _twice(value: int) -> int:
@@ -30,6 +31,21 @@ def _keep_touching(path: str) -> None:
     while time.monotonic() < end:
         Path(path).touch()
         time.sleep(0.02)
+
+
+def _niceness(_: int) -> tuple[int, int]:
+    return os.getpid(), os.nice(0)
+
+
+def test_workers_given_a_niceness_run_at_it_and_the_parent_does_not() -> None:
+    """fork_map(nice=N) lowers its workers' priority by N (the pages yield to the search
+    indexer beside them); the parent's own priority is untouched."""
+    before = os.nice(0)
+    lowered = list(fork_map(_niceness, range(8), workers=2, threshold=0, nice=5))
+    assert {pid for pid, _ in lowered} - {os.getpid()}, "the work ran in workers"
+    assert {niceness for _, niceness in lowered} == {min(before + 5, 19)}
+    assert {n for _, n in fork_map(_niceness, range(8), workers=2, threshold=0)} == {before}
+    assert os.nice(0) == before
 
 
 def test_answer_comes_back() -> None:
