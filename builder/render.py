@@ -957,7 +957,8 @@ def render_site(
     With workers, each worker makes whole sections and writes their pages itself (no page
     travels between processes), and the sitemap and digests come back in section order, so
     the site is the same bytes whatever the number of workers. With `reuse`, unchanged pages
-    come as Page(path, None) and reuse.current is filled.
+    come as Page(path, None) and reuse.current is filled. `nice` lowers the workers'
+    priority (for work that runs beside them and should keep its core).
     """
     renderer = Renderer(archive, links, root, reuse)
     if worker_count(workers) < 2 or len(archive.statements) < PARALLEL_THRESHOLD:
