@@ -72,8 +72,9 @@ def clean_build(root: Path) -> dict[str, bytes]:
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 50)), min_size=1, max_size=4))
 def test_cached_build_equals_clean_build(tmp_path_factory, edits: list[tuple[str, int]]) -> None:
-    """Any sequence of edits (add, change, rename, delete statements and entities, change a
-    template or an alias), built with the cache, gives exactly the bytes of a clean build."""
+    """Any sequence of edits (add, change, retitle, re-date the retrieval of, rename and
+    delete statements; add and describe entities; change a template or an alias), built with
+    the cache, gives exactly the bytes of a clean build."""
     root = write_archive(tmp_path_factory.mktemp("inc") / "a", {**ENTITIES, **STATEMENTS})
     assert run("build", "--root", str(root), "--no-search", "--quiet") == 0
     for edit, n in edits:
