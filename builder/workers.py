@@ -8,8 +8,10 @@ results come back, in order. The output is the same whatever the number of worke
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
+import gc
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
@@ -116,8 +118,7 @@ def end_with_parent(parent: int) -> None:
     indexer writing into the cache behind it); elsewhere the parent's own clean-up is all
     there is."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):
         return
     if os.getppid() != parent:  # it died before the request took effect
@@ -125,3 +126,21 @@ def end_with_parent(parent: int) -> None:
 
 
 _PR_SET_PDEATHSIG = 1
+
+
+def give_back_freed_memory() -> None:
+    """Collect what is no longer reachable and hand the heap's free pages back to the system.
+
+    Objects in a reference cycle (the renderer and its templates' globals) wait for the
+    collector; and CPython returns a freed text to malloc, which keeps its pages for reuse
+    unless trimmed (glibc). Without both, a process that has let go of most of its objects
+    still holds their memory, and processes started after it (the search indexers) find
+    that much less.
+    """
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
+        _libc().malloc_trim(0)
+
+
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)

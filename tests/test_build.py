@@ -421,3 +421,34 @@ def test_a_word_counted_in_many_statements_is_held_once(tmp_path: Path) -> None:
         )
         assert {"harbour", "board"} <= one.keys() & two.keys()
         assert all(one[word] is two[word] for word in one.keys() & two.keys())
+
+
+def test_the_indexers_taking_turns_get_the_memory_of_the_pages(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the search index is made after the pages (a cold build of a large archive), the
+    build has let go of its statements, pages and links before the indexers start: the
+    memory they need is not held twice."""
+    import weakref
+
+    from builder import build as build_module
+
+    held: list[weakref.ref] = []
+    alive_when_indexing: list[bool] = []
+    load_and_link, write_index = build_module.load_and_link, build_module._write_index
+
+    def loading(*args: object, **kwargs: object) -> object:
+        archive, links, problems = load_and_link(*args, **kwargs)
+        held.extend((weakref.ref(archive), weakref.ref(links)))
+        return archive, links, problems
+
+    def indexing(*args: object) -> object:
+        alive_when_indexing.append(any(ref() is not None for ref in held))
+        return write_index(*args)
+
+    monkeypatch.setattr(build_module, "load_and_link", loading)
+    monkeypatch.setattr(build_module, "_write_index", indexing)
+    monkeypatch.setattr(build_module, "worker_count", lambda workers=None: 1)  # one core: turns
+    assert run("build", "--root", str(archive), "--quiet") == 0
+    assert alive_when_indexing == [False]
+    assert (archive / "_site/pagefind/pagefind-entry.json").is_file()

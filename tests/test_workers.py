@@ -4,6 +4,8 @@ the pool of workers that renders them (fork_map)."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -105,3 +107,36 @@ def test_the_work_ends_when_its_parent_is_killed(tmp_path: Path) -> None:
     mark.unlink()
     time.sleep(0.3)
     assert not mark.exists(), "the work went on after its parent died"
+
+
+def _memory_after_freeing(give_back: bool) -> tuple[int, int]:
+    """In a fresh process: resident MB holding 300 MB of 30 KB texts, and after letting them go
+    (a smaller text kept between each two, as a build keeps its search records')."""
+    script = (
+        "import sys\n"
+        "from builder.workers import give_back_freed_memory\n"
+        "def rss():\n"
+        "    return next(int(l.split()[1]) // 1024 for l in open('/proc/self/status') if l.startswith('VmRSS'))\n"
+        "texts, kept = [], []\n"
+        "for n in range(10_000):\n"
+        "    texts.append(str(n).zfill(30_000))\n"
+        "    kept.append(str(n).zfill(600))\n"
+        "held = rss()\n"
+        "del texts\n"
+        f"if {give_back}:\n"
+        "    give_back_freed_memory()\n"
+        "print(held, rss())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    held, after = out.stdout.split()
+    return int(held), int(after)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads resident memory from /proc")
+def test_freed_memory_goes_back_to_the_system() -> None:
+    """Texts a process has let go of stop counting against its memory once given back (the
+    room the search indexers get after the pages are made); without, malloc keeps them."""
+    held, kept = _memory_after_freeing(give_back=False)
+    assert held - kept < 100, "malloc keeps freed texts' pages unless asked (else this test proves nothing)"
+    held, after = _memory_after_freeing(give_back=True)
+    assert held - after > 200
