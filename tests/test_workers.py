@@ -113,7 +113,6 @@ def _memory_after_freeing(give_back: bool) -> tuple[int, int]:
     """In a fresh process: resident MB holding 300 MB of 30 KB texts, and after letting them go
     (a smaller text kept between each two, as a build keeps its search records')."""
     script = (
-        "import sys\n"
         "from builder.workers import give_back_freed_memory\n"
         "def rss():\n"
         "    return next(int(l.split()[1]) // 1024 for l in open('/proc/self/status') if l.startswith('VmRSS'))\n"
