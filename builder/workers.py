@@ -39,6 +39,7 @@ def fork_map(
     threshold: int = PARALLEL_THRESHOLD,
     chunksize: int | None = None,
     nice: int = 0,
+    fresh_every: int | None = None,
 ) -> Iterator[Result]:
     """function over items, in order: in forked workers when there are enough items.
 
@@ -46,16 +47,23 @@ def fork_map(
     items are few and each is much work. function must be a module-level function; what it
     needs beyond its item should be in module globals set before this is called (the
     workers see them as they were). nice > 0 lowers the workers' priority (see os.nice).
+
+    fresh_every: newly forked workers take over after that many items. A worker shares the
+    parent's memory until it reads it: CPython then writes each object's reference count,
+    and the kernel copies the page, so a long-lived worker comes to hold a copy of all it
+    has read; a fresh one starts shared again.
     """
     count = worker_count(workers)
     if count <= 1 or len(items) < threshold:
         yield from map(function, items)
         return
-    chunk = chunksize or max(1, len(items) // (count * 8))
-    with ProcessPoolExecutor(
-        count, mp_context=get_context("fork"), initializer=os.nice if nice else None, initargs=(nice,)
-    ) as pool:
-        yield from pool.map(function, items, chunksize=chunk)
+    step = fresh_every or len(items) or 1
+    chunk = chunksize or max(1, min(step, len(items)) // (count * 8))
+    for start in range(0, len(items), step):
+        with ProcessPoolExecutor(
+            count, mp_context=get_context("fork"), initializer=os.nice if nice else None, initargs=(nice,)
+        ) as pool:
+            yield from pool.map(function, items[start : start + step], chunksize=chunk)
 
 
 class Background:

@@ -50,6 +50,20 @@ def test_workers_given_a_niceness_run_at_it_and_the_parent_does_not() -> None:
     assert os.nice(0) == before
 
 
+def _worker(item: int) -> tuple[int, int]:
+    return item, os.getpid()
+
+
+def test_fresh_workers_take_over_and_the_answers_stay_in_order() -> None:
+    """fork_map(fresh_every=N): newly forked workers take over after every N items (a worker's
+    copies of the parent's memory go with it), and the results still come back in order."""
+    results = list(fork_map(_worker, range(12), workers=2, threshold=0, chunksize=1, fresh_every=4))
+    assert [item for item, _ in results] == list(range(12))
+    pids = [{pid for _, pid in results[start : start + 4]} for start in (0, 4, 8)]
+    assert os.getpid() not in set().union(*pids)
+    assert not pids[0] & pids[1] and not pids[1] & pids[2] and not pids[0] & pids[2]
+
+
 def test_answer_comes_back() -> None:
     assert Background(_twice, 21).result() == 42
 
