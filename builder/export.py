@@ -253,5 +253,5 @@ def _records(archive: Archive, links: Links, absolute: Callable[[str], str]) -> 
 
 DataPart = Callable[[Archive, Links, Callable[[str], str]], Iterator[tuple[str, Any]]]
 
-# The data files in parts of similar cost, each independent: a build makes them side by side.
+# The data files, in the order a build makes them (one worker makes them all: see render.py).
 DATA_PARTS = (_statements_csv_file, _statements_jsonl_file, _network_files)
