@@ -54,10 +54,10 @@ ENTITY_TYPE_TITLES = {
 
 SECTION_SIZE = 200  # statement pages in one part of the work (see Renderer.sections)
 # Sections a render worker makes before a freshly forked one takes over, so that no worker
-# comes to hold a copy of all of the parent's memory it has read (fork_map's fresh_every):
-# one pool up to about 13,000 statements (10,000 make 81 sections); at 100,000 statements the render stage's peak,
-# summed over the processes, went from 8.5 to 6.9 GB (with the exports in one section), in
-# the same time.
+# comes to hold a copy of all of the parent's memory it has read (fork_map's fresh_every).
+# One pool up to about 13,000 statements (10,000 make 81 sections); at 100,000, with the
+# exports in one section, a cold build's peak summed over the processes went from 8.5 to
+# 7.3 GB, in the same time.
 SECTIONS_A_WORKER = 100
 
 
