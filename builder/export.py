@@ -251,7 +251,5 @@ def _records(archive: Archive, links: Links, absolute: Callable[[str], str]) -> 
     return (statement_record(archive.statements[sid], links, absolute) for sid in links.chronological)
 
 
-DataPart = Callable[[Archive, Links, Callable[[str], str]], Iterator[tuple[str, Any]]]
-
 # The data files, in the order a build makes them (one worker makes them all: see render.py).
 DATA_PARTS = (_statements_csv_file, _statements_jsonl_file, _network_files)
