@@ -35,31 +35,28 @@ def _keep_touching(path: str) -> None:
         time.sleep(0.02)
 
 
-def _niceness(_: int) -> tuple[int, int]:
-    return os.getpid(), os.nice(0)
+def _where(item: int) -> tuple[int, int, int]:
+    """An item, with the process that handled it and that process's niceness."""
+    return item, os.getpid(), os.nice(0)
 
 
 def test_workers_given_a_niceness_run_at_it_and_the_parent_does_not() -> None:
     """fork_map(nice=N) lowers its workers' priority by N (the pages yield to the search
     indexer beside them); the parent's own priority is untouched."""
     before = os.nice(0)
-    lowered = list(fork_map(_niceness, range(8), workers=2, threshold=0, nice=5))
-    assert {pid for pid, _ in lowered} - {os.getpid()}, "the work ran in workers"
-    assert {niceness for _, niceness in lowered} == {min(before + 5, 19)}
-    assert {n for _, n in fork_map(_niceness, range(8), workers=2, threshold=0)} == {before}
+    lowered = list(fork_map(_where, range(8), workers=2, threshold=0, nice=5))
+    assert {pid for _, pid, _ in lowered} - {os.getpid()}, "the work ran in workers"
+    assert {niceness for *_, niceness in lowered} == {min(before + 5, 19)}
+    assert {n for *_, n in fork_map(_where, range(8), workers=2, threshold=0)} == {before}
     assert os.nice(0) == before
-
-
-def _worker(item: int) -> tuple[int, int]:
-    return item, os.getpid()
 
 
 def test_fresh_workers_take_over_and_the_answers_stay_in_order() -> None:
     """fork_map(fresh_every=N): newly forked workers take over after every N items (a worker's
     copies of the parent's memory go with it), and the results still come back in order."""
-    results = list(fork_map(_worker, range(12), workers=2, threshold=0, chunksize=1, fresh_every=4))
-    assert [item for item, _ in results] == list(range(12))
-    pids = [{pid for _, pid in results[start : start + 4]} for start in (0, 4, 8)]
+    results = list(fork_map(_where, range(12), workers=2, threshold=0, chunksize=1, fresh_every=4))
+    assert [item for item, *_ in results] == list(range(12))
+    pids = [{pid for _, pid, _ in results[start : start + 4]} for start in (0, 4, 8)]
     assert os.getpid() not in set().union(*pids)
     assert not pids[0] & pids[1] and not pids[1] & pids[2] and not pids[0] & pids[2]
 
