@@ -1,7 +1,8 @@
 """Data for researchers: the statements, entities and link graph as plain files under /data/.
 
-statements.jsonl and statements.csv hold the same records: every front-matter field, the
-Markdown body and its plain text, so that a statement can be rebuilt from either file.
+The statements come one part a year (see statement_parts), as statements/<part>.jsonl and
+.csv, which hold the same records: every front-matter field, the Markdown body and its
+plain text, so that a statement can be rebuilt from either file. index.json lists them.
 In the CSV, list and object fields are JSON text, and a cell that starts with = + - @ ' or
 a tab or carriage return gets one ' in front: spreadsheets run such cells as formulas, a
 door a hostile title could otherwise open on a researcher's machine. Strip that one ' to
@@ -15,14 +16,18 @@ as nodes, the relations between them as typed links.
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import urls
 from .link import Links
+from .mentions import MentionCount
 from .model import Archive, Statement
 
 STATEMENT_FIELDS = (
@@ -37,9 +42,19 @@ def _day(value: Any) -> str | None:
     return value.isoformat() if value else None
 
 
-def statement_record(s: Statement, links: Links, absolute: Callable[[str], str]) -> dict[str, Any]:
-    """One statement as a flat, JSON-ready record (field order is STATEMENT_FIELDS)."""
+# What a statement's record is made from: the statement, and the mentions and plain text
+# linking found in it (everything else it holds comes from the statement's own file).
+RecordInputs = tuple[Statement, tuple[MentionCount, ...], str]
+
+
+def record_inputs(s: Statement, links: Links) -> RecordInputs:
     linked = links.statements[s.id]
+    return s, linked.mentions, linked.text
+
+
+def statement_record(inputs: RecordInputs, absolute: Callable[[str], str]) -> dict[str, Any]:
+    """One statement as a flat, JSON-ready record (field order is STATEMENT_FIELDS)."""
+    s, mentions, text = inputs
     return {
         "id": s.id,
         "url": absolute(urls.statement(s.id)),
@@ -49,7 +64,7 @@ def statement_record(s: Statement, links: Links, absolute: Callable[[str], str])
         "kind": s.kind,
         "speaker": s.speaker,
         "entities": list(s.entities),
-        "mentions": [{"entity": m.entity_id, "count": m.count} for m in linked.mentions],
+        "mentions": [{"entity": m.entity_id, "count": m.count} for m in mentions],
         "references": [{"id": r.id, "type": r.type} for r in s.references],
         "tags": list(s.tags),
         "summary": s.summary,
@@ -61,7 +76,7 @@ def statement_record(s: Statement, links: Links, absolute: Callable[[str], str])
             {"quote": a.quote, "note": a.note, "occurrence": a.occurrence} for a in s.annotations
         ],
         "body": s.body,
-        "text": linked.text,
+        "text": text,
     }
 
 
@@ -119,7 +134,7 @@ def csv_row(cells: Sequence[str]) -> str:
 
 
 def read_csv(path: Path) -> Iterator[dict[str, Any]]:
-    """statements.csv back into records equal to statements.jsonl's."""
+    """A CSV part back into records equal to its JSON Lines part's."""
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             yield {field: _uncell(row[field], field) for field in STATEMENT_FIELDS}
@@ -228,28 +243,68 @@ def _statement_edges(s: Statement, linked: Any, archive: Archive) -> list[dict[s
     return edges
 
 
-def _statements_jsonl_file(
-    archive: Archive, links: Links, absolute: Callable[[str], str]
-) -> Iterator[tuple[str, Iterator[bytes]]]:
-    yield "data/statements.jsonl", statements_jsonl(_records(archive, links, absolute))
+# Statements in one file at most: a year with more is split into its months. GitHub refuses
+# files over 100 MB, which 10,000 statements of 750 words make as one CSV (115 MB).
+PART_LIMIT = 5000
 
 
-def _statements_csv_file(
-    archive: Archive, links: Links, absolute: Callable[[str], str]
-) -> Iterator[tuple[str, Iterator[bytes]]]:
-    yield "data/statements.csv", statements_csv(_records(archive, links, absolute))
+@dataclass(frozen=True)
+class StatementPart:
+    """The statements of one year (or, in a year of more than PART_LIMIT, one month), oldest
+    first: /data/statements/<name>.jsonl and .csv."""
+
+    name: str  # "2019" or "2019-03"
+    ids: tuple[str, ...]
+    first: dt.date
+    last: dt.date
 
 
-def _network_files(
+def statement_parts(archive: Archive, chronological: Sequence[str]) -> list[StatementPart]:
+    """The parts, oldest first. A year's part is the same file however the other years
+    change, so a build after an edit makes only the edited statement's part again."""
+    parts: list[StatementPart] = []
+    for year, in_year in itertools.groupby(chronological, key=lambda sid: archive.statements[sid].date.year):
+        ids = tuple(in_year)
+        if len(ids) <= PART_LIMIT:
+            parts.append(_part(str(year), ids, archive))
+            continue
+        for month, in_month in itertools.groupby(ids, key=lambda sid: archive.statements[sid].date.month):
+            parts.append(_part(f"{year}-{month:02d}", tuple(in_month), archive))
+    return parts
+
+
+def _part(name: str, ids: tuple[str, ...], archive: Archive) -> StatementPart:
+    return StatementPart(name, ids, archive.statements[ids[0]].date, archive.statements[ids[-1]].date)
+
+
+def part_path(part: StatementPart, extension: str) -> str:
+    return f"data/statements/{part.name}.{extension}"
+
+
+def statements_part(extension: str, inputs: Sequence[RecordInputs], site: urls.Urls) -> Iterator[bytes]:
+    """One part's file ("jsonl" or "csv"), in pieces; a pure function of its arguments, so
+    that the renderer can reuse the previous build's file when they are the same."""
+    records = (statement_record(i, site.absolute) for i in inputs)
+    return statements_jsonl(records) if extension == "jsonl" else statements_csv(records)
+
+
+def data_index(parts: Sequence[StatementPart], absolute: Callable[[str], str]) -> bytes:
+    """/data/index.json: every data file's address, and each statement part's count and days,
+    for a script that fetches them all."""
+    index = {
+        "statements": [
+            {"part": p.name, "count": len(p.ids), "first": p.first.isoformat(), "last": p.last.isoformat(),
+             "jsonl": absolute(part_path(p, "jsonl")), "csv": absolute(part_path(p, "csv"))}
+            for p in parts
+        ],
+        "entities": absolute("data/entities.json"),
+        "graph": absolute("data/graph.json"),
+    }  # fmt: skip
+    return (json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def network_files(
     archive: Archive, links: Links, absolute: Callable[[str], str]
 ) -> Iterator[tuple[str, bytes]]:
     yield "data/entities.json", entities_json(archive, links, absolute)
     yield "data/graph.json", graph_json(archive, links, absolute)
-
-
-def _records(archive: Archive, links: Links, absolute: Callable[[str], str]) -> Iterator[dict[str, Any]]:
-    return (statement_record(archive.statements[sid], links, absolute) for sid in links.chronological)
-
-
-# The data files, in the order a build makes them (one worker makes them all: see render.py).
-DATA_PARTS = (_statements_csv_file, _statements_jsonl_file, _network_files)

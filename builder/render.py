@@ -25,11 +25,10 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
-from . import cite, discovery, urls
+from . import cite, discovery, export, urls
 from .bodyhtml import headings_in_order, mark_languages
 from .charts import Bar, bar_chart, ranked_bars
 from .errors import ArchiveError, Problem
-from .export import DATA_PARTS
 from .feeds import Feed, FeedEntry, absolute_links, entry_xml, feed_xml
 from .link import Links
 from .markup import render_markdown, render_summary
@@ -400,9 +399,20 @@ class Renderer:
                 yield self.versions(sid, versions)
 
     def data_files(self) -> Iterator[Page]:
-        for part in DATA_PARTS:
-            for path, content in part(self.archive, self.links, self.urls.absolute):
-                yield self.file(path, content)
+        """The statements by year, each part made again only when one of its statements or
+        their links changed; then the index of the data files, the entities and the graph."""
+        for part in self.data_parts:
+            inputs = [export.record_inputs(self.archive.statements[sid], self.links) for sid in part.ids]
+            for extension in ("jsonl", "csv"):
+                path = export.part_path(part, extension)
+                yield self.derived_file(path, Derived(export.statements_part, extension, inputs, self.urls))
+        yield self.file("data/index.json", export.data_index(self.data_parts, self.urls.absolute))
+        for path, content in export.network_files(self.archive, self.links, self.urls.absolute):
+            yield self.file(path, content)
+
+    @functools.cached_property
+    def data_parts(self) -> list[export.StatementPart]:
+        return export.statement_parts(self.archive, self.links.chronological)
 
     def single_pages(self) -> Iterator[Page]:
         yield self.withdrawn()
@@ -711,6 +721,7 @@ class Renderer:
             lastmod=self.latest,
             counts={"statements": len(self.archive.statements), "entities": len(self.archive.entities)},
             kinds=kinds,
+            data_parts=[(p.name, len(p.ids)) for p in self.data_parts],
         )
 
     # -- feeds ------------------------------------------------------------------------------

@@ -29,6 +29,14 @@ HOSTILE = {
 
         Line two with "quotes", commas, and a tab\there.
         """,
+    "content/statements/2023/earlier-2023-12-30.md": """\
+        ---
+        title: The year before
+        date: 2023-12-30
+        source: gazette
+        ---
+        Arden said nothing.
+        """,
 }
 
 
@@ -62,12 +70,22 @@ def as_statement_fields(s) -> dict:
     }
 
 
+def jsonl_records(site: Path) -> list[dict]:
+    """Every statement record, the parts read in the order data/index.json lists them."""
+    parts = json.loads((site / "data/index.json").read_text())["statements"]
+    return [json.loads(line) for p in parts for line in _local(site, p["jsonl"]).read_text().splitlines()]
+
+
+def _local(site: Path, url: str) -> Path:
+    return site / url.removeprefix("https://someone.github.io/archive/")
+
+
 def test_jsonl_loads_back_to_the_statements(built: tuple[Path, Path]) -> None:
-    """Every statement is one JSON line holding every front-matter field and the body, oldest first."""
+    """Every statement is one JSON line holding every front-matter field and the body, oldest
+    first across the parts."""
     root, site = built
     archive, _ = load_archive(root)
-    lines = (site / "data/statements.jsonl").read_text(encoding="utf-8").splitlines()
-    records = [json.loads(line) for line in lines]
+    records = jsonl_records(site)
     assert [r["id"] for r in records] == sorted(
         archive.statements, key=lambda i: (archive.statements[i].date, i)
     )
@@ -78,20 +96,62 @@ def test_jsonl_loads_back_to_the_statements(built: tuple[Path, Path]) -> None:
         assert record["url"] == f"https://someone.github.io/archive/statements/{record['id']}/"
 
 
-def test_csv_loads_back_to_the_same_records(built: tuple[Path, Path]) -> None:
-    """statements.csv read back (one leading ' stripped) equals statements.jsonl, field for field."""
+def test_statements_come_one_file_a_year(built: tuple[Path, Path]) -> None:
+    """data/index.json lists a JSON Lines and a CSV file per year, with its count and first and
+    last days; each file holds that year's statements only; nothing else is in the folder."""
     _, site = built
-    from_jsonl = [json.loads(line) for line in (site / "data/statements.jsonl").read_text().splitlines()]
-    assert list(read_csv(site / "data/statements.csv")) == from_jsonl
+    parts = json.loads((site / "data/index.json").read_text())["statements"]
+    assert [(p["part"], p["count"], p["first"], p["last"]) for p in parts] == [
+        ("2023", 1, "2023-12-30", "2023-12-30"),
+        ("2024", 4, "2024-03-02", "2024-03-12"),
+    ]
+    for part in parts:
+        lines = _local(site, part["jsonl"]).read_text().splitlines()
+        assert [json.loads(line)["date"][:4] for line in lines] == [part["part"]] * part["count"]
+    assert sorted(p.name for p in (site / "data/statements").iterdir()) == [
+        "2023.csv", "2023.jsonl", "2024.csv", "2024.jsonl",
+    ]  # fmt: skip
+
+
+def test_a_year_of_many_statements_comes_by_month(built: tuple[Path, Path], monkeypatch) -> None:
+    """A year with more than PART_LIMIT statements is split into its months, in order; the
+    other years stay whole."""
+    from builder import export
+
+    root, _ = built
+    archive, _ = load_archive(root)
+    chronological = sorted(archive.statements, key=lambda i: (archive.statements[i].date, i))
+    monkeypatch.setattr(export, "PART_LIMIT", 3)
+    parts = export.statement_parts(archive, chronological)
+    assert [(p.name, len(p.ids)) for p in parts] == [("2023", 1), ("2024-03", 4)]
+    assert [i for p in parts for i in p.ids] == chronological
+    monkeypatch.setattr(export, "PART_LIMIT", 0)
+    assert [p.name for p in export.statement_parts(archive, chronological)] == ["2023-12", "2024-03"]
+
+
+def _csv_parts(site: Path) -> list[Path]:
+    return sorted((site / "data/statements").glob("*.csv"))
+
+
+def test_csv_loads_back_to_the_same_records(built: tuple[Path, Path]) -> None:
+    """Each CSV part read back (one leading ' stripped) equals its JSON Lines part, field for field."""
+    _, site = built
+    assert len(_csv_parts(site)) == 2
+    for path in _csv_parts(site):
+        lines = path.with_suffix(".jsonl").read_text().splitlines()
+        assert list(read_csv(path)) == [json.loads(line) for line in lines]
 
 
 def test_csv_cells_never_start_a_formula(built: tuple[Path, Path]) -> None:
     """A spreadsheet opening the CSV sees no cell starting with = + - @ (they get a leading ')."""
     _, site = built
-    with (site / "data/statements.csv").open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
-    assert rows[0] == list(STATEMENT_FIELDS)
-    for row in rows[1:]:
+    rows = []
+    for path in _csv_parts(site):
+        with path.open(newline="", encoding="utf-8") as handle:
+            part = list(csv.reader(handle))
+        assert part[0] == list(STATEMENT_FIELDS)
+        rows += part[1:]
+    for row in rows:
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
     formula = next(r for r in rows if r[0] == "formula-2024-03-12")
@@ -106,7 +166,7 @@ def test_entities_json(built: tuple[Path, Path]) -> None:
     assert sorted(entities) == ["arden", "council", "gazette"]
     assert entities["arden"]["aliases"] == ["Arden"] and entities["arden"]["type"] == "country"
     assert entities["council"]["statements"] == 2
-    assert entities["gazette"]["published"] == 4
+    assert entities["gazette"]["published"] == 5
     assert entities["gazette"]["url"] == "https://someone.github.io/archive/entities/gazette/"
 
 
@@ -137,7 +197,7 @@ def test_about_page_documents_the_data(built: tuple[Path, Path]) -> None:
     """/about/ links every data file and names every statement field; the footer links /about/."""
     _, site = built
     about = (site / "about/index.html").read_text()
-    for name in ("statements.jsonl", "statements.csv", "entities.json", "graph.json"):
+    for name in ("statements/2023.jsonl", "statements/2024.csv", "index.json", "entities.json", "graph.json"):
         assert f'href="/archive/data/{name}"' in about
     for field in STATEMENT_FIELDS:
         assert f"<code>{field}</code>" in about, field

@@ -33,9 +33,10 @@ def apply_edit(root: Path, edit: str, n: int) -> None:
         path = statements[n % len(statements)]
         text = re.sub(r"(?m)^retrieved: .*\n", "", path.read_text())
         path.write_text(text.replace("\ntitle: ", f"\nretrieved: 2024-05-{n % 28 + 1:02d}\ntitle: ", 1))
-    elif edit == "add":
-        (root / f"content/statements/2024/new-{n}-2024-04-0{n % 9 + 1}.md").write_text(
-            f"---\ntitle: New {n}\ndate: 2024-04-0{n % 9 + 1}\nsource: gazette\n---\nArden answers the CoP, edit {n}.\n"
+    elif edit == "add":  # in 2023 or 2024: a year's data file appears, and with deletes goes
+        day = f"{2023 + n % 2}-04-0{n % 9 + 1}"
+        (root / f"content/statements/2024/new-{n}-{day}.md").write_text(
+            f"---\ntitle: New {n}\ndate: {day}\nsource: gazette\n---\nArden answers the CoP, edit {n}.\n"
         )
     elif edit == "delete" and len(statements) > 1 and unreferenced(statements):
         free = unreferenced(statements)
@@ -116,6 +117,10 @@ def test_unchanged_pages_are_taken_from_the_previous_site(archive: Path) -> None
     """After a body edit, pages whose inputs did not change are the previous build's files
     (hard-linked, not rendered again); the edited statement's page is new; and the site is
     a clean build's. A template change renders every page again."""
+    (archive / "content/statements/2023").mkdir()
+    (archive / "content/statements/2023/earlier-2023-12-30.md").write_text(
+        "---\ntitle: The year before\ndate: 2023-12-30\nsource: gazette\n---\nArden said nothing.\n"
+    )
     assert run("build", "--root", str(archive), "--no-search", "--quiet") == 0
     before = _inodes(archive / "_site")
     path = archive / "content/statements/2024/third-2024-03-10.md"
@@ -126,9 +131,11 @@ def test_unchanged_pages_are_taken_from_the_previous_site(archive: Path) -> None
     assert "statements/third-2024-03-10/index.html" not in kept
     assert "entities/index.html" in kept and len(kept) >= len(after) // 2
     # files not made from templates are kept when their bytes are the same (the citation
-    # does not quote the body), and made again when not (the data exports do)
+    # does not quote the body), and made again when not (the data exports do); of the
+    # statements' data, only the edited statement's year is made again
     assert {"statements/third-2024-03-10/cite.bib", "data/entities.json"} <= kept
-    assert "data/statements.jsonl" not in kept
+    assert {"data/statements/2023.jsonl", "data/statements/2023.csv"} <= kept
+    assert not {"data/statements/2024.jsonl", "data/statements/2024.csv"} & kept
     assert tree(archive / "_site") == clean_build(archive)
     (archive / "templates").mkdir()
     (archive / "templates" / "404.html").write_text(
