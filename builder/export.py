@@ -8,9 +8,10 @@ a tab or carriage return gets one ' in front: spreadsheets run such cells as for
 door a hostile title could otherwise open on a researcher's machine. Strip that one ' to
 read the data back (`read_csv` does).
 
-graph.json is the archive as a network in the node-link form networkx reads
-(`networkx.node_link_graph(data, edges="links")`): statements, entities, days and months
-as nodes, the relations between them as typed links.
+graph/<part>.json is the part's statements as a network in the node-link form networkx
+reads (`networkx.node_link_graph(data, edges="links")`): statements, and the entities, days,
+months and statements they link to, as nodes, the relations as typed links; composing the
+parts gives the archive's whole graph.
 """
 
 from __future__ import annotations
@@ -167,82 +168,6 @@ def entities_json(archive: Archive, links: Links, absolute: Callable[[str], str]
     return f'{{"entities": [\n{lines}\n]}}\n'.encode()
 
 
-def graph_json(archive: Archive, links: Links, absolute: Callable[[str], str]) -> bytes:
-    """Statements, entities, days and months, and the typed links between them."""
-    nodes: list[dict[str, Any]] = []
-    edges: list[dict[str, Any]] = []
-    days: set[str] = set()
-    months: set[str] = set()
-    for sid in links.chronological:
-        s = archive.statements[sid]
-        linked = links.statements[sid]
-        nodes.append(
-            {"id": f"statement:{sid}", "type": "statement", "label": s.title,
-             "date": s.date.isoformat(), "kind": s.kind, "url": absolute(urls.statement(sid))}
-        )  # fmt: skip
-        edges += _statement_edges(s, linked, archive)
-        days.add(s.date.isoformat())
-        days.update(d.isoformat() for d in linked.days)
-        months.update(f"{y:04d}-{m:02d}" for y, m in linked.months)
-    for e in sorted(archive.entities.values(), key=lambda e: e.id):
-        nodes.append(
-            {"id": f"entity:{e.id}", "type": "entity", "label": e.name, "entity_type": e.type,
-             "wikidata": e.wikidata, "url": absolute(urls.entity(e.id))}
-        )  # fmt: skip
-    for day in sorted(days):
-        nodes.append(
-            {
-                "id": f"day:{day}",
-                "type": "day",
-                "label": day,
-                "url": absolute(f"dates/{day.replace('-', '/')}/"),
-            }
-        )
-    for month in sorted(months):
-        nodes.append(
-            {
-                "id": f"month:{month}",
-                "type": "month",
-                "label": month,
-                "url": absolute(f"dates/{month.replace('-', '/')}/"),
-            }
-        )
-    head = {
-        "directed": True,
-        "multigraph": True,
-        "graph": {"name": archive.config.title, "url": absolute("")},
-    }
-    text = _json(head)[:-1]
-    text += ',\n"nodes": [\n' + ",\n".join(_json(n) for n in nodes) + "\n]"
-    text += ',\n"links": [\n' + ",\n".join(_json(e) for e in edges) + "\n]}\n"
-    return text.encode("utf-8")
-
-
-def _statement_edges(s: Statement, linked: Any, archive: Archive) -> list[dict[str, Any]]:
-    me = f"statement:{s.id}"
-    edges = [{"source": me, "target": f"entity:{s.source}", "kind": "published-by"}]
-    if s.speaker and s.speaker in archive.entities:
-        edges.append({"source": me, "target": f"entity:{s.speaker}", "kind": "speaker"})
-    edges += [
-        {"source": me, "target": f"statement:{r.id}", "kind": r.type}
-        for r in s.references
-        if r.id in archive.statements
-    ]
-    edges += [
-        {"source": me, "target": f"entity:{e}", "kind": "tagged"} for e in s.entities if e in archive.entities
-    ]
-    edges += [
-        {"source": me, "target": f"entity:{m.entity_id}", "kind": "mentions", "count": m.count}
-        for m in linked.mentions
-    ]
-    edges.append({"source": me, "target": f"day:{s.date.isoformat()}", "kind": "issued-on"})
-    edges += [{"source": me, "target": f"day:{d.isoformat()}", "kind": "mentions-day"} for d in linked.days]
-    edges += [
-        {"source": me, "target": f"month:{y:04d}-{m:02d}", "kind": "mentions-month"} for y, m in linked.months
-    ]
-    return edges
-
-
 # Statements in one file at most: a year with more is split into its months. GitHub refuses
 # files over 100 MB, which 10,000 statements of 750 words make as one CSV (115 MB).
 PART_LIMIT = 5000
@@ -281,6 +206,124 @@ def part_path(part: StatementPart, extension: str) -> str:
     return f"data/statements/{part.name}.{extension}"
 
 
+def graph_path(part: StatementPart) -> str:
+    return f"data/graph/{part.name}.json"
+
+
+@dataclass(frozen=True)
+class GraphStatement:
+    """What a statement's node and links in the graph are made from, and nothing more: a
+    part's graph is made again only when one of its statements' changed."""
+
+    id: str
+    title: str
+    date: dt.date
+    kind: str
+    source: str
+    speaker: str | None  # when the speaker is an entity of the archive
+    tagged: tuple[str, ...]  # the tags that are entities of the archive
+    mentions: tuple[tuple[str, int], ...]  # (entity id, count)
+    references: tuple[tuple[str, str], ...]  # (statement id, type), to statements of the archive
+    days: tuple[dt.date, ...]
+    months: tuple[tuple[int, int], ...]
+
+
+EntityNode = tuple[str, str, str, str | None]  # id, name, type, wikidata
+
+
+def graph_statement(archive: Archive, links: Links, sid: str) -> GraphStatement:
+    s, linked = archive.statements[sid], links.statements[sid]
+    return GraphStatement(
+        id=sid,
+        title=s.title,
+        date=s.date,
+        kind=s.kind,
+        source=s.source,
+        speaker=s.speaker if s.speaker in archive.entities else None,
+        tagged=tuple(e for e in s.entities if e in archive.entities),
+        mentions=tuple((m.entity_id, m.count) for m in linked.mentions),
+        references=tuple((r.id, r.type) for r in s.references if r.id in archive.statements),
+        days=linked.days,
+        months=linked.months,
+    )
+
+
+def graph_inputs(
+    archive: Archive, links: Links, part: StatementPart
+) -> tuple[tuple[GraphStatement, ...], tuple[GraphStatement, ...], tuple[EntityNode, ...]]:
+    """A part's statements; the statements of other parts they refer to; and the entities
+    they link to: every node the part's links reach, so that each part is a whole graph."""
+    own = tuple(graph_statement(archive, links, sid) for sid in part.ids)
+    inside = set(part.ids)
+    referred = sorted({r for g in own for r, _ in g.references if r not in inside})
+    others = tuple(graph_statement(archive, links, sid) for sid in referred)
+    named = {e for g in own for e in (g.source, g.speaker, *g.tagged, *(m for m, _ in g.mentions)) if e}
+    entities = tuple(
+        (e.id, e.name, e.type, e.wikidata)
+        for e in (archive.entities[i] for i in sorted(named) if i in archive.entities)
+    )
+    return own, others, entities
+
+
+def graph_part(
+    name: str,
+    own: Sequence[GraphStatement],
+    others: Sequence[GraphStatement],
+    entities: Sequence[EntityNode],
+    title: str,
+    site: urls.Urls,
+) -> bytes:
+    """One part's statements, the nodes their links reach, and the typed links, as a
+    node-link graph; a pure function of its arguments (see statements_part)."""
+    absolute = site.absolute
+    nodes = [_statement_node(g, absolute) for g in (*own, *others)]
+    nodes += [
+        {"id": f"entity:{i}", "type": "entity", "label": label, "entity_type": kind, "wikidata": wikidata,
+         "url": absolute(urls.entity(i))}
+        for i, label, kind, wikidata in entities
+    ]  # fmt: skip
+    days = sorted({d for g in own for d in (g.date, *g.days)})
+    nodes += [
+        {"id": f"day:{d}", "type": "day", "label": d.isoformat(), "url": absolute(f"dates/{d:%Y/%m/%d}/")}
+        for d in days
+    ]
+    months = sorted({m for g in own for m in g.months})
+    nodes += [
+        {"id": f"month:{y:04d}-{m:02d}", "type": "month", "label": f"{y:04d}-{m:02d}",
+         "url": absolute(f"dates/{y:04d}/{m:02d}/")}
+        for y, m in months
+    ]  # fmt: skip
+    edges = [edge for g in own for edge in _statement_edges(g)]
+    head = {"directed": True, "multigraph": True, "graph": {"name": title, "url": absolute(""), "part": name}}
+    text = _json(head)[:-1]
+    text += ',\n"nodes": [\n' + ",\n".join(_json(n) for n in nodes) + "\n]"
+    text += ',\n"links": [\n' + ",\n".join(_json(e) for e in edges) + "\n]}\n"
+    return text.encode("utf-8")
+
+
+def _statement_node(g: GraphStatement, absolute: Callable[[str], str]) -> dict[str, Any]:
+    return {"id": f"statement:{g.id}", "type": "statement", "label": g.title, "date": g.date.isoformat(),
+            "kind": g.kind, "url": absolute(urls.statement(g.id))}  # fmt: skip
+
+
+def _statement_edges(g: GraphStatement) -> list[dict[str, Any]]:
+    me = f"statement:{g.id}"
+    edges = [{"source": me, "target": f"entity:{g.source}", "kind": "published-by"}]
+    if g.speaker:
+        edges.append({"source": me, "target": f"entity:{g.speaker}", "kind": "speaker"})
+    edges += [{"source": me, "target": f"statement:{r}", "kind": kind} for r, kind in g.references]
+    edges += [{"source": me, "target": f"entity:{e}", "kind": "tagged"} for e in g.tagged]
+    edges += [
+        {"source": me, "target": f"entity:{e}", "kind": "mentions", "count": count} for e, count in g.mentions
+    ]
+    edges.append({"source": me, "target": f"day:{g.date.isoformat()}", "kind": "issued-on"})
+    edges += [{"source": me, "target": f"day:{d.isoformat()}", "kind": "mentions-day"} for d in g.days]
+    edges += [
+        {"source": me, "target": f"month:{y:04d}-{m:02d}", "kind": "mentions-month"} for y, m in g.months
+    ]
+    return edges
+
+
 def statements_part(extension: str, inputs: Sequence[RecordInputs], site: urls.Urls) -> Iterator[bytes]:
     """One part's file ("jsonl" or "csv"), in pieces; a pure function of its arguments, so
     that the renderer can reuse the previous build's file when they are the same."""
@@ -294,17 +337,10 @@ def data_index(parts: Sequence[StatementPart], absolute: Callable[[str], str]) -
     index = {
         "statements": [
             {"part": p.name, "count": len(p.ids), "first": p.first.isoformat(), "last": p.last.isoformat(),
-             "jsonl": absolute(part_path(p, "jsonl")), "csv": absolute(part_path(p, "csv"))}
+             "jsonl": absolute(part_path(p, "jsonl")), "csv": absolute(part_path(p, "csv")),
+             "graph": absolute(graph_path(p))}
             for p in parts
         ],
         "entities": absolute("data/entities.json"),
-        "graph": absolute("data/graph.json"),
     }  # fmt: skip
     return (json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-
-
-def network_files(
-    archive: Archive, links: Links, absolute: Callable[[str], str]
-) -> Iterator[tuple[str, bytes]]:
-    yield "data/entities.json", entities_json(archive, links, absolute)
-    yield "data/graph.json", graph_json(archive, links, absolute)

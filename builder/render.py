@@ -399,16 +399,21 @@ class Renderer:
                 yield self.versions(sid, versions)
 
     def data_files(self) -> Iterator[Page]:
-        """The statements by year, each part made again only when one of its statements or
-        their links changed; then the index of the data files, the entities and the graph."""
+        """The statements and their graph by year, each part's files made again only when
+        one of its statements or their links changed; then the index of the data files and
+        the entities."""
         for part in self.data_parts:
             inputs = [export.record_inputs(self.archive.statements[sid], self.links) for sid in part.ids]
             for extension in ("jsonl", "csv"):
                 path = export.part_path(part, extension)
                 yield self.derived_file(path, Derived(export.statements_part, extension, inputs, self.urls))
+            graph = export.graph_inputs(self.archive, self.links, part)
+            make = Derived(export.graph_part, part.name, *graph, self.site.title, self.urls)
+            yield self.derived_file(export.graph_path(part), make)
         yield self.file("data/index.json", export.data_index(self.data_parts, self.urls.absolute))
-        for path, content in export.network_files(self.archive, self.links, self.urls.absolute):
-            yield self.file(path, content)
+        yield self.file(
+            "data/entities.json", export.entities_json(self.archive, self.links, self.urls.absolute)
+        )
 
     @functools.cached_property
     def data_parts(self) -> list[export.StatementPart]:

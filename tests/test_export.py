@@ -24,6 +24,7 @@ HOSTILE = {
         source: gazette
         summary: "+1, -1, @sum and 'quoted'"
         tags: ["-tag", "a, b; c"]
+        references: [{id: earlier-2023-12-30, type: refers-to}]
         ---
         - a list that starts the body
 
@@ -171,33 +172,56 @@ def test_entities_json(built: tuple[Path, Path]) -> None:
 
 
 def test_graph_links_statements_entities_and_days(built: tuple[Path, Path]) -> None:
-    """graph.json: every link joins two nodes; references, mentions, sources and days are there."""
+    """A graph a year: every link of a part joins two nodes of that part (a statement of
+    another year it refers to, too); the parts' nodes agree; references, mentions, sources
+    and days are there; each statement's links are in its year's part only."""
     _, site = built
-    graph = json.loads((site / "data/graph.json").read_text())
-    assert graph["directed"] and graph["multigraph"]
-    nodes = {n["id"]: n for n in graph["nodes"]}
+    parts = json.loads((site / "data/index.json").read_text())["statements"]
+    nodes: dict[str, dict] = {}
+    links: list[dict] = []
+    for part in parts:
+        graph = json.loads(_local(site, part["graph"]).read_text())
+        assert graph["directed"] and graph["multigraph"] and graph["graph"]["part"] == part["part"]
+        own = {n["id"]: n for n in graph["nodes"]}
+        for link in graph["links"]:
+            assert link["source"] in own and link["target"] in own, link
+            assert own[link["source"]]["date"][:4] == part["part"], link
+        for node_id, node in own.items():
+            assert nodes.setdefault(node_id, node) == node
+        links += graph["links"]
     assert (
         {"statement", "entity", "day"}
         <= {n["type"] for n in nodes.values()}
         <= {"statement", "entity", "day", "month"}
     )
-    for link in graph["links"]:
-        assert link["source"] in nodes and link["target"] in nodes, link
-    kinds = {(l["source"], l["target"], l["kind"]) for l in graph["links"]}  # noqa: E741
+    kinds = [(l["source"], l["target"], l["kind"]) for l in links]  # noqa: E741
+    assert len(kinds) == len(set(kinds))
     assert ("statement:reply-2024-03-09", "statement:fees-2024-03-02", "responds-to") in kinds
+    assert ("statement:formula-2024-03-12", "statement:earlier-2023-12-30", "refers-to") in kinds
     assert ("statement:fees-2024-03-02", "entity:council", "tagged") in kinds
     assert ("statement:fees-2024-03-02", "entity:arden", "mentions") in kinds
     assert ("statement:fees-2024-03-02", "entity:gazette", "published-by") in kinds
+    assert ("statement:earlier-2023-12-30", "entity:gazette", "published-by") in kinds
     assert ("statement:fees-2024-03-02", "day:2024-03-02", "issued-on") in kinds
     assert ("statement:fees-2024-03-02", "day:2024-02-27", "mentions-day") in kinds
     assert nodes["day:2024-03-02"]["url"] == "https://someone.github.io/archive/dates/2024/03/02/"
+    assert nodes["entity:arden"] == {
+        "id": "entity:arden", "type": "entity", "label": "Republic of Arden", "entity_type": "country",
+        "wikidata": None, "url": "https://someone.github.io/archive/entities/arden/",
+    }  # fmt: skip
 
 
 def test_about_page_documents_the_data(built: tuple[Path, Path]) -> None:
     """/about/ links every data file and names every statement field; the footer links /about/."""
     _, site = built
     about = (site / "about/index.html").read_text()
-    for name in ("statements/2023.jsonl", "statements/2024.csv", "index.json", "entities.json", "graph.json"):
+    for name in (
+        "statements/2023.jsonl",
+        "statements/2024.csv",
+        "graph/2024.json",
+        "index.json",
+        "entities.json",
+    ):
         assert f'href="/archive/data/{name}"' in about
     for field in STATEMENT_FIELDS:
         assert f"<code>{field}</code>" in about, field

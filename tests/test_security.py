@@ -319,7 +319,7 @@ def test_search_bundle_holds_the_records_as_data(hostile: tuple[Path, Path]) -> 
 
 
 def test_data_exports_keep_hostile_text_as_data(hostile: tuple[Path, Path]) -> None:
-    """JSON Lines, CSV, entities.json and graph.json parse back to the exact values; no CSV formula
+    """JSON Lines, CSV, entities.json and the graphs parse back to the exact values; no CSV formula
     cell; no file a browser would sniff as HTML."""
     root, site = hostile
     data = site / "data"
@@ -331,8 +331,8 @@ def test_data_exports_keep_hostile_text_as_data(hostile: tuple[Path, Path]) -> N
     assert titles == {sid: s.title for sid, s in archive.statements.items()}
     entities = json.loads((data / "entities.json").read_text())["entities"]
     assert {e["id"]: e["name"] for e in entities} == {e.id: e.name for e in archive.entities.values()}
-    graph = json.loads((data / "graph.json").read_text())
-    labels = {n["id"]: n["label"] for n in graph["nodes"]}
+    graphs = [json.loads(part.read_text()) for part in data.glob("graph/*.json")]
+    labels = {n["id"]: n["label"] for graph in graphs for n in graph["nodes"]}
     assert labels["entity:evil-corp"] == archive.entities["evil-corp"].name
     rows = []
     for part in data.glob("statements/*.csv"):
