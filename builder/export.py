@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import itertools
 import json
 import re
@@ -51,6 +52,14 @@ RecordInputs = tuple[Statement, tuple[MentionCount, ...], str]
 def record_inputs(s: Statement, links: Links) -> RecordInputs:
     linked = links.statements[s.id]
     return s, linked.mentions, linked.text
+
+
+def record_key(inputs: RecordInputs) -> tuple[str, str, tuple[MentionCount, ...], bytes]:
+    """What a record is made from, in a few bytes: the statement's file, by path and content
+    hash (a statement is parsed from its file and the settings alone, which is what the load
+    cache relies on too), and what linking found in it, the text by its hash."""
+    s, mentions, text = inputs
+    return s.path, s.content_hash, mentions, hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
 def statement_record(inputs: RecordInputs, absolute: Callable[[str], str]) -> dict[str, Any]:

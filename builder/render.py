@@ -114,18 +114,20 @@ class PageReuse:
 
 
 class Derived:
-    """A context value made by a pure function of `key` (and of the settings, which are in
-    the page table's key). A page's digest pickles the function's name and the key instead
-    of the value, so a page that is reused never pays for making it (citations, JSON-LD,
-    the body's HTML)."""
+    """A context value made by a pure function of its arguments (and of the settings, which
+    are in the page table's key). A page's digest pickles the function's name and the
+    arguments instead of the value, so a page that is reused never pays for making it
+    (citations, JSON-LD, the body's HTML); or, given, a smaller `key` that determines the
+    arguments (a data part's: each statement's file hash rather than the statement)."""
 
-    __slots__ = ("key", "make")
+    __slots__ = ("args", "key", "make")
 
-    def __init__(self, make: Callable[..., Any], *key: Any):
-        self.make, self.key = make, key
+    def __init__(self, make: Callable[..., Any], *args: Any, key: Any = None):
+        self.make, self.args = make, args
+        self.key = args if key is None else key
 
     def value(self) -> Any:
-        return self.make(*self.key)
+        return self.make(*self.args)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_derived, (self.make.__qualname__, self.key))
@@ -404,9 +406,10 @@ class Renderer:
         the entities."""
         for part in self.data_parts:
             inputs = [export.record_inputs(self.archive.statements[sid], self.links) for sid in part.ids]
+            key = [export.record_key(i) for i in inputs]
             for extension in ("jsonl", "csv"):
-                path = export.part_path(part, extension)
-                yield self.derived_file(path, Derived(export.statements_part, extension, inputs, self.urls))
+                make = Derived(export.statements_part, extension, inputs, self.urls, key=(extension, key))
+                yield self.derived_file(export.part_path(part, extension), make)
             graph = export.graph_inputs(self.archive, self.links, part)
             make = Derived(export.graph_part, part.name, *graph, self.site.title, self.urls)
             yield self.derived_file(export.graph_path(part), make)
