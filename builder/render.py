@@ -52,12 +52,13 @@ ENTITY_TYPE_TITLES = {
 
 
 SECTION_SIZE = 200  # statement pages in one part of the work (see Renderer.sections)
+ENTITIES_A_SECTION = 100  # an entity page lists its statements: about two statement pages' work
 # Sections a render worker makes before a freshly forked one takes over, so that no worker
 # comes to hold a copy of all of the parent's memory it has read (fork_map's fresh_every).
-# One pool up to about 13,000 statements (10,000 make 81 sections); at 100,000, with the
-# exports in one section, a cold build's peak summed over the processes went from 8.5 to
-# 7.3 GB, in the same time.
-SECTIONS_A_WORKER = 100
+# One pool up to about 12,000 statements (the demo's 10,000 make 101 sections, 20 of them
+# data parts); at 100,000, with the data in one section, a cold build's peak summed over
+# the processes went from 8.5 to 7.3 GB, in the same time.
+SECTIONS_A_WORKER = 120
 
 
 @dataclass(frozen=True)
@@ -351,20 +352,13 @@ class Renderer:
     def sections(self) -> list[Callable[[], Iterable[Page]]]:
         """The site's pages in parts of about equal work, in order, each independent of the
         others: workers can make them side by side (see render_site)."""
-        ids = self.links.chronological
         entities = sorted(self.archive.entities.values(), key=lambda e: e.id)
         days = self._date_plan.days
         return [
-            # One section, the longest, first: each export reads every statement, so the one
-            # worker making them comes to hold a copy of most of the parent's memory (see
-            # fork_map's fresh_every); three sections would put that copy in every worker.
-            self.data_files,
             lambda: [self.home()],
             lambda: self.paginated("statements/", "statements.html", self.newest),
-            *(
-                functools.partial(self.statements_between, start, start + SECTION_SIZE)
-                for start in range(0, len(ids), SECTION_SIZE)
-            ),
+            *self._statement_sections(),
+            self.data_files,
             self.all_versions,
             self.dates_index_and_years,
             self.months,
@@ -376,8 +370,8 @@ class Renderer:
                 self.page("entities/", "entities.html", lastmod=self.latest, groups=self._entity_groups())
             ],
             *(
-                functools.partial(self.entities_between, entities, start, start + SECTION_SIZE // 2)
-                for start in range(0, len(entities), SECTION_SIZE // 2)
+                functools.partial(self.entities_between, entities, start, start + ENTITIES_A_SECTION)
+                for start in range(0, len(entities), ENTITIES_A_SECTION)
             ),
             self.kinds,
             self.tags,
@@ -400,19 +394,38 @@ class Renderer:
             if sid in self.archive.statements:
                 yield self.versions(sid, versions)
 
-    def data_files(self) -> Iterator[Page]:
-        """The statements and their graph by year, each part's files made again only when
-        one of its statements or their links changed; then the index of the data files and
-        the entities."""
+    def _statement_sections(self) -> Iterator[Callable[[], Iterable[Page]]]:
+        """The statement pages, SECTION_SIZE a section, each data part just before the
+        section where its statements begin. A part reads all its statements, so a worker
+        comes to hold a copy of them (see fork_map's fresh_every); next to their pages, that
+        copy is made in the pool that reads them anyway, not all of it in one worker (at
+        100,000 statements, when the data was one section, the render stage's peak was
+        there)."""
+        ids = self.links.chronological
+        parts_at: dict[int, list[export.StatementPart]] = {}
+        position = 0
         for part in self.data_parts:
-            inputs = [export.record_inputs(self.archive.statements[sid], self.links) for sid in part.ids]
-            key = [export.record_key(i) for i in inputs]
-            for extension in ("jsonl", "csv"):
-                make = Derived(export.statements_part, extension, inputs, self.urls, key=(extension, key))
-                yield self.derived_file(export.part_path(part, extension), make)
-            graph = export.graph_inputs(self.archive, self.links, part)
-            make = Derived(export.graph_part, part.name, *graph, self.site.title, self.urls)
-            yield self.derived_file(export.graph_path(part), make)
+            parts_at.setdefault(position // SECTION_SIZE, []).append(part)
+            position += len(part.ids)
+        for number, start in enumerate(range(0, len(ids), SECTION_SIZE)):
+            for part in parts_at.get(number, ()):
+                yield functools.partial(self.data_part, part)
+            yield functools.partial(self.statements_between, start, start + SECTION_SIZE)
+
+    def data_part(self, part: export.StatementPart) -> Iterator[Page]:
+        """A part's statements and their graph, its files made again only when one of its
+        statements or their links changed."""
+        inputs = [export.record_inputs(self.archive.statements[sid], self.links) for sid in part.ids]
+        key = [export.record_key(i) for i in inputs]
+        for extension in ("jsonl", "csv"):
+            make = Derived(export.statements_part, extension, inputs, self.urls, key=(extension, key))
+            yield self.derived_file(export.part_path(part, extension), make)
+        graph = export.graph_inputs(self.archive, self.links, part)
+        make = Derived(export.graph_part, part.name, *graph, self.site.title, self.urls)
+        yield self.derived_file(export.graph_path(part), make)
+
+    def data_files(self) -> Iterator[Page]:
+        """The index of the data files, and the entities (the parts are sections of their own)."""
         yield self.file("data/index.json", export.data_index(self.data_parts, self.urls.absolute))
         yield self.file(
             "data/entities.json", export.entities_json(self.archive, self.links, self.urls.absolute)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from pathlib import Path
@@ -258,3 +259,28 @@ def test_csv_rows_are_those_of_the_csv_module(cells: list[str]) -> None:
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerow(cells)
     assert csv_row(cells) == out.getvalue()
+
+
+def test_each_data_part_is_made_beside_its_statements_pages(
+    built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Among the render's sections, a data part comes just before the statement pages where
+    its statements begin: the pool of workers that reads a part's statements for their
+    pages exports them, rather than one worker reading every statement."""
+    from builder import render
+    from builder.build import Stages, load_and_link
+
+    root, _ = built
+    archive, links, _ = load_and_link(root, None, Stages())
+    monkeypatch.setattr(render, "SECTION_SIZE", 1)
+    sections = render.Renderer(archive, links, root, None).sections
+    order = [
+        (s.func.__name__, s.args[0].name if s.func.__name__ == "data_part" else s.args[0])
+        for s in sections
+        if isinstance(s, functools.partial) and s.func.__name__ in ("data_part", "statements_between")
+    ]
+    assert order == [
+        ("data_part", "2023"), ("statements_between", 0),
+        ("data_part", "2024"), ("statements_between", 1),
+        ("statements_between", 2), ("statements_between", 3), ("statements_between", 4),
+    ]  # fmt: skip
