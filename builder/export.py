@@ -221,8 +221,8 @@ def graph_path(part: StatementPart) -> str:
 
 @dataclass(frozen=True)
 class GraphStatement:
-    """What a statement's node and links in the graph are made from, and nothing more: a
-    part's graph is made again only when one of its statements' changed."""
+    """What a statement's node and links in the graph are made from, and nothing more, so
+    that a part's graph is made again only when one of these changed (not its text)."""
 
     id: str
     title: str

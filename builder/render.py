@@ -52,12 +52,13 @@ ENTITY_TYPE_TITLES = {
 
 
 SECTION_SIZE = 200  # statement pages in one part of the work (see Renderer.sections)
-ENTITIES_A_SECTION = 100  # an entity page lists its statements: about two statement pages' work
+ENTITIES_A_SECTION = 100  # entity pages in one part of the work
 # Sections a render worker makes before a freshly forked one takes over, so that no worker
 # comes to hold a copy of all of the parent's memory it has read (fork_map's fresh_every).
 # One pool up to about 12,000 statements (the demo's 10,000 make 101 sections, 20 of them
-# data parts); at 100,000, with the data in one section, a cold build's peak summed over
-# the processes went from 8.5 to 7.3 GB, in the same time.
+# data parts); at 100,000, a cold build's peak summed over the processes went from 8.5 to
+# 7.3 GB in the same time with the data in one section, and to 6.9 GB with each data part
+# beside its statements' pages (see _statement_sections).
 SECTIONS_A_WORKER = 120
 
 
