@@ -200,7 +200,7 @@ def statement_parts(archive: Archive, chronological: Sequence[str]) -> list[Stat
     for year, in_year in itertools.groupby(chronological, key=lambda sid: archive.statements[sid].date.year):
         ids = tuple(in_year)
         if len(ids) <= PART_LIMIT:
-            parts.append(_part(str(year), ids, archive))
+            parts.append(_part(f"{year:04d}", ids, archive))
             continue
         for month, in_month in itertools.groupby(ids, key=lambda sid: archive.statements[sid].date.month):
             parts.append(_part(f"{year}-{month:02d}", tuple(in_month), archive))
