@@ -284,3 +284,13 @@ def test_each_data_part_is_made_beside_its_statements_pages(
         ("data_part", "2024"), ("statements_between", 1),
         ("statements_between", 2), ("statements_between", 3), ("statements_between", 4),
     ]  # fmt: skip
+
+
+def test_an_archive_without_statements_has_no_parts(tmp_path: Path) -> None:
+    """A new archive, entities only: it builds, its data index lists no statement files, and
+    the About page says there are none rather than showing an empty table."""
+    site = build(write_archive(tmp_path / "a", ENTITIES))
+    assert json.loads((site / "data/index.json").read_text())["statements"] == []
+    about = (site / "about/index.html").read_text()
+    assert "No statements yet." in about and "data-files" not in about
+    assert not (site / "data/statements").exists()
