@@ -203,7 +203,7 @@ def statement_parts(archive: Archive, chronological: Sequence[str]) -> list[Stat
             parts.append(_part(f"{year:04d}", ids, archive))
             continue
         for month, in_month in itertools.groupby(ids, key=lambda sid: archive.statements[sid].date.month):
-            parts.append(_part(f"{year}-{month:02d}", tuple(in_month), archive))
+            parts.append(_part(f"{year:04d}-{month:02d}", tuple(in_month), archive))
     return parts
 
 
@@ -293,13 +293,12 @@ def graph_part(
     ]  # fmt: skip
     days = sorted({d for g in own for d in (g.date, *g.days)})
     nodes += [
-        {"id": f"day:{d}", "type": "day", "label": d.isoformat(), "url": absolute(f"dates/{d:%Y/%m/%d}/")}
-        for d in days
+        {"id": f"day:{d}", "type": "day", "label": d.isoformat(), "url": absolute(urls.day(d))} for d in days
     ]
     months = sorted({m for g in own for m in g.months})
     nodes += [
         {"id": f"month:{y:04d}-{m:02d}", "type": "month", "label": f"{y:04d}-{m:02d}",
-         "url": absolute(f"dates/{y:04d}/{m:02d}/")}
+         "url": absolute(urls.month(y, m))}
         for y, m in months
     ]  # fmt: skip
     edges = [edge for g in own for edge in _statement_edges(g)]
