@@ -211,12 +211,22 @@ def _part(name: str, ids: tuple[str, ...], archive: Archive) -> StatementPart:
     return StatementPart(name, ids, archive.statements[ids[0]].date, archive.statements[ids[-1]].date)
 
 
+def whole_archive(parts: Sequence[StatementPart]) -> StatementPart | None:
+    """Every statement as one part (named ""), while the archive has at most PART_LIMIT: then
+    /data/statements.jsonl, .csv and /data/graph.json hold the whole archive, the simplest
+    download for the many archives that small. None for a larger or an empty archive."""
+    ids = tuple(sid for part in parts for sid in part.ids)
+    if not ids or len(ids) > PART_LIMIT:
+        return None
+    return StatementPart("", ids, parts[0].first, parts[-1].last)
+
+
 def part_path(part: StatementPart, extension: str) -> str:
-    return f"data/statements/{part.name}.{extension}"
+    return f"data/statements/{part.name}.{extension}" if part.name else f"data/statements.{extension}"
 
 
 def graph_path(part: StatementPart) -> str:
-    return f"data/graph/{part.name}.json"
+    return f"data/graph/{part.name}.json" if part.name else "data/graph.json"
 
 
 @dataclass(frozen=True)
@@ -302,7 +312,8 @@ def graph_part(
         for y, m in months
     ]  # fmt: skip
     edges = [edge for g in own for edge in _statement_edges(g)]
-    head = {"directed": True, "multigraph": True, "graph": {"name": title, "url": absolute(""), "part": name}}
+    graph = {"name": title, "url": absolute("")} | ({"part": name} if name else {})
+    head = {"directed": True, "multigraph": True, "graph": graph}
     text = _json(head)[:-1]
     text += ',\n"nodes": [\n' + ",\n".join(_json(n) for n in nodes) + "\n]"
     text += ',\n"links": [\n' + ",\n".join(_json(e) for e in edges) + "\n]}\n"
@@ -339,16 +350,19 @@ def statements_part(extension: str, inputs: Sequence[RecordInputs], site: urls.U
     return statements_jsonl(records) if extension == "jsonl" else statements_csv(records)
 
 
-def data_index(parts: Sequence[StatementPart], absolute: Callable[[str], str]) -> bytes:
+def data_index(
+    parts: Sequence[StatementPart], whole: StatementPart | None, absolute: Callable[[str], str]
+) -> bytes:
     """/data/index.json: every data file's address, and each statement part's count and days,
-    for a script that fetches them all."""
-    index = {
-        "statements": [
-            {"part": p.name, "count": len(p.ids), "first": p.first.isoformat(), "last": p.last.isoformat(),
-             "jsonl": absolute(part_path(p, "jsonl")), "csv": absolute(part_path(p, "csv")),
-             "graph": absolute(graph_path(p))}
-            for p in parts
-        ],
-        "entities": absolute("data/entities.json"),
-    }  # fmt: skip
+    for a script that fetches them all; "whole", the one-file archive, when there is one."""
+
+    def files(p: StatementPart) -> dict[str, Any]:
+        return {"count": len(p.ids), "first": p.first.isoformat(), "last": p.last.isoformat(),
+                "jsonl": absolute(part_path(p, "jsonl")), "csv": absolute(part_path(p, "csv")),
+                "graph": absolute(graph_path(p))}  # fmt: skip
+
+    index: dict[str, Any] = {"statements": [{"part": p.name, **files(p)} for p in parts]}
+    if whole is not None:
+        index["whole"] = files(whole)
+    index["entities"] = absolute("data/entities.json")
     return (json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode("utf-8")

@@ -414,8 +414,8 @@ class Renderer:
             yield functools.partial(self.statements_between, start, start + SECTION_SIZE)
 
     def data_part(self, part: export.StatementPart) -> Iterator[Page]:
-        """A part's statements and their graph, its files made again only when one of its
-        statements or their links changed."""
+        """A part's statements and their graph (or, for export.whole_archive, the archive's),
+        its files made again only when one of its statements or their links changed."""
         inputs = [export.record_inputs(self.archive.statements[sid], self.links) for sid in part.ids]
         key = [export.record_key(i) for i in inputs]
         for extension in ("jsonl", "csv"):
@@ -427,10 +427,13 @@ class Renderer:
 
     def data_files(self) -> Iterator[Page]:
         """The index of the data files, and the entities (the parts are sections of their own)."""
-        yield self.file("data/index.json", export.data_index(self.data_parts, self.urls.absolute))
+        whole = export.whole_archive(self.data_parts)
+        yield self.file("data/index.json", export.data_index(self.data_parts, whole, self.urls.absolute))
         yield self.file(
             "data/entities.json", export.entities_json(self.archive, self.links, self.urls.absolute)
         )
+        if whole is not None:
+            yield from self.data_part(whole)
 
     @functools.cached_property
     def data_parts(self) -> list[export.StatementPart]:
@@ -744,6 +747,7 @@ class Renderer:
             counts={"statements": len(self.archive.statements), "entities": len(self.archive.entities)},
             kinds=kinds,
             data_parts=[(p.name, len(p.ids)) for p in self.data_parts],
+            data_whole=export.whole_archive(self.data_parts) is not None,
         )
 
     # -- feeds ------------------------------------------------------------------------------

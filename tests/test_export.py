@@ -212,11 +212,51 @@ def test_graph_links_statements_entities_and_days(built: tuple[Path, Path]) -> N
     }  # fmt: skip
 
 
+def test_a_small_archive_also_comes_in_one_file_each(built: tuple[Path, Path]) -> None:
+    """Up to PART_LIMIT statements, data/statements.jsonl, .csv and data/graph.json hold the
+    whole archive: the parts' records in order, and the parts' graphs composed."""
+    _, site = built
+    index = json.loads((site / "data/index.json").read_text())
+    whole = index["whole"]
+    assert (whole["count"], whole["first"], whole["last"]) == (5, "2023-12-30", "2024-03-12")
+    assert [_local(site, whole[k]).relative_to(site).as_posix() for k in ("jsonl", "csv", "graph")] == [
+        "data/statements.jsonl", "data/statements.csv", "data/graph.json",
+    ]  # fmt: skip
+    parts = index["statements"]
+    jsonl = b"".join(_local(site, p["jsonl"]).read_bytes() for p in parts)
+    assert (site / "data/statements.jsonl").read_bytes() == jsonl
+    assert list(read_csv(site / "data/statements.csv")) == jsonl_records(site)
+    graph = json.loads((site / "data/graph.json").read_text())
+    assert graph["graph"] == {"name": "Test Archive", "url": "https://someone.github.io/archive/"}
+    composed = [json.loads(_local(site, p["graph"]).read_text()) for p in parts]
+    assert sorted(graph["nodes"], key=lambda n: n["id"]) == sorted(
+        {n["id"]: n for g in composed for n in g["nodes"]}.values(), key=lambda n: n["id"]
+    )
+    links = [json.dumps(link) for g in composed for link in g["links"]]
+    assert sorted(map(json.dumps, graph["links"])) == sorted(links)
+
+
+def test_a_large_archive_comes_in_parts_only(built: tuple[Path, Path], monkeypatch) -> None:
+    """Past PART_LIMIT statements one file would pass what GitHub takes: no whole files."""
+    from builder import export
+
+    root, _ = built
+    archive, _ = load_archive(root)
+    chronological = sorted(archive.statements, key=lambda i: (archive.statements[i].date, i))
+    assert export.whole_archive(export.statement_parts(archive, chronological)).ids == tuple(chronological)
+    monkeypatch.setattr(export, "PART_LIMIT", 4)
+    assert export.whole_archive(export.statement_parts(archive, chronological)) is None
+    assert export.whole_archive([]) is None
+
+
 def test_about_page_documents_the_data(built: tuple[Path, Path]) -> None:
     """/about/ links every data file and names every statement field; the footer links /about/."""
     _, site = built
     about = (site / "about/index.html").read_text()
     for name in (
+        "statements.jsonl",
+        "statements.csv",
+        "graph.json",
         "statements/2023.jsonl",
         "statements/2024.csv",
         "graph/2024.json",
@@ -293,4 +333,5 @@ def test_an_archive_without_statements_has_no_parts(tmp_path: Path) -> None:
     assert json.loads((site / "data/index.json").read_text())["statements"] == []
     about = (site / "about/index.html").read_text()
     assert "No statements yet." in about and "data-files" not in about
-    assert not (site / "data/statements").exists()
+    assert not (site / "data/statements").exists() and not (site / "data/statements.jsonl").exists()
+    assert "whole" not in json.loads((site / "data/index.json").read_text())
