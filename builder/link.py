@@ -37,7 +37,7 @@ class LinkedStatement:
     months: tuple[tuple[int, int], ...] = ()
     annotations_found: tuple[bool, ...] = ()
     notes: tuple[str, ...] = ()
-    words: WordCounts = NO_WORDS  # for related statements
+    words: WordCounts = NO_WORDS  # for related statements; let go of once they are found
 
 
 @dataclass(frozen=True)
@@ -306,7 +306,7 @@ def _relations(
 
     related = related_statements(features, archive.config.related_count, workers, before, depends_on)
     return Links(
-        statements=linked,
+        statements={sid: replace(link, words=NO_WORDS) for sid, link in linked.items()},
         chronological=tuple(s.id for s in ordered),
         referenced_by={
             k: tuple(sorted(v, key=lambda c: -position[c.id])) for k, v in sorted(referenced_by.items())
