@@ -83,7 +83,9 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 # Ids and classes are kept only where the footnotes extension made them: an id from
 # content could otherwise collide with the page's own anchors (#note-1, #main).
-_FOOTNOTE_ID = re.compile(r"^fn(ref)?:[0-9]+(-[0-9]+)?$")
+# The extension names them by the note's label ([^1], [^source]), and a note's second
+# reference "fnref2:<label>".
+_FOOTNOTE_ID = re.compile(r"^fn(ref[0-9]*)?:[\w.-]+$")
 _FOOTNOTE_CLASSES = {"footnote", "footnote-ref", "footnote-backref"}
 
 _local = threading.local()
@@ -313,10 +315,19 @@ def render_summary(text: str) -> str:
 _TAG = re.compile(r"""<(?:[^"'>]|"[^"]*"|'[^']*')*>""")
 
 
+# The footnotes' marks, as the sanitiser leaves them: a reference's number (glued to the
+# word before it, it would make "Hello1" of "Hello") and the note's way back ("\xa0↩").
+_FOOTNOTE_MARKS = re.compile(
+    r'<sup(?: id="fnref[^"]*")?><a class="footnote-ref"[^>]*>[^<]*</a></sup>'
+    r'|(?:&nbsp;|\xa0)?<a class="footnote-backref"[^>]*>[^<]*</a>'
+)
+
+
 def plain_text(html: str) -> str:
-    """The text a reader sees of sanitised HTML: tags dropped, entities decoded.
+    """The text a reader sees of sanitised HTML: tags and footnote marks dropped, entities
+    decoded: what search indexes and excerpts show, and the data's `text`.
 
     Valid for what `sanitise` returns (no comments, scripts or styles are left), and many
     times faster than parsing: it runs on every statement for search and excerpts.
     """
-    return html_lib.unescape(_TAG.sub("", html))
+    return html_lib.unescape(_TAG.sub("", _FOOTNOTE_MARKS.sub("", html)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -73,17 +74,31 @@ def test_content_cannot_take_the_page_s_anchors() -> None:
 
 
 def test_plain_text_equals_parsed_text() -> None:
-    """The fast plain-text of sanitised HTML is what an HTML parser reads from it."""
+    """The fast plain-text of sanitised HTML is what an HTML parser reads from it (footnote
+    marks aside, see below)."""
     from builder.htmltext import visible_text
     from builder.markup import plain_text
 
     for text in [
-        'A *b* & <c> "d" [e](https://x.org/?a=1&b=2 "t>i")[^1]\n\n[^1]: N &amp; <script>x</script>',
+        'A *b* & <c> "d" [e](https://x.org/?a=1&b=2 "t>i")\n\nN &amp; <script>x</script>',
         "| a | b |\n|---|---|\n| 1 & 2 | <b title='>'>3</b> |",
         "Kim Jong-un’s 서울은 &nbsp; &#x41;",
     ]:
         html = render_markdown(text)
         assert plain_text(html) == visible_text(html)
+
+
+def test_plain_text_has_no_footnote_marks() -> None:
+    """A footnote's number does not stick to the word before it ("Hello1" would not be found
+    by "Hello"), and the note's way back (↩) is not text; the note itself is."""
+    from builder.markup import plain_text
+
+    html = render_markdown("Hello[^1] world, twice[^1] and *again*[^n].\n\n[^1]: A note.\n[^n]: Another.\n")
+    assert "↩" in html and 'class="footnote-ref"' in html
+    text = plain_text(html)
+    assert "Hello world, twice and again." in text
+    assert "A note." in text and "Another." in text
+    assert "↩" not in text and "\xa0" not in text and "1" not in text
 
 
 # -- plain paragraphs skip Markdown: the result must be exactly Markdown's ------------------
@@ -148,3 +163,14 @@ def test_the_shortcut_gives_markdowns_html_on_real_statements() -> None:
             texts += [json.loads(line)["body"] for line in itertools.islice(lines, 1500)]
     for text in texts:
         assert markup._convert_fast(text, True) == markup._convert(text, True)
+
+
+def test_every_footnote_link_has_its_target() -> None:
+    """Named notes ([^source]) and a note referred to twice keep the ids their links point
+    to, and content cannot take an id outside the footnotes' own."""
+    html = render_markdown(
+        "One[^1], again[^1], named[^source].\n\nText\n{: #main }\n\n[^1]: First.\n[^source]: Where from.\n"
+    )
+    targets = set(re.findall(r'href="#([^"]+)"', html))
+    assert targets == {"fn:1", "fnref:1", "fnref2:1", "fn:source", "fnref:source"}
+    assert targets == set(re.findall(r'id="([^"]+)"', html))
