@@ -419,8 +419,9 @@ class Renderer:
         inputs = [export.record_inputs(self.archive.statements[sid], self.links) for sid in part.ids]
         key = [export.record_key(i) for i in inputs]
         for extension in ("jsonl", "csv"):
-            make = Derived(export.statements_part, extension, inputs, self.urls, key=(extension, key))
-            yield self.derived_file(export.part_path(part, extension), make)
+            path = export.part_path(part, extension)
+            make = Derived(export.statements_part, path, inputs, self.urls, key=(path, key))
+            yield self.derived_file(path, make)
         graph = export.graph_inputs(self.archive, self.links, part)
         make = Derived(export.graph_part, part.name, *graph, self.site.title, self.urls)
         yield self.derived_file(export.graph_path(part), make)
@@ -746,7 +747,16 @@ class Renderer:
             lastmod=self.latest,
             counts={"statements": len(self.archive.statements), "entities": len(self.archive.entities)},
             kinds=kinds,
-            data_parts=[(p.name, len(p.ids)) for p in self.data_parts],
+            data_parts=[
+                (
+                    p.name,
+                    len(p.ids),
+                    export.part_path(p, "jsonl"),
+                    export.part_path(p, "csv"),
+                    export.graph_path(p),
+                )
+                for p in self.data_parts
+            ],
             data_whole=export.whole_archive(self.data_parts) is not None,
         )
 

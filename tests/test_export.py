@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import gzip
 import io
 import json
 from pathlib import Path
@@ -75,11 +76,16 @@ def as_statement_fields(s) -> dict:
 def jsonl_records(site: Path) -> list[dict]:
     """Every statement record, the parts read in the order data/index.json lists them."""
     parts = json.loads((site / "data/index.json").read_text())["statements"]
-    return [json.loads(line) for p in parts for line in _local(site, p["jsonl"]).read_text().splitlines()]
+    return [json.loads(line) for p in parts for line in _text(_local(site, p["jsonl"])).splitlines()]
 
 
 def _local(site: Path, url: str) -> Path:
     return site / url.removeprefix("https://someone.github.io/archive/")
+
+
+def _text(path: Path) -> str:
+    """A data file's text: the parts are gzip'd."""
+    return gzip.decompress(path.read_bytes()).decode("utf-8")
 
 
 def test_jsonl_loads_back_to_the_statements(built: tuple[Path, Path]) -> None:
@@ -108,10 +114,10 @@ def test_statements_come_one_file_a_year(built: tuple[Path, Path]) -> None:
         ("2024", 4, "2024-03-02", "2024-03-12"),
     ]
     for part in parts:
-        lines = _local(site, part["jsonl"]).read_text().splitlines()
+        lines = _text(_local(site, part["jsonl"])).splitlines()
         assert [json.loads(line)["date"][:4] for line in lines] == [part["part"]] * part["count"]
     assert sorted(p.name for p in (site / "data/statements").iterdir()) == [
-        "2023.csv", "2023.jsonl", "2024.csv", "2024.jsonl",
+        "2023.csv.gz", "2023.jsonl.gz", "2024.csv.gz", "2024.jsonl.gz",
     ]  # fmt: skip
 
 
@@ -132,7 +138,7 @@ def test_a_year_of_many_statements_comes_by_month(built: tuple[Path, Path], monk
 
 
 def _csv_parts(site: Path) -> list[Path]:
-    return sorted((site / "data/statements").glob("*.csv"))
+    return sorted((site / "data/statements").glob("*.csv.gz"))
 
 
 def test_csv_loads_back_to_the_same_records(built: tuple[Path, Path]) -> None:
@@ -140,7 +146,7 @@ def test_csv_loads_back_to_the_same_records(built: tuple[Path, Path]) -> None:
     _, site = built
     assert len(_csv_parts(site)) == 2
     for path in _csv_parts(site):
-        lines = path.with_suffix(".jsonl").read_text().splitlines()
+        lines = _text(path.with_name(path.name.replace(".csv.gz", ".jsonl.gz"))).splitlines()
         assert list(read_csv(path)) == [json.loads(line) for line in lines]
 
 
@@ -149,8 +155,7 @@ def test_csv_cells_never_start_a_formula(built: tuple[Path, Path]) -> None:
     _, site = built
     rows = []
     for path in _csv_parts(site):
-        with path.open(newline="", encoding="utf-8") as handle:
-            part = list(csv.reader(handle))
+        part = list(csv.reader(io.StringIO(_text(path), newline="")))
         assert part[0] == list(STATEMENT_FIELDS)
         rows += part[1:]
     for row in rows:
@@ -223,8 +228,8 @@ def test_a_small_archive_also_comes_in_one_file_each(built: tuple[Path, Path]) -
         "data/statements.jsonl", "data/statements.csv", "data/graph.json",
     ]  # fmt: skip
     parts = index["statements"]
-    jsonl = b"".join(_local(site, p["jsonl"]).read_bytes() for p in parts)
-    assert (site / "data/statements.jsonl").read_bytes() == jsonl
+    jsonl = "".join(_text(_local(site, p["jsonl"])) for p in parts)
+    assert (site / "data/statements.jsonl").read_text() == jsonl
     assert list(read_csv(site / "data/statements.csv")) == jsonl_records(site)
     graph = json.loads((site / "data/graph.json").read_text())
     assert graph["graph"] == {"name": "Test Archive", "url": "https://someone.github.io/archive/"}
@@ -257,8 +262,8 @@ def test_about_page_documents_the_data(built: tuple[Path, Path]) -> None:
         "statements.jsonl",
         "statements.csv",
         "graph.json",
-        "statements/2023.jsonl",
-        "statements/2024.csv",
+        "statements/2023.jsonl.gz",
+        "statements/2024.csv.gz",
         "graph/2024.json",
         "index.json",
         "entities.json",
@@ -335,3 +340,15 @@ def test_an_archive_without_statements_has_no_parts(tmp_path: Path) -> None:
     assert "No statements yet." in about and "data-files" not in about
     assert not (site / "data/statements").exists() and not (site / "data/statements.jsonl").exists()
     assert "whole" not in json.loads((site / "data/index.json").read_text())
+
+
+def test_the_parts_are_gzip_that_joins(built: tuple[Path, Path]) -> None:
+    """Each part is a gzip stream with no time or name in it (a build's bytes do not depend
+    on when it ran), and the parts joined (`cat *.jsonl.gz | gunzip`) are the whole archive."""
+    _, site = built
+    parts = sorted((site / "data/statements").glob("*.jsonl.gz"))
+    for part in parts:
+        head = part.read_bytes()[:10]
+        assert head[:3] == b"\x1f\x8b\x08" and head[3] == 0 and head[4:8] == b"\0\0\0\0"
+    joined = gzip.decompress(b"".join(p.read_bytes() for p in parts))
+    assert joined == (site / "data/statements.jsonl").read_bytes()

@@ -135,9 +135,9 @@ def test_unchanged_pages_are_taken_from_the_previous_site(archive: Path) -> None
     assert {"statements/third-2024-03-10/cite.bib", "data/entities.json"} <= kept
     # of the statements' data, only the edited statement's year is made again, and its
     # graph only when what it links to changed (a body edit naming nothing new leaves it)
-    assert {"data/statements/2023.jsonl", "data/statements/2023.csv", "data/graph/2023.json"} <= kept
+    assert {"data/statements/2023.jsonl.gz", "data/statements/2023.csv.gz", "data/graph/2023.json"} <= kept
     assert "data/graph/2024.json" in kept
-    assert not {"data/statements/2024.jsonl", "data/statements/2024.csv"} & kept
+    assert not {"data/statements/2024.jsonl.gz", "data/statements/2024.csv.gz"} & kept
     assert tree(archive / "_site") == clean_build(archive)
     (archive / "templates").mkdir()
     (archive / "templates" / "404.html").write_text(

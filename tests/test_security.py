@@ -10,6 +10,8 @@ then loads every page and runs the search, and nothing the content wrote may run
 from __future__ import annotations
 
 import csv
+import gzip
+import io
 import json
 import re
 import shutil
@@ -324,26 +326,30 @@ def test_data_exports_keep_hostile_text_as_data(hostile: tuple[Path, Path]) -> N
     root, site = hostile
     data = site / "data"
     archive, _, _ = load_and_link(root, None, Stages())
-    records = [
-        json.loads(line) for part in data.glob("statements/*.jsonl") for line in part.read_text().splitlines()
-    ]
-    titles = {r["id"]: r["title"] for r in records}
-    assert titles == {sid: s.title for sid, s in archive.statements.items()}
+    for files in ([data / "statements.jsonl"], sorted(data.glob("statements/*.jsonl.gz"))):
+        records = [json.loads(line) for part in files for line in _read(part).splitlines()]
+        titles = {r["id"]: r["title"] for r in records}
+        assert titles == {sid: s.title for sid, s in archive.statements.items()}
     entities = json.loads((data / "entities.json").read_text())["entities"]
     assert {e["id"]: e["name"] for e in entities} == {e.id: e.name for e in archive.entities.values()}
     graphs = [json.loads(part.read_text()) for part in data.glob("graph/*.json")]
     labels = {n["id"]: n["label"] for graph in graphs for n in graph["nodes"]}
     assert labels["entity:evil-corp"] == archive.entities["evil-corp"].name
     rows = []
-    for part in data.glob("statements/*.csv"):
-        with part.open(encoding="utf-8", newline="") as handle:
-            rows += list(csv.reader(handle))
-    assert len(rows) > len(titles)
+    for part in [data / "statements.csv", *data.glob("statements/*.csv.gz")]:
+        rows += list(csv.reader(io.StringIO(_read(part), newline="")))
+    assert len(rows) > 2 * len(titles)
     for row in rows:
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
     for path in (p for p in data.rglob("*") if p.is_file()):
         assert path.read_bytes().lstrip()[:1] != b"<", path
+
+
+def _read(path: Path) -> str:
+    """A data file's text, gzip'd or not."""
+    raw = path.read_bytes()
+    return (gzip.decompress(raw) if path.suffix == ".gz" else raw).decode("utf-8")
 
 
 def test_captures_are_served_as_text(hostile: tuple[Path, Path]) -> None:
