@@ -138,7 +138,13 @@ def render_markdown(text: str, *, footnotes: bool = True) -> str:
     Notes shown inside a statement page are rendered without footnotes, whose ids
     (fn:1) would clash with the body's own.
     """
-    return sanitise(_convert_fast(text, footnotes))
+    return sanitise(_convert_fast(text, footnotes)).replace(_BACK, "&#8617;")
+
+
+# The footnotes' way back, which Python-Markdown writes as "&#8617;" and the sanitiser turns
+# into the character. Written back as the reference: one character past U+00FF makes Python
+# hold a whole text at two bytes a character, and the build holds every statement's HTML.
+_BACK = "\u21a9"
 
 
 def _convert(text: str, footnotes: bool) -> str:
@@ -316,7 +322,7 @@ _TAG = re.compile(r"""<(?:[^"'>]|"[^"]*"|'[^']*')*>""")
 
 
 # The footnotes' marks, as the sanitiser leaves them: a reference's number (glued to the
-# word before it, it would make "Hello1" of "Hello") and the note's way back ("\xa0↩").
+# word before it, it would make "Hello1" of "Hello") and the note's way back ("\xa0&#8617;").
 _FOOTNOTE_MARKS = re.compile(
     r'<sup(?: id="fnref[^"]*")?><a class="footnote-ref"[^>]*>[^<]*</a></sup>'
     r'|(?:&nbsp;|\xa0)?<a class="footnote-backref"[^>]*>[^<]*</a>'
