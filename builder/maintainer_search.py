@@ -22,6 +22,7 @@ with a one-line message.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -222,10 +223,11 @@ def _write_all(ix: Any, records: Sequence[SearchRecord], procs: int) -> None:
                 writer.add_document(**document)
             writer.commit()
         except BaseException:
-            writer.cancel()
-            for task in getattr(writer, "tasks", ()):
+            for task in getattr(writer, "tasks", ()):  # first: they write into its temporary folder
                 task.terminate()
                 task.join()
+            with contextlib.suppress(OSError):  # the error that stopped us is the one to report
+                writer.cancel()
             raise
     finally:
         _writers_of = None
