@@ -370,6 +370,25 @@ def test_back_and_forward_step_through_searches(page, served):
     wait_status(page, "3 results for “railroad”")
 
 
+def test_back_returns_to_the_search_before_one_typed_and_waited_for(page, served):
+    """A reader who types a new query and waits for its live results before pressing Enter
+    (or never presses it) still gets Back to the previous search: typing updates its own
+    history entry, never the finished search's."""
+    open_search(page, served)
+    page.fill("#search-q", "quota")
+    page.press("#search-q", "Enter")
+    wait_status(page, "1 result for “quota”")
+    page.fill("#search-q", "railroad")
+    wait_status(page, "3 results for “railroad”")  # the live results: the typing delay is over
+    page.wait_for_url("**q=railroad**")
+    page.press("#search-q", "Enter")
+    page.go_back()
+    wait_status(page, "1 result for “quota”")
+    assert page.input_value("#search-q") == "quota"
+    page.go_forward()
+    wait_status(page, "3 results for “railroad”")
+
+
 def test_korean_word_finds_the_text_with_a_particle_attached(page, served):
     """서울 finds the statement whose text says 서울은, and 전하다 finds 전했다."""
     open_search(page, served, "?q=서울")

@@ -43,6 +43,10 @@ let filtersWanted = false;
 let searchNumber = 0;
 let shown = { results: [], next: 0 };
 let typingTimer = 0;
+// Whether the current history entry is a search being typed: typing updates it in place,
+// but the first update after a finished search (submitted, or reached by Back) is a new entry,
+// so that Back returns to it even when the reader waited for the live results before Enter.
+let typingEntry = false;
 
 // -- state <-> URL ------------------------------------------------------------------------
 
@@ -464,21 +468,36 @@ function navigate(replace) {
   return run(state);
 }
 
+function navigateAsFinished() {
+  const replace = typingEntry;
+  typingEntry = false;
+  return navigate(replace);
+}
+
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   clearTimeout(typingTimer);
-  navigate(false);
+  navigateAsFinished();
 });
 
 input.addEventListener("input", () => {
   clearTimeout(typingTimer);
-  typingTimer = setTimeout(() => navigate(true), TYPING_DELAY_MS);
+  typingTimer = setTimeout(() => {
+    const replace = typingEntry;
+    typingEntry = true;
+    navigate(replace);
+  }, TYPING_DELAY_MS);
 });
 
-sortSelect.addEventListener("change", () => navigate(false));
+function navigateAnew() {
+  typingEntry = false;
+  return navigate(false);
+}
+
+sortSelect.addEventListener("change", () => navigateAnew());
 
 filterGroups.addEventListener("change", (event) => {
-  if (event.target.matches("input[type=checkbox]")) navigate(false);
+  if (event.target.matches("input[type=checkbox]")) navigateAnew();
 });
 
 filterPanel.addEventListener("toggle", () => {
@@ -498,7 +517,11 @@ moreButton.addEventListener("click", () => {
   });
 });
 
-window.addEventListener("popstate", () => run(stateFromUrl()));
+window.addEventListener("popstate", () => {
+  clearTimeout(typingTimer);
+  typingEntry = false;
+  run(stateFromUrl());
+});
 
 // -- start --------------------------------------------------------------------------------
 
