@@ -329,10 +329,14 @@ def graph_part(
     ]
     months = sorted({m for g in own for m in g.months})
     nodes += [
-        {"id": f"month:{y:04d}-{m:02d}", "type": "month", "label": f"{y:04d}-{m:02d}",
-         "url": absolute(urls.month(y, m))}
+        {
+            "id": f"month:{_month(y, m)}",
+            "type": "month",
+            "label": _month(y, m),
+            "url": absolute(urls.month(y, m)),
+        }
         for y, m in months
-    ]  # fmt: skip
+    ]
     edges = [edge for g in own for edge in _statement_edges(g)]
     graph = {"name": title, "url": absolute("")} | ({"part": name} if name else {})
     head = {"directed": True, "multigraph": True, "graph": graph}
@@ -340,6 +344,11 @@ def graph_part(
     text += ',\n"nodes": [\n' + ",\n".join(_json(n) for n in nodes) + "\n]"
     text += ',\n"links": [\n' + ",\n".join(_json(e) for e in edges) + "\n]}\n"
     return text.encode("utf-8")
+
+
+def _month(year: int, month: int) -> str:
+    """A month node's label, YYYY-MM (its id is "month:" and the label)."""
+    return f"{year:04d}-{month:02d}"
 
 
 def _statement_node(g: GraphStatement, absolute: Callable[[str], str]) -> dict[str, Any]:
@@ -360,7 +369,7 @@ def _statement_edges(g: GraphStatement) -> list[dict[str, Any]]:
     edges.append({"source": me, "target": f"day:{g.date.isoformat()}", "kind": "issued-on"})
     edges += [{"source": me, "target": f"day:{d.isoformat()}", "kind": "mentions-day"} for d in g.days]
     edges += [
-        {"source": me, "target": f"month:{y:04d}-{m:02d}", "kind": "mentions-month"} for y, m in g.months
+        {"source": me, "target": f"month:{_month(y, m)}", "kind": "mentions-month"} for y, m in g.months
     ]
     return edges
 

@@ -428,7 +428,7 @@ class Renderer:
 
     def data_files(self) -> Iterator[Page]:
         """The index of the data files, and the entities (the parts are sections of their own)."""
-        whole = export.whole_archive(self.data_parts)
+        whole = self.whole_data
         yield self.file("data/index.json", export.data_index(self.data_parts, whole, self.urls.absolute))
         yield self.file(
             "data/entities.json", export.entities_json(self.archive, self.links, self.urls.absolute)
@@ -439,6 +439,11 @@ class Renderer:
     @functools.cached_property
     def data_parts(self) -> list[export.StatementPart]:
         return export.statement_parts(self.archive, self.links.chronological)
+
+    @functools.cached_property
+    def whole_data(self) -> export.StatementPart | None:
+        """The one-file archive, when it is small enough for one (see export.whole_archive)."""
+        return export.whole_archive(self.data_parts)
 
     def single_pages(self) -> Iterator[Page]:
         yield self.withdrawn()
@@ -757,7 +762,7 @@ class Renderer:
                 )
                 for p in self.data_parts
             ],
-            data_whole=export.whole_archive(self.data_parts) is not None,
+            data_whole=self.whole_data is not None,
         )
 
     # -- feeds ------------------------------------------------------------------------------
