@@ -468,25 +468,23 @@ function navigate(replace) {
   return run(state);
 }
 
-function navigateAsFinished() {
+// Show the controls' search in the current entry if it is one being typed, else in a new
+// one; `typing` says whether the reader is still typing it.
+function navigateTyped(typing) {
   const replace = typingEntry;
-  typingEntry = false;
+  typingEntry = typing;
   return navigate(replace);
 }
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   clearTimeout(typingTimer);
-  navigateAsFinished();
+  navigateTyped(false);
 });
 
 input.addEventListener("input", () => {
   clearTimeout(typingTimer);
-  typingTimer = setTimeout(() => {
-    const replace = typingEntry;
-    typingEntry = true;
-    navigate(replace);
-  }, TYPING_DELAY_MS);
+  typingTimer = setTimeout(() => navigateTyped(true), TYPING_DELAY_MS);
 });
 
 function navigateAnew() {
