@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import textwrap
 from pathlib import Path
@@ -112,6 +113,12 @@ def build(root: Path, *extra: str) -> Path:
     """Build without the search indexes (tests of search build them on purpose)."""
     assert run("build", "--root", str(root), "--no-search", "--quiet", *extra) == 0
     return root / "_site"
+
+
+def data_text(path: Path) -> str:
+    """A data file's text: the parts a year are gzip'd, the one-file archive is not."""
+    raw = path.read_bytes()
+    return (gzip.decompress(raw) if path.suffix == ".gz" else raw).decode("utf-8")
 
 
 def tree(folder: Path) -> dict[str, bytes]:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from builder.content import load_archive
 from builder.export import STATEMENT_FIELDS, csv_row, read_csv
 
-from .conftest import ENTITIES, STATEMENTS, build, write_archive
+from .conftest import ENTITIES, STATEMENTS, build, data_text, write_archive
 
 HOSTILE = {
     "content/statements/2024/formula-2024-03-12.md": """\
@@ -76,16 +76,11 @@ def as_statement_fields(s) -> dict:
 def jsonl_records(site: Path) -> list[dict]:
     """Every statement record, the parts read in the order data/index.json lists them."""
     parts = json.loads((site / "data/index.json").read_text())["statements"]
-    return [json.loads(line) for p in parts for line in _text(_local(site, p["jsonl"])).splitlines()]
+    return [json.loads(line) for p in parts for line in data_text(_local(site, p["jsonl"])).splitlines()]
 
 
 def _local(site: Path, url: str) -> Path:
     return site / url.removeprefix("https://someone.github.io/archive/")
-
-
-def _text(path: Path) -> str:
-    """A data file's text: the parts are gzip'd."""
-    return gzip.decompress(path.read_bytes()).decode("utf-8")
 
 
 def test_jsonl_loads_back_to_the_statements(built: tuple[Path, Path]) -> None:
@@ -114,7 +109,7 @@ def test_statements_come_one_file_a_year(built: tuple[Path, Path]) -> None:
         ("2024", 4, "2024-03-02", "2024-03-12"),
     ]
     for part in parts:
-        lines = _text(_local(site, part["jsonl"])).splitlines()
+        lines = data_text(_local(site, part["jsonl"])).splitlines()
         assert [json.loads(line)["date"][:4] for line in lines] == [part["part"]] * part["count"]
     assert sorted(p.name for p in (site / "data/statements").iterdir()) == [
         "2023.csv.gz", "2023.jsonl.gz", "2024.csv.gz", "2024.jsonl.gz",
@@ -146,7 +141,7 @@ def test_csv_loads_back_to_the_same_records(built: tuple[Path, Path]) -> None:
     _, site = built
     assert len(_csv_parts(site)) == 2
     for path in _csv_parts(site):
-        lines = _text(path.with_name(path.name.replace(".csv.gz", ".jsonl.gz"))).splitlines()
+        lines = data_text(path.with_name(path.name.replace(".csv.gz", ".jsonl.gz"))).splitlines()
         assert list(read_csv(path)) == [json.loads(line) for line in lines]
 
 
@@ -155,7 +150,7 @@ def test_csv_cells_never_start_a_formula(built: tuple[Path, Path]) -> None:
     _, site = built
     rows = []
     for path in _csv_parts(site):
-        part = list(csv.reader(io.StringIO(_text(path), newline="")))
+        part = list(csv.reader(io.StringIO(data_text(path), newline="")))
         assert part[0] == list(STATEMENT_FIELDS)
         rows += part[1:]
     for row in rows:
@@ -228,7 +223,7 @@ def test_a_small_archive_also_comes_in_one_file_each(built: tuple[Path, Path]) -
         "data/statements.jsonl", "data/statements.csv", "data/graph.json",
     ]  # fmt: skip
     parts = index["statements"]
-    jsonl = "".join(_text(_local(site, p["jsonl"])) for p in parts)
+    jsonl = "".join(data_text(_local(site, p["jsonl"])) for p in parts)
     assert (site / "data/statements.jsonl").read_text() == jsonl
     assert list(read_csv(site / "data/statements.csv")) == jsonl_records(site)
     graph = json.loads((site / "data/graph.json").read_text())

@@ -10,7 +10,6 @@ then loads every page and runs the search, and nothing the content wrote may run
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
 import re
@@ -27,7 +26,7 @@ from hypothesis import strategies as st
 from builder.build import Stages, load_and_link, search_records_of
 from builder.markup import render_markdown
 
-from .conftest import PROJECT, run
+from .conftest import PROJECT, data_text, run
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "hostile"
 BASE = "/archive/"
@@ -327,7 +326,7 @@ def test_data_exports_keep_hostile_text_as_data(hostile: tuple[Path, Path]) -> N
     data = site / "data"
     archive, _, _ = load_and_link(root, None, Stages())
     for files in ([data / "statements.jsonl"], sorted(data.glob("statements/*.jsonl.gz"))):
-        records = [json.loads(line) for part in files for line in _read(part).splitlines()]
+        records = [json.loads(line) for part in files for line in data_text(part).splitlines()]
         titles = {r["id"]: r["title"] for r in records}
         assert titles == {sid: s.title for sid, s in archive.statements.items()}
     entities = json.loads((data / "entities.json").read_text())["entities"]
@@ -337,19 +336,13 @@ def test_data_exports_keep_hostile_text_as_data(hostile: tuple[Path, Path]) -> N
     assert labels["entity:evil-corp"] == archive.entities["evil-corp"].name
     rows = []
     for part in [data / "statements.csv", *data.glob("statements/*.csv.gz")]:
-        rows += list(csv.reader(io.StringIO(_read(part), newline="")))
+        rows += list(csv.reader(io.StringIO(data_text(part), newline="")))
     assert len(rows) > 2 * len(titles)
     for row in rows:
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
     for path in (p for p in data.rglob("*") if p.is_file()):
         assert path.read_bytes().lstrip()[:1] != b"<", path
-
-
-def _read(path: Path) -> str:
-    """A data file's text, gzip'd or not."""
-    raw = path.read_bytes()
-    return (gzip.decompress(raw) if path.suffix == ".gz" else raw).decode("utf-8")
 
 
 def test_captures_are_served_as_text(hostile: tuple[Path, Path]) -> None:
