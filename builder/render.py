@@ -53,13 +53,12 @@ ENTITY_TYPE_TITLES = {
 
 SECTION_SIZE = 200  # statement pages in one part of the work (see Renderer.sections)
 ENTITIES_A_SECTION = 100  # entity pages in one part of the work
-# Sections a render worker makes before a freshly forked one takes over, so that no worker
-# comes to hold a copy of all of the parent's memory it has read (fork_map's fresh_every).
-# One pool up to about 12,000 statements (the demo's 10,000 make 101 sections, 20 of them
-# data parts); at 100,000, a cold build's peak summed over the processes went from 8.5 to
-# 7.3 GB in the same time with the data in one section, and to 6.9 GB with each data part
-# beside its statements' pages (see _statement_sections).
-SECTIONS_A_WORKER = 120
+# The memory of its own a render worker may come to hold before freshly forked workers take
+# over (fork_map's copy_limit): a worker reading the parent's objects copies the pages they
+# lie on. At 100,000 statements each worker of a pool of 120 sections came to hold 0.8 GB,
+# and 1.1 GB in the pool of list pages, beside a parent of 3.2 GB (peak 5.5 GB summed); a
+# worker of the demo's 10,000 comes to about 0.2 GB in all, and one pool makes them all.
+WORKER_COPY_LIMIT = 256 * 2**20
 
 
 @dataclass(frozen=True)
@@ -398,7 +397,7 @@ class Renderer:
     def _statement_sections(self) -> Iterator[Callable[[], Iterable[Page]]]:
         """The statement pages, SECTION_SIZE a section, each data part just before the
         section where its statements begin. A part reads all its statements, so a worker
-        comes to hold a copy of them (see fork_map's fresh_every); next to their pages, that
+        comes to hold a copy of them (see fork_map's copy_limit); next to their pages, that
         copy is made in the pool that reads them anyway, not all of it in one worker (at
         100,000 statements, when the data was one section, the render stage's peak was
         there)."""
@@ -1052,7 +1051,7 @@ def _pages_in_parallel(
             threshold=0,
             chunksize=1,
             nice=nice,
-            fresh_every=SECTIONS_A_WORKER,
+            copy_limit=WORKER_COPY_LIMIT,
         ):
             renderer.sitemap.extend(sitemap)
             if renderer.reuse is not None:

@@ -14,8 +14,9 @@ import ctypes.util
 import gc
 import os
 import signal
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
 from typing import TypeVar
@@ -39,7 +40,7 @@ def fork_map(
     threshold: int = PARALLEL_THRESHOLD,
     chunksize: int | None = None,
     nice: int = 0,
-    fresh_every: int | None = None,
+    copy_limit: int | None = None,
 ) -> Iterator[Result]:
     """function over items, in order: in forked workers when there are enough items.
 
@@ -48,22 +49,68 @@ def fork_map(
     needs beyond its item should be in module globals set before this is called (the
     workers see them as they were). nice > 0 lowers the workers' priority (see os.nice).
 
-    fresh_every: newly forked workers take over after that many items. A worker shares the
-    parent's memory until it reads it: CPython then writes each object's reference count,
-    and the kernel copies the page, so a long-lived worker comes to hold a copy of all it
-    has read; a fresh one starts shared again.
+    copy_limit: items go one at a time, and newly forked workers take over once a worker
+    holds more than that many bytes of its own. A worker shares the parent's memory until
+    it reads it: CPython then writes each object's reference count, and the kernel copies
+    the page, so a long-lived worker comes to hold a copy of all it has read; a fresh one
+    starts shared again.
     """
     count = worker_count(workers)
     if count <= 1 or len(items) < threshold:
         yield from map(function, items)
         return
-    step = fresh_every or len(items) or 1
-    chunk = chunksize or max(1, min(step, len(items)) // (count * 8))
-    for start in range(0, len(items), step):
-        with ProcessPoolExecutor(
-            count, mp_context=get_context("fork"), initializer=os.nice if nice else None, initargs=(nice,)
-        ) as pool:
-            yield from pool.map(function, items[start : start + step], chunksize=chunk)
+    if copy_limit is not None:
+        yield from _map_within(function, items, count, nice, copy_limit)
+        return
+    chunk = chunksize or max(1, len(items) // (count * 8))
+    with _pool(count, nice) as pool:
+        yield from pool.map(function, items, chunksize=chunk)
+
+
+def _pool(count: int, nice: int) -> ProcessPoolExecutor:
+    """count forked workers, their priority lowered by nice."""
+    return ProcessPoolExecutor(
+        count, mp_context=get_context("fork"), initializer=os.nice if nice else None, initargs=(nice,)
+    )
+
+
+def _map_within(
+    function: Callable[[Item], Result], items: Sequence[Item], count: int, nice: int, limit: int
+) -> Iterator[Result]:
+    """fork_map with copy_limit: two items a worker in flight, results in order, and a fresh
+    pool, after the items in flight, when a worker reports more of its own memory than limit."""
+    position = 0
+    while position < len(items):
+        with _pool(count, nice) as pool:
+            pending: deque[Future[tuple[Result, int]]] = deque()
+            full = False
+            while True:
+                while not full and position < len(items) and len(pending) < 2 * count:
+                    pending.append(pool.submit(_with_own_memory, function, items[position]))
+                    position += 1
+                if not pending:
+                    break
+                result, own = pending.popleft().result()
+                full = full or own > limit
+                yield result
+
+
+def _with_own_memory(function: Callable[[Item], Result], item: Item) -> tuple[Result, int]:
+    """In a worker: function(item), and the bytes this process holds that no other shares."""
+    return function(item), own_memory()
+
+
+def own_memory() -> int:
+    """Bytes of this process's memory that it does not share (Linux; elsewhere 0)."""
+    own = 0
+    try:
+        with open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                    own += int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        return 0
+    return own
 
 
 class Background:

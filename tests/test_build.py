@@ -252,7 +252,7 @@ def test_workers_make_the_same_pages_as_one_process(tmp_path: Path, monkeypatch:
         )
         return count, {f.relative_to(out).as_posix(): f.read_bytes() for f in out.rglob("*") if f.is_file()}
 
-    monkeypatch.setattr(render, "SECTIONS_A_WORKER", 3)  # a fresh pool every three sections
+    monkeypatch.setattr(render, "WORKER_COPY_LIMIT", 0)  # a fresh pool after every few sections
     serial, parallel = site(one, 1), site(two, 2)
     assert serial[0] > 1000 and serial[0] == len(serial[1])
     assert serial == parallel

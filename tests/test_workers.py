@@ -51,14 +51,25 @@ def test_workers_given_a_niceness_run_at_it_and_the_parent_does_not() -> None:
     assert os.nice(0) == before
 
 
-def test_fresh_workers_take_over_and_the_answers_stay_in_order() -> None:
-    """fork_map(fresh_every=N): newly forked workers take over after every N items (a worker's
-    copies of the parent's memory go with it), and the results still come back in order."""
-    results = list(fork_map(_where, range(12), workers=2, threshold=0, chunksize=1, fresh_every=4))
-    assert [item for item, *_ in results] == list(range(12))
-    pids = [{pid for _, pid, _ in results[start : start + 4]} for start in (0, 4, 8)]
-    assert os.getpid() not in set().union(*pids)
-    assert not pids[0] & pids[1] and not pids[1] & pids[2] and not pids[0] & pids[2]
+def _keep(item: int) -> tuple[int, int, int]:
+    """In a worker: hold 24 MB more of its own for good."""
+    _kept.append(b"%d" % item * (24 * 2**20 // len(b"%d" % item)))
+    return item, os.getpid(), len(_kept)
+
+
+_kept: list[bytes] = []
+
+
+def test_fresh_workers_take_over_past_the_copy_limit_and_the_answers_stay_in_order() -> None:
+    """fork_map(copy_limit=N): once a worker holds more than N bytes of its own, newly forked
+    workers take over (its memory goes with it), and the results still come back in order."""
+    limited = list(fork_map(_keep, range(12), workers=2, threshold=0, copy_limit=60 * 2**20))
+    assert [item for item, *_ in limited] == list(range(12))
+    assert os.getpid() not in {pid for _, pid, _ in limited}
+    assert len({pid for _, pid, _ in limited}) > 2, "fresh workers took over"
+    assert max(held for *_, held in limited) <= 6, "a worker stops at the limit and the items in flight"
+    unlimited = list(fork_map(_keep, range(12), workers=2, threshold=0, copy_limit=2**40))
+    assert len({pid for _, pid, _ in unlimited}) == 2 and not _kept
 
 
 def test_answer_comes_back() -> None:
