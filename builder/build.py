@@ -177,6 +177,11 @@ def build(
     # more than taking turns (measured at 10,000 statements), while an edit gained 15-20 %.
     alongside = 0 < indexers < worker_count() and len(archive.statements) <= ALONGSIDE_LIMIT
     indexing = Background(_write_index, plan, staging) if alongside else None
+    if plan and not alongside:
+        # Taking turns: the records wait packed, sharing nothing with the archive, so that
+        # letting go of the archive before indexing frees its memory (see below).
+        plan.pack()
+    give_back_freed_memory()  # before the render's workers fork: what linking let go of
     try:
         with stages.stage("render"):
             result.pages = render_site(
@@ -192,9 +197,9 @@ def build(
         if plan:
             with stages.stage("search"):  # what indexing takes beyond rendering, when alongside
                 if indexing is None:
-                    # Taking turns: the indexers need only the records. The pages, texts and
-                    # links are let go and their memory handed back before they start (at
-                    # 100,000 statements, 40 % of this process).
+                    # Taking turns: the indexers need only the packed records. The pages,
+                    # texts and links are let go and their memory handed back before the
+                    # indexers start.
                     del archive, links
                     give_back_freed_memory()
                 index_stats = indexing.result() if indexing else _write_index(plan, staging)

@@ -234,11 +234,27 @@ def test_shards_indexed_side_by_side_are_the_bytes_of_one_at_a_time(
 
 def test_indexers_run_one_a_core_within_the_memory_budget(monkeypatch):
     monkeypatch.setattr(reader_search, "worker_count", lambda: 2)
-    shards = reader_search.plan_shards(RECORDS, size=1)
+    shards = [reader_search.Shard(shard) for shard in reader_search.plan_shards(RECORDS, size=1)]
     assert len(shards) == 3 and reader_search._indexers(shards) == 2
-    largest = max(sum(map(reader_search.memory_estimate, shard)) for shard in shards)
+    largest = max(shard.memory for shard in shards)
     monkeypatch.setattr(reader_search, "SHARD_MEMORY", 2 * largest - 1)
     assert reader_search._indexers(shards) == 1
+
+
+def test_a_packed_shard_holds_none_of_its_records_and_gives_them_back_whole() -> None:
+    """A build that indexes after rendering packs the records, so that letting go of the
+    archive frees its memory: a packed shard refers to none of the record objects (nor,
+    through them, to the archive's strings) and unpacks to equal records."""
+    import gc
+
+    records = [replace(record, title=f"{record.title} ") for record in RECORDS]  # objects of its own
+    shard = reader_search.Shard(list(records))
+    count, memory, dates = shard.count, shard.memory, shard.dates
+    shard.pack()
+    assert [holder for holder in gc.get_referrers(records[0]) if holder is not records] == []
+    assert shard.records() == records
+    assert (shard.count, shard.memory, shard.dates) == (count, memory, dates)
+    assert dates == (min(r.date for r in records if r.date), max(r.date for r in records if r.date))
 
 
 def test_split_bundle_lists_its_shards(tmp_path, one_record_per_shard):
