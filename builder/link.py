@@ -9,6 +9,7 @@ kind, tag and source, co-occurring entities, related statements.
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -29,15 +30,41 @@ from .workers import fork_map
 
 @dataclass(frozen=True)
 class LinkedStatement:
+    """A statement as linking found it: its linked HTML, its plain text, what it mentions.
+
+    The HTML and the text are kept compressed (pack): each is read once or twice a build
+    (the page, the data record, the search record, a feed), and together they were 11 KB of
+    the 36 a linked statement held in memory (demo statements of 750 words).
+    """
+
     id: str
-    html: str
-    text: str
+    packed_html: bytes  # see html
+    packed_text: bytes  # see text
     mentions: tuple[MentionCount, ...] = ()
     days: tuple[dt.date, ...] = ()
     months: tuple[tuple[int, int], ...] = ()
     annotations_found: tuple[bool, ...] = ()
     notes: tuple[str, ...] = ()
     words: WordCounts = NO_WORDS  # for related statements; let go of once they are found
+
+    @property
+    def html(self) -> str:
+        """The body as linked, annotated HTML."""
+        return unpack(self.packed_html)
+
+    @property
+    def text(self) -> str:
+        """The body's plain text (what search indexes, and excerpts are cut from)."""
+        return unpack(self.packed_text)
+
+
+def pack(text: str) -> bytes:
+    """A text compressed (zlib's fastest level: real statements' text 2.3 times smaller)."""
+    return zlib.compress(text.encode("utf-8"), 1)
+
+
+def unpack(packed: bytes) -> str:
+    return zlib.decompress(packed).decode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -184,8 +211,8 @@ def link_statement(statement: Statement) -> LinkedStatement:
     text = plain_text(body)
     return LinkedStatement(
         id=statement.id,
-        html=html,
-        text=text,
+        packed_html=pack(html),
+        packed_text=pack(text),
         mentions=linked.mentions,
         days=tuple(days),
         months=tuple(months),

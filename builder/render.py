@@ -30,7 +30,7 @@ from .bodyhtml import headings_in_order, mark_languages
 from .charts import Bar, bar_chart, ranked_bars
 from .errors import ArchiveError, Problem
 from .feeds import Feed, FeedEntry, absolute_links, entry_xml, feed_xml
-from .link import Links
+from .link import Links, unpack
 from .markup import render_markdown, render_summary
 from .model import ENTITY_TYPES, KINDS, REFERENCE_INVERSE_LABELS, REFERENCE_LABELS, Archive, Entity, Statement
 from .workers import PARALLEL_THRESHOLD, fork_map, worker_count
@@ -493,7 +493,7 @@ class Renderer:
             lastmod=self.last_modified([sid, *(c.id for c in referenced_by)]),
             s=s,
             card=self.cards[sid],
-            body=Derived(self._page_body, linked.html, s.language),
+            body=Derived(self._page_body, linked.packed_html, s.language),
             mentions=linked.mentions,
             tagged=[self.archive.entities[e] for e in s.entities if e in self.archive.entities],
             mentioned=[
@@ -874,8 +874,8 @@ class Renderer:
 
     # -- helpers ----------------------------------------------------------------------------
 
-    def _page_body(self, html: str, language: str) -> Markup:
-        return Markup(self._body(html, language))
+    def _page_body(self, packed_html: bytes, language: str) -> Markup:
+        return Markup(self._body(unpack(packed_html), language))
 
     def _body(self, html: str, language: str) -> str:
         """Linked HTML for the page: headings in order, other languages marked, notes in the site's."""

@@ -437,6 +437,26 @@ def test_a_word_counted_in_many_statements_is_held_once(
         assert links.related["monday-2024-03-01"] == ("tuesday-2024-03-02",)
 
 
+def test_a_linked_statement_keeps_its_html_and_text_compressed(tmp_path: Path) -> None:
+    """The linked HTML and plain text, most of a linked archive's memory and each read once
+    or twice a build, are held compressed and read back whole."""
+    from builder import link
+    from builder.content import load_archive
+
+    body = "The harbour board met on 3 March 2024 and said the tides were high. " * 40
+    root = write_archive(
+        tmp_path / "a",
+        {
+            "content/statements/2024/board.md": f"---\ntitle: Board\ndate: 2024-03-05\nsource: gazette\n---\n{body}\n"
+        },
+    )
+    loaded, _ = load_archive(root, None, cache=False)
+    linked = link.link_archive(loaded, workers=1).statements["board"]
+    assert linked.text.strip() == body.strip()
+    assert linked.html.startswith("<p>The harbour board met on <a ") and linked.html.count("tides") == 40
+    assert len(linked.packed_text) * 4 < len(linked.text) and len(linked.packed_html) * 4 < len(linked.html)
+
+
 def test_the_indexers_taking_turns_get_the_memory_of_the_pages(
     archive: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
