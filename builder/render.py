@@ -352,30 +352,46 @@ class Renderer:
     def sections(self) -> list[Callable[[], Iterable[Page]]]:
         """The site's pages in parts of about equal work, in order, each independent of the
         others: workers can make them side by side (see render_site)."""
+        return [make for make, _ in self._sections]
+
+    @functools.cached_property
+    def whole_sections(self) -> frozenset[int]:
+        """The sections that each read the whole archive (the home page, the list of all
+        statements, the months, kinds and tags). A worker making one copies most of the
+        parent's memory it reads (at 100,000 statements, 0.3-0.7 GB each), so in a parallel
+        build the parent makes them itself while the workers make the rest."""
+        return frozenset(number for number, (_, whole) in enumerate(self._sections) if whole)
+
+    @functools.cached_property
+    def _sections(self) -> list[tuple[Callable[[], Iterable[Page]], bool]]:
+        """Each section, and whether it reads the whole archive."""
         entities = sorted(self.archive.entities.values(), key=lambda e: e.id)
         days = self._date_plan.days
         return [
-            lambda: [self.home()],
-            lambda: self.paginated("statements/", "statements.html", self.newest),
-            *self._statement_sections(),
-            self.data_files,
-            self.all_versions,
-            self.dates_index_and_years,
-            self.months,
+            (lambda: [self.home()], True),
+            (lambda: self.paginated("statements/", "statements.html", self.newest), True),
+            *((section, False) for section in self._statement_sections()),
+            (self.data_files, True),
+            (self.all_versions, False),
+            (self.dates_index_and_years, True),
+            (self.months, True),
             *(
-                functools.partial(self.days_between, start, start + SECTION_SIZE * 4)
+                (functools.partial(self.days_between, start, start + SECTION_SIZE * 4), False)
                 for start in range(0, len(days), SECTION_SIZE * 4)
             ),
-            lambda: [
-                self.page("entities/", "entities.html", lastmod=self.latest, groups=self._entity_groups())
-            ],
+            (
+                lambda: [
+                    self.page("entities/", "entities.html", lastmod=self.latest, groups=self._entity_groups())
+                ],
+                True,
+            ),
             *(
-                functools.partial(self.entities_between, entities, start, start + ENTITIES_A_SECTION)
+                (functools.partial(self.entities_between, entities, start, start + ENTITIES_A_SECTION), False)
                 for start in range(0, len(entities), ENTITIES_A_SECTION)
             ),
-            self.kinds,
-            self.tags,
-            self.single_pages,
+            (self.kinds, True),
+            (self.tags, True),
+            (self.single_pages, True),
         ]
 
     def closing_pages(self) -> Iterator[Page]:
@@ -1038,41 +1054,72 @@ def _write_all(pages: Iterable[Page], write: Callable[[Page], None]) -> int:
 def _pages_in_parallel(
     renderer: Renderer, write: Callable[[Page], None], workers: int | None, nice: int = 0
 ) -> int:
+    """The sections that read the whole archive are made by this process, a page at a time
+    while it waits for its workers, which make the others (see Renderer.whole_sections); the
+    sitemap and digests are then taken in section order."""
     global _renderer, _write
     renderer.load_templates()  # compiled once, before the fork
     sections = range(len(renderer.sections))  # listed before the fork: workers share it
+    to_workers = [number for number in sections if number not in renderer.whole_sections]
+    made: dict[int, SectionResult] = {}
+    own_share = (step for number in sorted(renderer.whole_sections) for step in _section(number, made))
     _renderer, _write = renderer, write
-    count = 0
     try:
-        for made, sitemap, digests in fork_map(
+        results = fork_map(
             _make_section,
-            sections,
+            to_workers,
             workers,
             threshold=0,
             chunksize=1,
             nice=nice,
             copy_limit=WORKER_COPY_LIMIT,
-        ):
-            renderer.sitemap.extend(sitemap)
-            if renderer.reuse is not None:
-                renderer.reuse.current.update(digests)
-            count += made
+            meanwhile=own_share,
+        )
+        made.update(zip(to_workers, results, strict=True))
     finally:
         _renderer, _write = None, None
+    count = 0
+    for number in sections:
+        pages, sitemap, digests = made.pop(number)
+        renderer.sitemap.extend(sitemap)
+        if renderer.reuse is not None:
+            renderer.reuse.current.update(digests)
+        count += pages
     return count + _write_all(renderer.closing_pages(), write)
 
 
-def _make_section(number: int) -> tuple[int, list[discovery.SitemapUrl], dict[str, str]]:
+SectionResult = tuple[int, list[discovery.SitemapUrl], dict[str, str]]
+
+
+def _make_section(number: int) -> SectionResult:
     """In a worker: make and write one section's pages; how many, and the sitemap entries
     and page digests they add."""
+    made: dict[int, SectionResult] = {}
+    for _ in _section(number, made):
+        pass
+    return made[number]
+
+
+def _section(number: int, made: dict[int, SectionResult]) -> Iterator[None]:
+    """Make and write one section's pages, a step a page; then made[number] says how many,
+    and the sitemap entries and page digests they add (the renderer's own stay as they were)."""
     assert _renderer is not None and _write is not None
+    reuse = _renderer.reuse
+    kept = reuse.current if reuse is not None else {}
+    if reuse is not None:
+        reuse.current = {}
     before = len(_renderer.sitemap)
-    if _renderer.reuse is not None:
-        _renderer.reuse.current = {}
-    count = _write_all(_renderer.sections[number](), _write)
-    added = _renderer.sitemap[before:]
-    del _renderer.sitemap[before:]
-    return count, added, _renderer.reuse.current if _renderer.reuse is not None else {}
+    try:
+        count = 0
+        for page in _renderer.sections[number]():
+            _write(page)
+            count += 1
+            yield
+        made[number] = (count, _renderer.sitemap[before:], reuse.current if reuse is not None else {})
+    finally:
+        del _renderer.sitemap[before:]
+        if reuse is not None:
+            reuse.current = kept
 
 
 def capture_files(root: Path) -> Iterator[tuple[str, Path]]:

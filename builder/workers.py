@@ -41,6 +41,7 @@ def fork_map(
     chunksize: int | None = None,
     nice: int = 0,
     copy_limit: int | None = None,
+    meanwhile: Iterator[object] | None = None,
 ) -> Iterator[Result]:
     """function over items, in order: in forked workers when there are enough items.
 
@@ -54,17 +55,31 @@ def fork_map(
     it reads it: CPython then writes each object's reference count, and the kernel copies
     the page, so a long-lived worker comes to hold a copy of all it has read; a fresh one
     starts shared again.
+
+    meanwhile: the parent's own share of the work, a step at each next(): taken while it
+    waits for the workers (with copy_limit), else before their results; all of it is done
+    before the last result comes.
     """
+    meanwhile = meanwhile if meanwhile is not None else iter(())
     count = worker_count(workers)
     if count <= 1 or len(items) < threshold:
-        yield from map(function, items)
+        results: Iterator[Result] = map(function, items)
+        _finish(meanwhile)
+        yield from results
         return
     if copy_limit is not None:
-        yield from _map_within(function, items, count, nice, copy_limit)
+        yield from _map_within(function, items, count, nice, copy_limit, meanwhile)
         return
     chunk = chunksize or max(1, len(items) // (count * 8))
     with _pool(count, nice) as pool:
-        yield from pool.map(function, items, chunksize=chunk)
+        results = pool.map(function, items, chunksize=chunk)  # all given out at once
+        _finish(meanwhile)
+        yield from results
+
+
+def _finish(steps: Iterator[object]) -> None:
+    for _ in steps:
+        pass
 
 
 def _pool(count: int, nice: int) -> ProcessPoolExecutor:
@@ -75,10 +90,17 @@ def _pool(count: int, nice: int) -> ProcessPoolExecutor:
 
 
 def _map_within(
-    function: Callable[[Item], Result], items: Sequence[Item], count: int, nice: int, limit: int
+    function: Callable[[Item], Result],
+    items: Sequence[Item],
+    count: int,
+    nice: int,
+    limit: int,
+    meanwhile: Iterator[object],
 ) -> Iterator[Result]:
     """fork_map with copy_limit: two items a worker in flight, results in order, and a fresh
-    pool, after the items in flight, when a worker reports more of its own memory than limit."""
+    pool, after the items in flight, when a worker reports more of its own memory than limit;
+    the parent takes steps of its own while the next result is not there."""
+    waiting = True  # steps of the parent's own are left
     position = 0
     while position < len(items):
         with _pool(count, nice) as pool:
@@ -90,9 +112,15 @@ def _map_within(
                     position += 1
                 if not pending:
                     break
+                while waiting and not pending[0].done():
+                    waiting = next(meanwhile, _DONE) is not _DONE
                 result, own = pending.popleft().result()
                 full = full or own > limit
                 yield result
+    _finish(meanwhile)
+
+
+_DONE = object()
 
 
 def _with_own_memory(function: Callable[[Item], Result], item: Item) -> tuple[Result, int]:

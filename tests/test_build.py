@@ -225,8 +225,9 @@ def test_imported_capture_builds_with_no_broken_link(tmp_path: Path) -> None:
 
 def test_workers_make_the_same_pages_as_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Linking and rendering in worker processes (which write their own pages, fresh workers
-    taking over after every few sections) give the files a one-process build gives (a
-    generated archive above the size where workers start)."""
+    taking over after every few sections, the parent making the pages that read the whole
+    archive) give the files a one-process build gives (a generated archive above the size
+    where workers start)."""
     from builder import render
     from builder.content import load_archive
     from builder.link import link_archive
@@ -240,22 +241,30 @@ def test_workers_make_the_same_pages_as_one_process(tmp_path: Path, monkeypatch:
     one, two = link_archive(archive, workers=1), link_archive(archive, workers=2)
     assert one == two
 
+    writers = tmp_path / "writers"
+
+    def write(out: Path, page: render.Page) -> None:
+        write_page(out, page.path, page.content, tmp_path)
+        with writers.open("a") as log:  # appended whole: each line comes from one process
+            log.write(f"{page.path} {os.getpid()}\n")
+
     def site(links: object, workers: int) -> tuple[int, dict[str, bytes]]:
         out = tmp_path / f"site-{workers}"
         out.mkdir()
-        count = render_site(
-            archive,
-            links,
-            root,
-            lambda page: write_page(out, page.path, page.content, tmp_path),
-            workers=workers,
-        )
+        count = render_site(archive, links, root, lambda page: write(out, page), workers=workers)
         return count, {f.relative_to(out).as_posix(): f.read_bytes() for f in out.rglob("*") if f.is_file()}
 
     monkeypatch.setattr(render, "WORKER_COPY_LIMIT", 0)  # a fresh pool after every few sections
-    serial, parallel = site(one, 1), site(two, 2)
+    serial = site(one, 1)
+    writers.unlink()
+    parallel = site(two, 2)
     assert serial[0] > 1000 and serial[0] == len(serial[1])
     assert serial == parallel
+    by = dict(line.split() for line in writers.read_text().splitlines())
+    parent = str(os.getpid())
+    assert {by[p] for p in ("index.html", "statements/page/2/index.html", "kinds/index.html")} == {parent}
+    statement_pages = [p for p in by if p.startswith("statements/") and p.count("/") == 2]
+    assert len(statement_pages) > PARALLEL_THRESHOLD and parent not in {by[p] for p in statement_pages}
 
 
 def test_a_large_previous_site_is_deleted_in_the_background(

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,34 @@ def test_fresh_workers_take_over_past_the_copy_limit_and_the_answers_stay_in_ord
     assert max(held for *_, held in limited) <= 6, "a worker stops at the limit and the items in flight"
     unlimited = list(fork_map(_keep, range(12), workers=2, threshold=0, copy_limit=2**40))
     assert len({pid for _, pid, _ in unlimited}) == 2 and not _kept
+
+
+def _slow(item: int) -> tuple[int, int, int]:
+    time.sleep(0.3)
+    return _where(item)
+
+
+def test_the_parent_takes_its_own_steps_while_it_waits() -> None:
+    """fork_map(meanwhile=steps): the parent does its own share of the work (the render's
+    pages that read the whole archive) while the workers do theirs, all of it in the
+    parent, and the results still come back in order."""
+    taken: list[int] = []
+
+    def steps() -> Iterator[None]:
+        for _ in range(5):
+            taken.append(os.getpid())
+            yield
+
+    waiting = fork_map(_slow, range(4), workers=2, threshold=0, copy_limit=2**40, meanwhile=steps())
+    assert next(waiting)[0] == 0 and len(taken) == 5, "stepped while the first result was made"
+    assert [item for item, *_ in waiting] == [1, 2, 3]
+    for copy_limit in (None, 2**40):
+        taken.clear()
+        results = fork_map(
+            _where, range(12), workers=2, threshold=0, copy_limit=copy_limit, meanwhile=steps()
+        )
+        assert [item for item, *_ in results] == list(range(12))
+        assert taken == [os.getpid()] * 5
 
 
 def test_answer_comes_back() -> None:
