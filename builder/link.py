@@ -25,7 +25,7 @@ from .markup import plain_text, render_markdown
 from .mentions import MentionCount, MentionMatcher, link_mentions
 from .model import Archive, Statement
 from .related import NO_WORDS, Features, Relatedness, WordCounts, related_statements, word_counts
-from .workers import fork_map
+from .workers import COPY_LIMIT, PARALLEL_THRESHOLD, fork_map
 
 
 @dataclass(frozen=True)
@@ -166,8 +166,35 @@ def _sharing_words(linked: LinkedStatement, vocabulary: dict[str, str]) -> Linke
     return replace(linked, words=WordCounts(words, linked.words.counts))
 
 
+# Set before the workers fork: the statements to link, which they read where the parent
+# holds them.
+_to_link: Sequence[Statement] = ()
+LINK_CHUNK = 100  # statements a worker links at a time
+
+
 def _link_all(statements: Sequence[Statement], workers: int | None) -> Iterator[LinkedStatement]:
-    return fork_map(link_statement, statements, workers)
+    """link_statement over statements, in order, in workers when there are enough.
+
+    What goes out to a worker is a range of numbers, not the statements: pickled, each
+    worker held copies of the chunks given to it (0.4 GB each at 100,000 statements). And
+    fresh workers take over past the copy limit, since reading the statements copies them.
+    """
+    global _to_link
+    _to_link = statements
+    chunks = [
+        range(start, min(start + LINK_CHUNK, len(statements)))
+        for start in range(0, len(statements), LINK_CHUNK)
+    ]
+    parallel = workers if len(statements) >= PARALLEL_THRESHOLD else 1
+    try:
+        for linked in fork_map(_link_chunk, chunks, parallel, threshold=0, copy_limit=COPY_LIMIT):
+            yield from linked
+    finally:
+        _to_link = ()
+
+
+def _link_chunk(numbers: range) -> list[LinkedStatement]:
+    return [link_statement(_to_link[number]) for number in numbers]
 
 
 def _date_finder(

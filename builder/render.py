@@ -33,7 +33,7 @@ from .feeds import Feed, FeedEntry, absolute_links, entry_xml, feed_xml
 from .link import Links, unpack
 from .markup import render_markdown, render_summary
 from .model import ENTITY_TYPES, KINDS, REFERENCE_INVERSE_LABELS, REFERENCE_LABELS, Archive, Entity, Statement
-from .workers import PARALLEL_THRESHOLD, fork_map, worker_count
+from .workers import COPY_LIMIT, PARALLEL_THRESHOLD, fork_map, worker_count
 
 THEME = Path(__file__).resolve().parent.parent / "templates"
 MONTHS = (
@@ -53,12 +53,6 @@ ENTITY_TYPE_TITLES = {
 
 SECTION_SIZE = 200  # statement pages in one part of the work (see Renderer.sections)
 ENTITIES_A_SECTION = 100  # entity pages in one part of the work
-# The memory of its own a render worker may come to hold before freshly forked workers take
-# over (fork_map's copy_limit): a worker reading the parent's objects copies the pages they
-# lie on. At 100,000 statements each worker of a pool of 120 sections came to hold 0.8 GB,
-# and 1.1 GB in the pool of list pages, beside a parent of 3.2 GB (peak 5.5 GB summed); a
-# worker of the demo's 10,000 comes to about 0.2 GB in all, and one pool makes them all.
-WORKER_COPY_LIMIT = 256 * 2**20
 
 
 @dataclass(frozen=True)
@@ -1072,7 +1066,7 @@ def _pages_in_parallel(
             threshold=0,
             chunksize=1,
             nice=nice,
-            copy_limit=WORKER_COPY_LIMIT,
+            copy_limit=COPY_LIMIT,
             meanwhile=own_share,
         )
         made.update(zip(to_workers, results, strict=True))

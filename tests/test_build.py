@@ -228,7 +228,7 @@ def test_workers_make_the_same_pages_as_one_process(tmp_path: Path, monkeypatch:
     taking over after every few sections, the parent making the pages that read the whole
     archive) give the files a one-process build gives (a generated archive above the size
     where workers start)."""
-    from builder import render
+    from builder import link, render
     from builder.content import load_archive
     from builder.link import link_archive
     from builder.render import render_site
@@ -238,6 +238,8 @@ def test_workers_make_the_same_pages_as_one_process(tmp_path: Path, monkeypatch:
     root = tmp_path / "big"
     assert run("demo", "--statements", str(PARALLEL_THRESHOLD + 40), "--out", str(root)) == 0
     archive, _ = load_archive(root, None, cache=False)
+    monkeypatch.setattr(link, "COPY_LIMIT", 0)  # fresh workers after every few chunks
+    monkeypatch.setattr(link, "LINK_CHUNK", 16)
     one, two = link_archive(archive, workers=1), link_archive(archive, workers=2)
     assert one == two
 
@@ -254,7 +256,7 @@ def test_workers_make_the_same_pages_as_one_process(tmp_path: Path, monkeypatch:
         count = render_site(archive, links, root, lambda page: write(out, page), workers=workers)
         return count, {f.relative_to(out).as_posix(): f.read_bytes() for f in out.rglob("*") if f.is_file()}
 
-    monkeypatch.setattr(render, "WORKER_COPY_LIMIT", 0)  # a fresh pool after every few sections
+    monkeypatch.setattr(render, "COPY_LIMIT", 0)
     serial = site(one, 1)
     writers.unlink()
     parallel = site(two, 2)
