@@ -57,7 +57,7 @@ from . import korean, pagefind_bundle, pagefind_service
 from .cache import SEAL, folder_is_sealed, seal_folder
 from .errors import ArchiveError
 from .searchdocs import SearchRecord
-from .workers import worker_count
+from .workers import give_back_freed_memory, worker_count
 
 FORMAT = 1  # bump when what we give Pagefind changes: cached shards are then rebuilt
 SHARD_MEMORY = 2_500_000_000  # bytes the indexer may use for one shard (estimated, see above)
@@ -187,15 +187,17 @@ def write_index(plan: IndexPlan, out_dir: Path) -> ReaderIndexStats:
     try:
         tree = work / BUNDLE
         parts = [work / f"part-{number}" for number in range(len(shards))]  # apart while they are made
+
+        def make(shard: Shard, fingerprint: str, part: Path) -> tuple[bool, int, bool]:
+            made = _shard(shard, fingerprint, part, work, plan)
+            # The shard's records and Pagefind's reply (the bundle, twice) are let go: their
+            # memory goes back for the next indexer (at 100,000 statements the build kept
+            # 0.4 GB of it beside each).
+            give_back_freed_memory()
+            return made
+
         with ThreadPoolExecutor(_indexers(shards)) as pool:  # each indexer is its own process
-            built = list(
-                pool.map(
-                    lambda shard, fingerprint, part: _shard(shard, fingerprint, part, work, plan),
-                    shards,
-                    plan.fingerprints,
-                    parts,
-                )
-            )
+            built = list(pool.map(make, shards, plan.fingerprints, parts))
         for number, part in enumerate(parts):  # the first shard is the bundle's root, the others inside it
             os.replace(part, tree / _shard_path(number))
             if number:
