@@ -250,10 +250,10 @@ def test_workers_make_the_same_pages_as_one_process(tmp_path: Path, monkeypatch:
         with writers.open("a") as log:  # appended whole: each line comes from one process
             log.write(f"{page.path} {os.getpid()}\n")
 
-    def site(links: object, workers: int) -> tuple[int, dict[str, bytes]]:
-        out = tmp_path / f"site-{workers}"
+    def site(links: object, workers: int, nice: int = 0) -> tuple[int, dict[str, bytes]]:
+        out = tmp_path / f"site-{workers}-{nice}"
         out.mkdir()
-        count = render_site(archive, links, root, lambda page: write(out, page), workers=workers)
+        count = render_site(archive, links, root, lambda page: write(out, page), workers=workers, nice=nice)
         return count, {f.relative_to(out).as_posix(): f.read_bytes() for f in out.rglob("*") if f.is_file()}
 
     monkeypatch.setattr(render, "COPY_LIMIT", 0)
@@ -267,6 +267,10 @@ def test_workers_make_the_same_pages_as_one_process(tmp_path: Path, monkeypatch:
     assert {by[p] for p in ("index.html", "statements/page/2/index.html", "kinds/index.html")} == {parent}
     statement_pages = [p for p in by if p.startswith("statements/") and p.count("/") == 2]
     assert len(statement_pages) > PARALLEL_THRESHOLD and parent not in {by[p] for p in statement_pages}
+    writers.unlink()
+    assert site(two, 2, nice=5) == serial, "beside an indexer, the workers make every page"
+    by = dict(line.split() for line in writers.read_text().splitlines())
+    assert parent not in {by[p] for p in by if p not in ("feed.xml", "sitemap.xml", "robots.txt")}
 
 
 def test_a_large_previous_site_is_deleted_in_the_background(
