@@ -113,7 +113,7 @@ class PagefindService:
             self._process.stdin.write(base64.b64encode(message.encode("utf-8")) + b",")
             self._process.stdin.flush()
         except (BrokenPipeError, OSError) as error:
-            raise self._failure(f"the indexer stopped reading ({error})") from error
+            raise self._failure(f"the indexer stopped reading ({error})", ended=True) from error
         return self._next_id
 
     def wait(self, message_id: int, timeout: float | None = None) -> dict[str, Any]:
@@ -184,8 +184,10 @@ class PagefindService:
             self._stderr += chunk
             del self._stderr[:-STDERR_TAIL]
 
-    def _failure(self, what: str) -> ArchiveError:
-        if self._closed:  # the process is gone: let its last words and exit status arrive
+    def _failure(self, what: str, ended: bool = False) -> ArchiveError:
+        """ended: the indexer closed its end of a pipe (it is gone, or going), whether or not
+        its output has been seen to end yet."""
+        if ended or self._closed:  # the process is gone: let its last words and exit status arrive
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._process.wait(timeout=2)
             self._threads[1].join(timeout=2)

@@ -317,12 +317,27 @@ def test_missing_indexer_is_a_clear_error(tmp_path, monkeypatch):
         reader_search.write_reader_index(RECORDS, tmp_path, base_path=BASE)
 
 
-def test_crashing_indexer_is_an_error_not_a_hang(tmp_path, monkeypatch):
-    """An indexer that dies gives an error with what it printed, at once."""
+@pytest.mark.parametrize("loaded", [False, True])
+def test_crashing_indexer_is_an_error_not_a_hang(tmp_path, monkeypatch, loaded):
+    """An indexer that dies gives an error with what it printed, at once; also on a loaded
+    machine, where it is gone before the first request is written and the threads reading
+    its output have not run yet."""
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", fake_indexer(tmp_path, "echo 'out of memory' >&2; exit 3"))
+    if loaded:
+        service = pagefind_service.PagefindService
+        for name, seconds in (("send", 0.3), ("_read_replies", 1.0), ("_read_stderr", 1.0)):
+            monkeypatch.setattr(service, name, _late(getattr(service, name), seconds))
     with pytest.raises(ArchiveError, match="out of memory") as raised:
         reader_search.write_reader_index(RECORDS, tmp_path / "out", base_path=BASE)
     assert "exit status 3" in str(raised.value)
+
+
+def _late(method, seconds):
+    def late(*args, **kwargs):
+        time.sleep(seconds)
+        return method(*args, **kwargs)
+
+    return late
 
 
 def test_silent_indexer_times_out(tmp_path, monkeypatch):
