@@ -1075,6 +1075,7 @@ def _pages_in_parallel(
         )
         made.update(zip(to_workers, results, strict=True))
     finally:
+        own_share.close()  # a section left half made (an error) puts the renderer back first
         _renderer, _write = None, None
     count = 0
     for number in sections:
