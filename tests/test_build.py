@@ -501,3 +501,8 @@ def test_the_indexers_taking_turns_get_the_memory_of_the_pages(
     assert run("build", "--root", str(archive), "--quiet") == 0
     assert alive_when_indexing == [False]
     assert (archive / "_site/pagefind/pagefind-entry.json").is_file()
+    # the page digests, set aside while indexing, are recorded for the next build
+    from builder.cache import CACHE_DIR, load_signed
+
+    recorded = load_signed(archive / CACHE_DIR / build_module.PAGES)
+    assert "index.html" in recorded["digests"] and "statements/index.html" in recorded["digests"]
