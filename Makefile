@@ -34,5 +34,5 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench.py $(if $(BENCH_N),--statements $(BENCH_N))
 
 clean:
-	rm -rf _site _site.* .archive-cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf _site ._site.* .archive-cache .pytest_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -39,8 +40,12 @@ from .write import (
     check_output_folder,
     copy_files,
     discard,
+    marker_identity,
     publish,
+    spare_folder,
     staging_folder,
+    sweep,
+    take_spare,
     write_page,
 )
 
@@ -167,9 +172,9 @@ def build(
         with stages.stage("search", announce=False):  # its shards, to plan the cores with
             plan = _index_plan(archive, search_records_of(archive, links), cache)
     check_output_folder(out, root)
-    staging = staging_folder(out)
     pages_key = _pages_key(root, archive) if cache else ""
-    reuse = _page_reuse(root, out, pages_key) if cache else None
+    reuse, has_record = _page_reuse(root, out, pages_key) if cache else (None, False)
+    staging, spare_files = _staging(root, out, pages_key, reuse)
     result = BuildResult(len(archive.statements), len(archive.entities), problems=problems)
     indexers = min(plan.to_index(), worker_count()) if plan else 0
     # Side by side only when the indexers leave a core free (an edit re-indexes one shard):
@@ -192,8 +197,11 @@ def build(
                 reuse=reuse,
                 nice=RENDER_NICE if indexing else 0,
             )
-            copy_files(staging, static_files(root))
-            copy_files(staging, capture_files(root))
+            files = copy_files(staging, static_files(root)) + copy_files(staging, capture_files(root))
+            if reuse is not None and spare_files:
+                sweep(staging, sorted(spare_files.difference(reuse.current, files, (MARKER,))))
+            if not plan:
+                shutil.rmtree(staging / "pagefind", ignore_errors=True)  # the spare's index
         if plan:
             with stages.stage("search"):  # what indexing takes beyond rendering, when alongside
                 if indexing is None:
@@ -210,35 +218,67 @@ def build(
             indexing = None
             result.search_seconds = index_stats.seconds
         with stages.stage("write"):
-            publish(staging, out, result.pages)
+            spare = publish(staging, out, result.pages, keep_spare=has_record)
     except BaseException:
         if indexing:
             indexing.cancel()
-        discard(staging)
+        discard(staging, out if spare_files else None)
         raise
     result.timings = stages.in_order()
     if reuse is not None:
-        _record_pages(root, out, pages_key, reuse)
+        _record_pages(root, out, pages_key, reuse, files, spare)
     if cache:
         record_build(root, signature, result)
     return result
 
 
-PAGES = "pages.pickle"
+PAGES = "pages.pickle"  # what the output holds: its page digests and its other files
+SPARE = "spare.pickle"  # the same, of the spare (see write.take_spare)
 
 
-def _page_reuse(root: Path, out: Path, key: str) -> PageReuse:
+def _page_reuse(root: Path, out: Path, key: str) -> tuple[PageReuse, bool]:
     """The previous build's page digests, if they describe the output folder as it is and
-    were made with the same templates, settings, entity names and builder (key)."""
+    were made with the same templates, settings, entity names and builder (key); and
+    whether there is a record of what the output holds (then it can be kept as the spare)."""
     saved = load_signed(root / CACHE_DIR / PAGES)
-    if isinstance(saved, dict) and saved.get("key") == key and saved.get("out") == _output_identity(out):
-        return PageReuse(saved["digests"], out)
-    return PageReuse({}, None)
+    if not isinstance(saved, dict) or saved.get("out") != _output_identity(out):
+        return PageReuse({}, None), False
+    return PageReuse(saved["digests"] if saved.get("key") == key else {}, out), True
 
 
-def _record_pages(root: Path, out: Path, key: str, reuse: PageReuse) -> None:
+def _staging(root: Path, out: Path, key: str, reuse: PageReuse | None) -> tuple[Path, set[str]]:
+    """The folder to build in: the spare, when its record says what it holds, and then the
+    files it holds (its pages are reused in place where their digests are the same); else a
+    new, empty folder."""
+    record = load_signed(root / CACHE_DIR / SPARE) if reuse is not None else None
+    if reuse is not None and _describes(record, spare_folder(out)):
+        staging = take_spare(out)
+        if staging is not None:
+            if record["key"] == key:
+                reuse.in_place = record["digests"]
+            return staging, set(record["digests"]).union(record["files"])
+    return staging_folder(out), set()
+
+
+def _describes(record: object, folder: Path) -> bool:
+    """Is this a whole record of what folder holds, wherever the folder was made?"""
+    return (
+        isinstance(record, dict)
+        and {"key", "out", "digests", "files"} <= record.keys()
+        and record["out"] is not None
+        and tuple(record["out"][1:]) == marker_identity(folder)
+    )
+
+
+def _record_pages(root: Path, out: Path, key: str, reuse: PageReuse, files: list[str], spare: bool) -> None:
+    """What the output holds, for the next build; the previous output's record goes with it
+    when it became the spare."""
     (root / CACHE_DIR).mkdir(parents=True, exist_ok=True)
-    record = {"key": key, "out": _output_identity(out), "digests": reuse.current}
+    if spare:
+        (root / CACHE_DIR / PAGES).replace(root / CACHE_DIR / SPARE)
+    else:
+        (root / CACHE_DIR / SPARE).unlink(missing_ok=True)
+    record = {"key": key, "out": _output_identity(out), "digests": reuse.current, "files": files}
     dump_signed(record, root / CACHE_DIR / PAGES)
 
 
@@ -254,12 +294,9 @@ def _pages_key(root: Path, archive: Archive) -> str:
 
 
 def _output_identity(out: Path) -> tuple[str, int, int, int] | None:
-    """Which build's output this folder is: its marker file is new at every build."""
-    try:
-        info = (out / MARKER).stat()
-    except OSError:
-        return None
-    return (str(out.resolve()), info.st_dev, info.st_ino, info.st_mtime_ns)
+    """Which build's output this folder is, and where (see write.marker_identity)."""
+    identity = marker_identity(out)
+    return (str(out.resolve()), *identity) if identity else None
 
 
 def _index_plan(archive: Archive, records: list, cache: bool) -> IndexPlan:

@@ -15,6 +15,7 @@ import functools
 import hashlib
 import io
 import math
+import os
 import pickle
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -35,6 +36,7 @@ from .link import Links, unpack
 from .markup import render_markdown, render_summary
 from .model import ENTITY_TYPES, KINDS, REFERENCE_INVERSE_LABELS, REFERENCE_LABELS, Archive, Entity, Statement
 from .workers import COPY_LIMIT, PARALLEL_THRESHOLD, fork_map, worker_count
+from .write import Unchanged
 
 THEME = Path(__file__).resolve().parent.parent / "templates"
 MONTHS = (
@@ -70,9 +72,9 @@ class DatePlan:
 @dataclass(frozen=True)
 class Page:
     path: str  # relative to the output folder, e.g. statements/x/index.html
-    # None: the same bytes as this file of the previous build; an iterator: a large file's
-    # bytes in pieces, written as they are made
-    content: bytes | Iterator[bytes] | None
+    # Unchanged: the same bytes as this file of an earlier build; an iterator: a large
+    # file's bytes in pieces, written as they are made
+    content: bytes | Iterator[bytes] | Unchanged
 
 
 @dataclass
@@ -80,11 +82,15 @@ class PageReuse:
     """What the previous build made from what: a page whose template, address and context
     pickle to the same digest as then is the same bytes, so it is taken from the previous
     output instead of being rendered again (everything else a template can read, such as
-    settings, templates, entity names and the builder's code, is in the table's key)."""
+    settings, templates, entity names and the builder's code, is in the table's key).
+
+    `current` ends with every file the render made, a digest or "" for each (so that a
+    later build taking this one's folder as its spare knows what it holds)."""
 
     previous: dict[str, str]  # output path -> digest of the previous build
     previous_out: Path | None  # the previous build's output folder, where those files are
     current: dict[str, str] = field(default_factory=dict)
+    in_place: dict[str, str] = field(default_factory=dict)  # the same, of the folder being built
 
     def digest(self, rel: str, template: str, lastmod: dt.date | None, context: dict[str, Any]) -> str | None:
         buffer = io.BytesIO()
@@ -107,17 +113,26 @@ class PageReuse:
         finally:
             self.current = pickle.loads(digests)
 
-    def same_bytes(self, path: str, content: bytes) -> bool:
-        """For a file not made from a template: are these the previous build's bytes?"""
-        return self.reusable(path, hashlib.blake2b(content, digest_size=16).hexdigest())
+    def same_bytes(self, path: str, content: bytes) -> Unchanged | None:
+        """For a file not made from a template: where these bytes are already, if anywhere."""
+        return self.unchanged(path, hashlib.blake2b(content, digest_size=16).hexdigest())
 
-    def reusable(self, path: str, digest: str) -> bool:
+    def unchanged(self, path: str, digest: str) -> Unchanged | None:
+        """Which earlier build's file a page of this digest can be, if any."""
         self.current[path] = digest
-        return (
+        if self.in_place.get(path) == digest:
+            return Unchanged.IN_PLACE
+        if (
             self.previous.get(path) == digest
             and self.previous_out is not None
-            and (self.previous_out / path).is_file()
-        )
+            and os.path.isfile(os.path.join(self.previous_out, path))
+        ):
+            return Unchanged.PREVIOUS
+        return None
+
+    def made(self, page: Page) -> None:
+        """Every file the render makes is in `current`, with a digest or ""."""
+        self.current.setdefault(page.path, "")
 
 
 class Derived:
@@ -286,8 +301,9 @@ class Renderer:
             self.sitemap.append(discovery.SitemapUrl(self.urls.absolute(rel), lastmod))
             if self.reuse is not None:
                 digest = self.reuse.digest(rel, template, lastmod, context)
-                if digest is not None and self.reuse.reusable(path, digest):
-                    return Page(path, None)
+                unchanged = self.reuse.unchanged(path, digest) if digest is not None else None
+                if unchanged is not None:
+                    return Page(path, unchanged)
         context = {
             key: value.value() if isinstance(value, Derived) else value for key, value in context.items()
         }
@@ -332,8 +348,10 @@ class Renderer:
     def file(self, path: str, content: bytes | Iterator[bytes]) -> Page:
         """A file not made from a template (citation, feed, data), reused when unchanged
         (a file in pieces is written every time: its bytes are known only as it is written)."""
-        if isinstance(content, bytes) and self.reuse is not None and self.reuse.same_bytes(path, content):
-            return Page(path, None)
+        if isinstance(content, bytes) and self.reuse is not None:
+            unchanged = self.reuse.same_bytes(path, content)
+            if unchanged is not None:
+                return Page(path, unchanged)
         return Page(path, content)
 
     def derived_file(self, path: str, content: Derived) -> Page:
@@ -341,8 +359,9 @@ class Renderer:
         function and key are the previous build's."""
         if self.reuse is not None:
             digest = self.reuse.digest(path, "", None, {"file": content})
-            if digest is not None and self.reuse.reusable(path, digest):
-                return Page(path, None)
+            unchanged = self.reuse.unchanged(path, digest) if digest is not None else None
+            if unchanged is not None:
+                return Page(path, unchanged)
         return Page(path, content.value())
 
     def load_templates(self) -> None:
@@ -1040,19 +1059,21 @@ def render_site(
     With workers, each worker makes whole sections and writes their pages itself (no page
     travels between processes), and the sitemap and digests come back in section order, so
     the site is the same bytes whatever the number of workers. With `reuse`, unchanged pages
-    come as Page(path, None) and reuse.current is filled. `nice` lowers the workers'
+    come as Page(path, Unchanged...) and reuse.current is filled. `nice` lowers the workers'
     priority (for work that runs beside them and should keep its core).
     """
     renderer = Renderer(archive, links, root, reuse)
     if worker_count(workers) < 2 or len(archive.statements) < PARALLEL_THRESHOLD:
-        return _write_all(renderer.pages(), write)
+        return _write_all(renderer.pages(), write, reuse)
     return _pages_in_parallel(renderer, write, workers, nice)
 
 
-def _write_all(pages: Iterable[Page], write: Callable[[Page], None]) -> int:
+def _write_all(pages: Iterable[Page], write: Callable[[Page], None], reuse: PageReuse | None) -> int:
     count = 0
     for page in pages:
         write(page)
+        if reuse is not None:
+            reuse.made(page)
         count += 1
     return count
 
@@ -1096,7 +1117,7 @@ def _pages_in_parallel(
         if renderer.reuse is not None:
             renderer.reuse.current.update(digests)
         count += pages
-    return count + _write_all(renderer.closing_pages(), write)
+    return count + _write_all(renderer.closing_pages(), write, renderer.reuse)
 
 
 SectionResult = tuple[int, list[discovery.SitemapUrl], dict[str, str]]
@@ -1124,6 +1145,8 @@ def _section(number: int, made: dict[int, SectionResult]) -> Iterator[None]:
         count = 0
         for page in _renderer.sections[number]():
             _write(page)
+            if reuse is not None:
+                reuse.made(page)
             count += 1
             yield
         made[number] = (count, _renderer.sitemap[before:], reuse.current if reuse is not None else {})

@@ -4,12 +4,20 @@ Readers never see a half-written site and a failed or killed build leaves the pr
 one serving: the new tree is complete on disk before a single rename (an atomic exchange
 where the kernel offers one) puts it in place. A marker file tells our own output apart
 from any other folder, so `--out` can never empty the maintainer's content by mistake.
+
+The site the exchange replaces is kept beside the output as its spare, and the next build
+starts from it (see take_spare): making a folder costs 0.25-0.35 ms on this machine's disk,
+the 20,000 folders of a 10,000-statement site 5-7 s, while the pages that did not change
+since the spare was made need nothing at all. A file in the spare may be a hard link to the
+live site's (see reuse_file), so a file is never rewritten in place: it is unlinked first.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
+import enum
 import functools
 import os
 import shutil
@@ -25,6 +33,13 @@ MARKER = ".archive-build"
 MARKER_TEXT = b"This folder is made by `archive build`; it is replaced at every build.\n"
 _RENAME_EXCHANGE = 2
 Result = TypeVar("Result")
+
+
+class Unchanged(enum.Enum):
+    """A page's content when its bytes are those of a file an earlier build made."""
+
+    PREVIOUS = "the previous build's file, hard-linked"
+    IN_PLACE = "already in the folder being built (the spare's file)"
 
 
 def check_output_folder(out: Path, root: Path) -> None:
@@ -58,17 +73,56 @@ def check_output_folder(out: Path, root: Path) -> None:
 def staging_folder(out: Path) -> Path:
     """A new, empty folder next to the output (same file system, so renames are atomic)."""
     recover(out)
-    staging = out.with_name(f".{out.name}.new-{os.getpid()}")
+    staging = _staging_name(out)
     if staging.exists():
         shutil.rmtree(staging)
+    spare = spare_folder(out)
+    if spare.exists():  # not taken (see take_spare): nothing says what it holds
+        _throw_away(spare, out)
     staging.mkdir(parents=True)
     (staging / MARKER).write_bytes(MARKER_TEXT)
     return staging
 
 
+def spare_folder(out: Path) -> Path:
+    """Where the site an exchange replaced waits for the next build (see publish)."""
+    return out.with_name(f".{out.name}.spare")
+
+
+def take_spare(out: Path) -> Path | None:
+    """The spare as the staging folder, its files as they are, under a new marker (so that
+    it is told apart from the build that made it); None when there is none."""
+    recover(out)
+    staging = _staging_name(out)
+    if staging.exists():
+        shutil.rmtree(staging)
+    try:
+        os.rename(spare_folder(out), staging)
+    except OSError:
+        return None
+    marker = staging / MARKER
+    marker.unlink(missing_ok=True)
+    marker.write_bytes(MARKER_TEXT)
+    return staging
+
+
+def _staging_name(out: Path) -> Path:
+    return out.with_name(f".{out.name}.new-{os.getpid()}")
+
+
+def marker_identity(folder: Path) -> tuple[int, int, int] | None:
+    """Which build made this folder, wherever it has been moved: its marker is new at
+    every build."""
+    try:
+        info = (folder / MARKER).stat()
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_mtime_ns)
+
+
 def write_file(folder: Path, rel: str, content: bytes | Iterable[bytes]) -> None:
     """content: the bytes, or pieces of them (a large file never whole in memory)."""
-    fd = _in_its_folder(_target(folder, rel), lambda target: os.open(target, _NEW_FILE, 0o666))
+    fd = _in_its_folder(_target(folder, rel), _new_file)
     with open(fd, "wb") as handle:
         if isinstance(content, bytes):
             handle.write(content)
@@ -80,18 +134,55 @@ def reuse_file(folder: Path, rel: str, previous: Path) -> None:
     """The previous build's file, hard-linked into the new one (no bytes copied): the
     build never changes a written file, so the two builds can share it."""
     source = os.path.join(previous, rel)
-    _in_its_folder(_target(folder, rel), lambda target: _link_or_copy(source, target))
+    _in_its_folder(
+        _target(folder, rel), lambda target: _replacing(target, lambda path: _link_or_copy(source, path))
+    )
 
 
-def write_page(folder: Path, rel: str, content: bytes | Iterable[bytes] | None, previous: Path) -> None:
-    """A page's bytes, or with content None the previous build's same file (see reuse_file)."""
-    if content is None:
+def write_page(folder: Path, rel: str, content: bytes | Iterable[bytes] | Unchanged, previous: Path) -> None:
+    """A page's bytes, or the file of an earlier build with the same bytes (see Unchanged)."""
+    if content is Unchanged.IN_PLACE:
+        return
+    if content is Unchanged.PREVIOUS:
         reuse_file(folder, rel, previous)
     else:
         write_file(folder, rel, content)
 
 
-_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+def sweep(folder: Path, stale: Iterable[str]) -> None:
+    """Remove files the folder was taken with (see take_spare) and this build did not make,
+    and the folders they leave empty."""
+    emptied: set[str] = set()
+    for rel in stale:
+        try:
+            os.unlink(_target(folder, rel))
+        except FileNotFoundError:
+            continue
+        emptied.add(os.path.dirname(rel))
+    for rel in sorted(emptied, key=lambda name: -name.count("/")):
+        while rel:
+            try:
+                os.rmdir(os.path.join(folder, rel))
+            except OSError:  # not empty (or gone already)
+                break
+            rel = os.path.dirname(rel)
+
+
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+
+
+def _new_file(target: str) -> int:
+    return _replacing(target, lambda path: os.open(path, _NEW_FILE, 0o666))
+
+
+def _replacing(target: str, make: Callable[[str], Result]) -> Result:
+    """make(target), which must not find a file there: where one is (taken with the spare),
+    it is unlinked first, never written over, for it may be the live site's file too."""
+    try:
+        return make(target)
+    except FileExistsError:
+        os.unlink(target)
+        return make(target)
 
 
 def _in_its_folder(target: str, make: Callable[[str], Result]) -> Result:
@@ -107,23 +198,34 @@ def _in_its_folder(target: str, make: Callable[[str], Result]) -> Result:
 def _link_or_copy(source: str, target: str) -> None:
     try:
         os.link(source, target)
-    except FileNotFoundError:
-        raise  # a folder is missing: see _in_its_folder
+    except (FileNotFoundError, FileExistsError):
+        raise  # a folder is missing (see _in_its_folder), or a file is there (see _replacing)
     except OSError:  # another file system, or no hard links there
         shutil.copyfile(source, target)
 
 
 def _target(folder: Path, rel: str) -> str:
     """folder/rel, for a plain relative address only. Nothing else is checked: the folder is
-    new at every build and the build makes no symbolic links in it, so no part can lead out."""
+    one the build made (new, or its spare) and no build makes symbolic links in it, so no part
+    can lead out."""
     if "\x00" in rel or any(part in ("", ".", "..") for part in rel.split("/")):
         raise ArchiveError([Problem(rel, 0, "a page address has an empty, '.' or '..' part")])
     return os.path.join(folder, rel)
 
 
-def copy_files(folder: Path, files: Iterable[tuple[str, Path]]) -> None:
+def copy_files(folder: Path, files: Iterable[tuple[str, Path]]) -> list[str]:
+    """Copy each source to its place in folder; returns the places (see sweep)."""
+    places = []
     for rel, source in files:
-        _in_its_folder(_target(folder, rel), functools.partial(shutil.copyfile, source))
+        _in_its_folder(_target(folder, rel), functools.partial(_copy_anew, source))
+        places.append(rel)
+    return places
+
+
+def _copy_anew(source: Path, target: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(target)  # never written over: see _replacing
+    shutil.copyfile(source, target)
 
 
 # Deleting the previous site file by file takes seconds at 50,000 files: a large one is
@@ -141,17 +243,33 @@ shutil.rmtree(trash, ignore_errors=True)
 """
 
 
-def publish(staging: Path, out: Path, pages: int = 0) -> None:
-    """Put the finished folder in place of the output, atomically where possible."""
+def publish(staging: Path, out: Path, pages: int = 0, keep_spare: bool = False) -> bool:
+    """Put the finished folder in place of the output, atomically where possible; with
+    keep_spare, the site it replaces becomes the spare (see take_spare). Whether it did."""
     _fsync_tree_marker(staging)
     if out.exists() and _exchange(staging, out):
+        if keep_spare:
+            try:
+                os.rename(staging, spare_folder(out))
+                return True
+            except OSError:  # a spare is there, made meanwhile by another build
+                pass
         _delete(staging, out, in_background=pages >= BACKGROUND_DELETE_PAGES)
-        return
+        return False
     old = out.with_name(f".{out.name}.old-{os.getpid()}")
-    if out.exists():
-        os.rename(out, old)
+    if not out.exists():
+        os.rename(staging, out)
+        return False
+    os.rename(out, old)
     os.rename(staging, out)
+    if keep_spare:
+        try:
+            os.rename(old, spare_folder(out))
+            return True
+        except OSError:
+            pass
     shutil.rmtree(old, ignore_errors=True)
+    return False
 
 
 def _delete(tree: Path, out: Path, in_background: bool) -> None:
@@ -172,8 +290,23 @@ def _delete(tree: Path, out: Path, in_background: bool) -> None:
     shutil.rmtree(tree, ignore_errors=True)
 
 
-def discard(staging: Path) -> None:
-    shutil.rmtree(staging, ignore_errors=True)
+def discard(staging: Path, out: Path | None = None) -> None:
+    """Remove a failed build's folder; with out, in the background (a whole site: the
+    spare it was taken from)."""
+    if out is None:
+        shutil.rmtree(staging, ignore_errors=True)
+    else:
+        _throw_away(staging, out)
+
+
+def _throw_away(tree: Path, out: Path) -> None:
+    """Delete a whole site in the background, out of the way at once (see _delete)."""
+    trash = out.with_name(f".{out.name}.trash-{os.getpid()}")
+    try:
+        os.rename(tree, trash)
+    except OSError:
+        trash = tree
+    _delete(trash, out, in_background=True)
 
 
 def recover(out: Path) -> None:

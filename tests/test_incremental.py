@@ -162,3 +162,37 @@ def test_related_answer_saved_by_other_code_is_not_used(archive: Path) -> None:
     path.write_text(path.read_text() + "\nThe Council of Ports met on March 3.\n")
     assert run("build", "--root", str(archive), "--no-search", "--quiet") == 0
     assert tree(archive / "_site") == clean_build(archive)
+
+
+def test_the_next_build_starts_from_the_site_it_replaced(archive: Path) -> None:
+    """The site a build replaces waits beside the output as its spare; the build after it
+    is made in that folder (its folders are the spare's), rewrites what changed without
+    touching the live site's files (the spare it leaves is the previous site byte for
+    byte), removes what went (and the folders it leaves empty), and equals a clean build.
+    Without a record of what the spare holds, it is not used."""
+    site, spare = archive / "_site", archive / "._site.spare"
+    third = archive / "content/statements/2024/third-2024-03-10.md"
+    assert run("build", "--root", str(archive), "--no-search", "--quiet") == 0
+    third.write_text(third.read_text().replace("Nothing to add.", "Something to add."))
+    added = archive / "content/statements/2022/added-2022-05-01.md"
+    added.parent.mkdir()
+    added.write_text("---\ntitle: Added\ndate: 2022-05-01\nsource: gazette\n---\nArden said a word.\n")
+    assert run("build", "--root", str(archive), "--no-search", "--quiet") == 0
+    assert spare.is_dir(), "the first site waits as the spare"
+    live = tree(site)
+    folder_of = {name: (spare / name).stat().st_ino for name in ("statements", "entities/gazette")}
+    third.write_text(third.read_text().replace("Something to add.", "More to add."))
+    added.unlink()
+    fees = archive / "content/statements/2024/fees-2024-03-02.md"  # its page: the first site's file
+    fees.write_text(re.sub(r"(?m)^title: .*$", "title: Fees again", fees.read_text(), count=1))
+    assert run("build", "--root", str(archive), "--no-search", "--quiet") == 0
+    assert {name: (site / name).stat().st_ino for name in folder_of} == folder_of, "built in the spare"
+    assert tree(spare) == live, "the site it replaced, untouched"
+    assert (spare / "dates/2022").is_dir() and not (site / "dates/2022").exists()
+    assert tree(site) == clean_build(archive)
+    for name in ("pages.pickle", "spare.pickle"):
+        (archive / ".archive-cache" / name).unlink()
+    third.write_text(third.read_text().replace("More to add.", "Nothing more."))
+    assert run("build", "--root", str(archive), "--no-search", "--quiet") == 0
+    assert (site / "statements").stat().st_ino not in folder_of.values(), "a new folder"
+    assert tree(site) == clean_build(archive)
