@@ -2,8 +2,9 @@
 
 For each size a fictional archive is generated (`builder.demo`, deterministic by seed), then
 each stage runs in a fresh process, as a maintainer would run it: a cold build, a rebuild
-with nothing changed, a rebuild after editing one statement, and `archive search` (first
-and second run). Wall time is measured around the process; memory is the peak sum of the
+with nothing changed, a rebuild after editing one statement, one after editing another
+(the next edit, made in the site the first edit replaced), and `archive search` (first and
+second run). Wall time is measured around the process; memory is the peak sum of the
 process tree's proportional set size (PSS, sampled every 50 ms: a parallel build's workers
 count together) and, from wait4, the largest single process's peak RSS.
 
@@ -208,12 +209,13 @@ def statement_files(site: Path) -> Iterator[Path]:
                 yield Path(folder) / name
 
 
-def edit_one(site: Path) -> Path | None:
-    """Change one sentence of a statement in the middle of the archive, as an editor would."""
+def edit_one(site: Path, at: float = 0.5) -> Path | None:
+    """Change one sentence of a statement (by default in the middle of the archive), as an
+    editor would."""
     files = list(statement_files(site))
     if not files:
         return None
-    path = files[len(files) // 2]
+    path = files[int(len(files) * at)]
     text = path.read_text(encoding="utf-8")
     head, sep, body = text.partition("\n---\n")
     for paragraph in body.split("\n\n"):
@@ -259,6 +261,12 @@ def bench_ours(site: Path, work: Path, n: int, timeout: float) -> tuple[dict[str
     )
     if edited:
         runs["one-statement edit"].command += f"  # edited {edited.relative_to(site)}"
+    # An editor's next edit: from now on a build starts from the site the last one
+    # replaced (its spare), as it does while a maintainer works.
+    edited = edit_one(site, at=0.25)
+    runs["next edit"] = _report("next edit", build(archive, site, work, "edit-next", stats, timeout))
+    if edited:
+        runs["next edit"].command += f"  # edited {edited.relative_to(site)}"
     search = [*archive, "search", SEARCH_WORD, "--root", site]
     runs["search (cold)"] = _report("search (cold)", measure(search, work / "search-cold.log", timeout))
     runs["search (warm)"] = _report("search (warm)", measure(search, work / "search-warm.log", timeout))
