@@ -171,3 +171,28 @@ def test_headings_never_skip_a_level(levels: list[int]) -> None:
     assert out == closing
     for before, after in itertools.pairwise([1, *out]):
         assert 2 <= after <= before + 1
+
+
+def test_a_page_digest_follows_what_the_objects_on_it_say() -> None:
+    """An object many pages show is hashed once a build and pages take its hash: a page's
+    digest still changes when such an object says something else, and is the same for an
+    equal object made again (as the next build makes it)."""
+    import dataclasses
+    import datetime as dt
+
+    from builder.render import Card, PageReuse
+
+    card = Card(
+        "a", "/statements/a/", "Title", dt.date(2024, 3, 2), "Gazette", "/g/", "statement", None, "", "en"
+    )
+    reuse = PageReuse({}, None)
+    first = reuse.digest("entities/x/", "entity.html", None, {"items": [card], "n": 1})
+    assert reuse.digest("entities/x/", "entity.html", None, {"items": [card], "n": 1}) == first
+    again = PageReuse({}, None)  # the next build: equal cards, other objects
+    assert (
+        again.digest("entities/x/", "entity.html", None, {"items": [dataclasses.replace(card)], "n": 1})
+        == first
+    )
+    retitled = dataclasses.replace(card, title="Another title")
+    assert reuse.digest("entities/x/", "entity.html", None, {"items": [retitled], "n": 1}) != first
+    assert reuse.digest("entities/x/", "entity.html", None, {"items": [card, card], "n": 1}) != first
