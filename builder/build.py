@@ -175,6 +175,7 @@ def build(
     pages_key = _pages_key(root, archive) if cache else ""
     reuse, has_record = _page_reuse(root, out, pages_key) if cache else (None, False)
     staging, spare_files = _staging(root, out, pages_key, reuse)
+    taken = bool(spare_files)  # the spare, which is then the staging folder
     result = BuildResult(len(archive.statements), len(archive.entities), problems=problems)
     indexers = min(plan.to_index(), worker_count()) if plan else 0
     # Side by side only when the indexers leave a core free (an edit re-indexes one shard):
@@ -198,8 +199,11 @@ def build(
                 nice=RENDER_NICE if indexing else 0,
             )
             files = copy_files(staging, static_files(root)) + copy_files(staging, capture_files(root))
-            if reuse is not None and spare_files:
-                sweep(staging, sorted(spare_files.difference(reuse.current, files, (MARKER,))))
+            if reuse is not None:
+                if taken:
+                    sweep(staging, sorted(spare_files.difference(reuse.current, files, (MARKER,))))
+                spare_files = set()
+                reuse.rendered()  # what it kept of earlier builds is let go before indexing
             if not plan:
                 shutil.rmtree(staging / "pagefind", ignore_errors=True)  # the spare's index
         if plan:
@@ -222,7 +226,7 @@ def build(
     except BaseException:
         if indexing:
             indexing.cancel()
-        discard(staging, out if spare_files else None)
+        discard(staging, out if taken else None)
         raise
     result.timings = stages.in_order()
     if reuse is not None:
