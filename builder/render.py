@@ -740,13 +740,7 @@ class Renderer:
             (self.entity_name(e), n, self.urls.path(urls.entity(e)))
             for e, n in self.links.cooccurring.get(entity.id, ())
         ]
-        description = (
-            headings_in_order(render_markdown(entity.description)) if entity.description.strip() else ""
-        )
         url = self.urls.absolute(urls.entity(entity.id))
-        ld = discovery.entity_ld(
-            entity, url, discovery.plain_text(description), self.site.title, self.urls.absolute("")
-        )
         feed = urls.entity(entity.id) + "feed.xml" if ids else None
         yield from self.paginated(
             urls.entity(entity.id),
@@ -754,7 +748,7 @@ class Renderer:
             ids,
             lambda shown: {"mentions": {sid: mentions[sid] for sid in shown if sid in mentions}},
             entity=entity,
-            description=Markup(mark_languages(description, self.site.language)) if description else None,
+            description=Derived(_entity_description, entity.description, self.site.language),
             total=len(ids),
             published=[self.cards[i] for i in published[: self.site.page_size]],
             published_total=len(published),
@@ -766,7 +760,7 @@ class Renderer:
             type_title=ENTITY_TYPE_TITLES[entity.type],
             feeds=[(f"Statements that name {entity.name}", self.urls.path(feed))] if feed else [],
             feed_url=self.urls.path(feed) if feed else None,
-            json_ld=discovery.json_ld(ld),
+            json_ld=Derived(_entity_json_ld, entity, url, self.site.title, self.urls.absolute("")),
         )
         if feed:
             yield self.feed(
@@ -1254,6 +1248,21 @@ def _bibtex_file(cited: cite.CitedStatement) -> bytes:
 
 def _csl_file(cited: cite.CitedStatement) -> bytes:
     return _csl(cited).encode("utf-8")
+
+
+@functools.lru_cache(maxsize=4)  # an entity's pages, and its JSON-LD, one after the other
+def _description_html(markdown: str) -> str:
+    return headings_in_order(render_markdown(markdown)) if markdown.strip() else ""
+
+
+def _entity_description(markdown: str, language: str) -> Markup | None:
+    html = _description_html(markdown)
+    return Markup(mark_languages(html, language)) if html else None
+
+
+def _entity_json_ld(entity: Entity, url: str, site_title: str, site_url: str) -> Markup:
+    description = discovery.plain_text(_description_html(entity.description))
+    return discovery.json_ld(discovery.entity_ld(entity, url, description, site_title, site_url))
 
 
 def _statement_json_ld(facts: discovery.StatementFacts) -> Markup:
