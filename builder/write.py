@@ -149,6 +149,26 @@ def write_page(folder: Path, rel: str, content: bytes | Iterable[bytes] | Unchan
         write_file(folder, rel, content)
 
 
+def files_in(folder: Path, leave: Callable[[str], bool]) -> set[str]:
+    """Every file under folder, as paths relative to it, but under the top-level names that
+    leave() keeps out."""
+    found: set[str] = set()
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if not leave(entry.name):
+                _files_under(entry, entry.name, found)
+    return found
+
+
+def _files_under(entry: os.DirEntry, rel: str, found: set[str]) -> None:
+    if not entry.is_dir(follow_symlinks=False):
+        found.add(rel)
+        return
+    with os.scandir(entry.path) as entries:
+        for inner in entries:
+            _files_under(inner, f"{rel}/{inner.name}", found)
+
+
 def sweep(folder: Path, stale: Iterable[str]) -> None:
     """Remove files the folder was taken with (see take_spare) and this build did not make,
     and the folders they leave empty."""

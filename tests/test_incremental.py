@@ -168,7 +168,8 @@ def test_the_next_build_starts_from_the_site_it_replaced(archive: Path) -> None:
     """The site a build replaces waits beside the output as its spare; the build after it
     is made in that folder (its folders are the spare's), rewrites what changed without
     touching the live site's files (the spare it leaves is the previous site byte for
-    byte), removes what went (and the folders it leaves empty), and equals a clean build.
+    byte), removes what went (and the folders it leaves empty) and any file no build made,
+    and equals a clean build.
     Without a record of what the spare holds, it is not used."""
     site, spare = archive / "_site", archive / "._site.spare"
     third = archive / "content/statements/2024/third-2024-03-10.md"
@@ -181,6 +182,9 @@ def test_the_next_build_starts_from_the_site_it_replaced(archive: Path) -> None:
     assert spare.is_dir(), "the first site waits as the spare"
     live = tree(site)
     folder_of = {name: (spare / name).stat().st_ino for name in ("statements", "entities/gazette")}
+    (spare / "stray.txt").write_text("put there by hand")  # no record names them
+    (spare / "statements/stray").mkdir()
+    (spare / "statements/stray/index.html").write_text("<p>stray</p>")
     third.write_text(third.read_text().replace("Something to add.", "More to add."))
     added.unlink()
     fees = archive / "content/statements/2024/fees-2024-03-02.md"  # its page: the first site's file
