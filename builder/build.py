@@ -212,7 +212,7 @@ def build(
                 spare_files = set()
                 reuse.rendered()  # what it kept of earlier builds is let go before indexing
             if not plan:
-                shutil.rmtree(staging / SEARCH_BUNDLE, ignore_errors=True)  # the spare's index
+                shutil.rmtree(staging / urls.SEARCH_BUNDLE, ignore_errors=True)  # the spare's index
         if plan:
             with stages.stage("search"):  # what indexing takes beyond rendering, when alongside
                 if indexing is None:
@@ -244,12 +244,9 @@ def build(
     return result
 
 
-SEARCH_BUNDLE = "pagefind"  # reader_search.BUNDLE: the search stage replaces it whole
-
-
 def _not_swept(name: str) -> bool:
     """Top-level names the sweep leaves: the marker, and the search stage's own folders."""
-    return name in (MARKER, SEARCH_BUNDLE) or name.startswith(f".{SEARCH_BUNDLE}-")
+    return name in (MARKER, urls.SEARCH_BUNDLE) or name.startswith(f".{urls.SEARCH_BUNDLE}-")
 
 
 PAGES = "pages.pickle"  # what the output holds: its page digests and its other files

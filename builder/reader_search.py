@@ -53,11 +53,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import korean, pagefind_bundle, pagefind_service
+from . import korean, pagefind_bundle, pagefind_service, urls
 from .cache import SEAL, folder_is_sealed, seal_folder
 from .errors import ArchiveError
 from .searchdocs import SearchRecord
 from .workers import give_back_freed_memory, worker_count
+from .write import walk_files
 
 FORMAT = 1  # bump when what we give Pagefind changes: cached shards are then rebuilt
 SHARD_MEMORY = 2_500_000_000  # bytes the indexer may use for one shard (estimated, see above)
@@ -65,7 +66,7 @@ SHARD_STATEMENTS = 2_500  # statements a shard at most (see shard_size)…
 MAX_SHARDS = 2  # …doubled until this many shards hold the archive (site.yaml: search_shards)
 RECORD_BYTES = 77_000  # indexer memory per record…
 WORD_BYTES = 196  # …and per word of its text (measured, Pagefind 1.5.2)
-BUNDLE = "pagefind"
+BUNDLE = urls.SEARCH_BUNDLE
 _KOREAN = threading.Lock()
 MANIFEST = "shards.json"
 CACHED_SHARDS = "reader"  # the cache's folder of finished shards, by fingerprint
@@ -183,7 +184,7 @@ def write_index(plan: IndexPlan, out_dir: Path) -> ReaderIndexStats:
     shards = plan.shards
     target = Path(out_dir) / BUNDLE
     target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=target.parent))
+    work = Path(tempfile.mkdtemp(prefix=f".{BUNDLE}-", dir=target.parent))
     try:
         tree = work / BUNDLE
         parts = [work / f"part-{number}" for number in range(len(shards))]  # apart while they are made
@@ -210,7 +211,7 @@ def write_index(plan: IndexPlan, out_dir: Path) -> ReaderIndexStats:
         shutil.rmtree(work, ignore_errors=True)
     if plan.cache_dir is not None:
         _prune_cache(plan.cache_dir, set(plan.fingerprints))
-    sizes = [entry.stat().st_size for entry in _walk_files(target)]
+    sizes = [entry.stat().st_size for _, entry in walk_files(target)]
     return ReaderIndexStats(
         records=sum(shard.count for shard in shards),
         shards=len(shards),
@@ -227,14 +228,6 @@ def _indexers(shards: list[Shard]) -> int:
     """How many indexers run side by side: one a core, as many as SHARD_MEMORY holds."""
     largest = max((shard.memory for shard in shards), default=0)
     return max(1, min(worker_count(), len(shards), SHARD_MEMORY // max(largest, 1)))
-
-
-def _walk_files(folder: Path) -> Iterator[os.DirEntry]:
-    for entry in os.scandir(folder):
-        if entry.is_dir(follow_symlinks=False):
-            yield from _walk_files(Path(entry.path))
-        else:
-            yield entry
 
 
 def main_language(records: Iterable[SearchRecord]) -> str:

@@ -1115,13 +1115,16 @@ def render_site(
 
 
 def _write_all(pages: Iterable[Page], write: Callable[[Page], None], reuse: PageReuse | None) -> int:
-    count = 0
+    return sum(1 for _ in _written(pages, write, reuse))
+
+
+def _written(pages: Iterable[Page], write: Callable[[Page], None], reuse: PageReuse | None) -> Iterator[None]:
+    """Each page written and noted (see PageReuse.made), a step a page."""
     for page in pages:
         write(page)
         if reuse is not None:
             reuse.made(page)
-        count += 1
-    return count
+        yield
 
 
 def _pages_in_parallel(
@@ -1189,10 +1192,7 @@ def _section(number: int, made: dict[int, SectionResult]) -> Iterator[None]:
     before = len(_renderer.sitemap)
     try:
         count = 0
-        for page in _renderer.sections[number]():
-            _write(page)
-            if reuse is not None:
-                reuse.made(page)
+        for _ in _written(_renderer.sections[number](), _write, reuse):
             count += 1
             yield
         made[number] = (count, _renderer.sitemap[before:], reuse.current if reuse is not None else {})

@@ -11,6 +11,8 @@ import re
 import unicodedata
 from urllib.parse import quote, urlsplit
 
+SEARCH_BUNDLE = "pagefind"  # the readers' search index, a folder the search stage writes whole
+
 
 class Urls:
     def __init__(self, base_url: str):

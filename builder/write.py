@@ -23,7 +23,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -72,10 +72,7 @@ def check_output_folder(out: Path, root: Path) -> None:
 
 def staging_folder(out: Path) -> Path:
     """A new, empty folder next to the output (same file system, so renames are atomic)."""
-    recover(out)
-    staging = _staging_name(out)
-    if staging.exists():
-        shutil.rmtree(staging)
+    staging = _cleared_staging_name(out)
     spare = spare_folder(out)
     if spare.exists():  # not taken (see take_spare): nothing says what it holds
         _throw_away(spare, out)
@@ -92,10 +89,7 @@ def spare_folder(out: Path) -> Path:
 def take_spare(out: Path) -> Path | None:
     """The spare as the staging folder, its files as they are, under a new marker (so that
     it is told apart from the build that made it); None when there is none."""
-    recover(out)
-    staging = _staging_name(out)
-    if staging.exists():
-        shutil.rmtree(staging)
+    staging = _cleared_staging_name(out)
     try:
         os.rename(spare_folder(out), staging)
     except OSError:
@@ -106,8 +100,14 @@ def take_spare(out: Path) -> Path | None:
     return staging
 
 
-def _staging_name(out: Path) -> Path:
-    return out.with_name(f".{out.name}.new-{os.getpid()}")
+def _cleared_staging_name(out: Path) -> Path:
+    """This build's staging folder's name, nothing there (and a crashed build's leftovers
+    dealt with, see recover)."""
+    recover(out)
+    staging = out.with_name(f".{out.name}.new-{os.getpid()}")
+    if staging.exists():
+        shutil.rmtree(staging)
+    return staging
 
 
 def marker_identity(folder: Path) -> tuple[int, int, int] | None:
@@ -149,24 +149,29 @@ def write_page(folder: Path, rel: str, content: bytes | Iterable[bytes] | Unchan
         write_file(folder, rel, content)
 
 
-def files_in(folder: Path, leave: Callable[[str], bool]) -> set[str]:
-    """Every file under folder, as paths relative to it, but under the top-level names that
-    leave() keeps out."""
-    found: set[str] = set()
+def walk_files(
+    folder: Path, leave: Callable[[str], bool] = lambda name: False
+) -> Iterator[tuple[str, os.DirEntry]]:
+    """Every file under folder (a link counts as a file, and is not followed), with its path
+    relative to folder, but under the top-level names that leave() keeps out."""
     with os.scandir(folder) as entries:
         for entry in entries:
             if not leave(entry.name):
-                _files_under(entry, entry.name, found)
-    return found
+                yield from _files_under(entry, entry.name)
 
 
-def _files_under(entry: os.DirEntry, rel: str, found: set[str]) -> None:
+def _files_under(entry: os.DirEntry, rel: str) -> Iterator[tuple[str, os.DirEntry]]:
     if not entry.is_dir(follow_symlinks=False):
-        found.add(rel)
+        yield rel, entry
         return
     with os.scandir(entry.path) as entries:
         for inner in entries:
-            _files_under(inner, f"{rel}/{inner.name}", found)
+            yield from _files_under(inner, f"{rel}/{inner.name}")
+
+
+def files_in(folder: Path, leave: Callable[[str], bool]) -> set[str]:
+    """walk_files' paths, as one set (what a worker process sends back)."""
+    return {rel for rel, _ in walk_files(folder, leave)}
 
 
 def sweep(folder: Path, stale: Iterable[str]) -> None:
@@ -268,12 +273,8 @@ def publish(staging: Path, out: Path, pages: int = 0, keep_spare: bool = False) 
     keep_spare, the site it replaces becomes the spare (see take_spare). Whether it did."""
     _fsync_tree_marker(staging)
     if out.exists() and _exchange(staging, out):
-        if keep_spare:
-            try:
-                os.rename(staging, spare_folder(out))
-                return True
-            except OSError:  # a spare is there, made meanwhile by another build
-                pass
+        if keep_spare and _kept_as_spare(staging, out):
+            return True
         _delete(staging, out, in_background=pages >= BACKGROUND_DELETE_PAGES)
         return False
     old = out.with_name(f".{out.name}.old-{os.getpid()}")
@@ -282,14 +283,20 @@ def publish(staging: Path, out: Path, pages: int = 0, keep_spare: bool = False) 
         return False
     os.rename(out, old)
     os.rename(staging, out)
-    if keep_spare:
-        try:
-            os.rename(old, spare_folder(out))
-            return True
-        except OSError:
-            pass
+    if keep_spare and _kept_as_spare(old, out):
+        return True
     shutil.rmtree(old, ignore_errors=True)
     return False
+
+
+def _kept_as_spare(replaced: Path, out: Path) -> bool:
+    """The replaced site moved to the spare's place, unless a spare is there (made
+    meanwhile by another build)."""
+    try:
+        os.rename(replaced, spare_folder(out))
+    except OSError:
+        return False
+    return True
 
 
 def _delete(tree: Path, out: Path, in_background: bool) -> None:
