@@ -388,3 +388,80 @@ def test_property_wrapping_keeps_text_and_structure(case):
 def test_property_parse_and_render_is_identity(html):
     """Rendering without spans gives back the input unchanged."""
     assert Document(html).render() == html
+
+
+# Pieces of markup as the sanitiser writes it, and of markup it never writes (comments, bare
+# "<", single quotes, script, odd whitespace), so that both readings are compared.
+_PIECES = [
+    "<p>",
+    "</p>",
+    '<a href="/x?a=1&amp;b=2">',
+    "</a>",
+    '<sup class="footnote-ref" id="fnref:1">',
+    '<a class="Footnote-backref" href="#fn:1">',
+    '<A CLASS="footnote-ref">',
+    '<span class="footnote-ref"/>',
+    "<br>",
+    "<br />",
+    "<p/>",
+    "</br>",
+    "<em>",
+    "</em>",
+    "<h2 >",
+    "</h2 >",
+    "<li\n>",
+    "<td colspan=\"2\" align='left'>",
+    "<!-- note -->",
+    "<script>",
+    "</script>",
+    "<style>",
+    '<p\u00a0class="footnote-ref">',
+    "< p>",
+    "</ p>",
+    "<3",
+    "a < b",
+    "&amp;",
+    "&lt;",
+    "&#8617;",
+    "&copy",
+    "&",
+    "Korea",
+    " ",
+    "\n",
+    "\r\n",
+    "조선",
+    '"',
+    ">",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14))
+def test_sanitised_markup_is_read_as_html_parser_reads_it(pieces):
+    """The fast reading of sanitised markup gives html.parser's tokens, or declines."""
+    from builder.htmltext import _plain_tokens, _Tokenizer
+
+    html = "".join(pieces)
+    fast = _plain_tokens(html)
+    if fast is None:
+        assert any(p in html for p in ("<!--", "<script", "<style", "'", "\u00a0", "< ", "</ ", "<3", "< b"))
+        return
+    parser = _Tokenizer(html)
+    assert (fast.starts, fast.kinds, fast.names, fast.texts, fast.footnote) == (
+        parser.starts,
+        parser.kinds,
+        parser.names,
+        parser.texts,
+        parser.footnote,
+    )
+
+
+def test_sanitised_statements_take_the_fast_reading():
+    """Markdown rendered and sanitised never needs html.parser (else the link stage slows)."""
+    from builder.htmltext import _plain_tokens
+    from builder.markup import render_markdown
+
+    text = "# Title\n\nKorea & *Japan* <b>said</b>[^1]\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n[^1]: A note."
+    html = render_markdown(text)
+    assert _plain_tokens(html) is not None
+    assert Document(html).visible_text().startswith("Title\nKorea & Japan said")
