@@ -114,16 +114,14 @@ def link_archive(archive: Archive, workers: int | None = None, cache_root: Path 
     names = tuple((e.id, e.names) for e in sorted(archive.entities.values(), key=lambda e: e.id))
     store = Store(cache_root, "linked", (_mode, archive.config.base_url, names))
     linked: dict[str, LinkedStatement] = {}
-    vocabulary: dict[str, str] = {}
     todo = []
     for s in ordered:
         hit = store.get((s.id, s.content_hash))
         if hit is None:
             todo.append(s)
         else:
-            linked[s.id] = _sharing_words(hit, vocabulary)
+            linked[s.id] = hit
     for s, result in zip(todo, _link_all(todo, workers), strict=True):
-        result = _sharing_words(result, vocabulary)
         store.put((s.id, s.content_hash), result)
         linked[s.id] = result
     store.save()
@@ -154,16 +152,6 @@ def _same_relatedness(before: object, after: Relatedness) -> bool:
     """Whether the saved answer is this one (one made by other code is never compared whole:
     its fields may differ)."""
     return isinstance(before, Relatedness) and before.depends_on == after.depends_on and before == after
-
-
-def _sharing_words(linked: LinkedStatement, vocabulary: dict[str, str]) -> LinkedStatement:
-    """The statement with each of its counted words as the archive's one copy of that word.
-
-    Every statement comes back from a worker or the cache with its own copies: about 300
-    words, 15 KB a statement (1.5 GB at 100,000 statements), most of them shared with others.
-    """
-    words = tuple([vocabulary.setdefault(word, word) for word in linked.words.words])
-    return replace(linked, words=WordCounts(words, linked.words.counts))
 
 
 # Set before the workers fork: the statements to link, which they read where the parent

@@ -34,13 +34,23 @@ _STOP = frozenset(
 
 
 class WordCounts(NamedTuple):
-    """A text's distinctive-enough words (stop words left out) and how often each occurs."""
+    """A text's distinctive-enough words (stop words left out) and how often each occurs.
 
-    words: tuple[str, ...]
+    The words are kept as one string, split when read: as a tuple, every statement held
+    its own copies (about 300 words, 15 KB a statement, 1.5 GB at 100,000 statements),
+    and making the statements share one copy of each word cost the build a pass over all
+    of them (0.8 s of one process at 10,000 statements) every time.
+    """
+
+    spaced: str  # the words, each once, separated by spaces (a word has none)
     counts: tuple[int, ...]
 
+    @property
+    def words(self) -> list[str]:
+        return self.spaced.split(" ") if self.spaced else []
 
-NO_WORDS = WordCounts((), ())
+
+NO_WORDS = WordCounts("", ())
 
 
 def word_counts(text: str) -> WordCounts:
@@ -48,7 +58,7 @@ def word_counts(text: str) -> WordCounts:
     counts = Counter(_WORD.findall(text.lower()))
     for word in _STOP.intersection(counts):
         del counts[word]
-    return WordCounts(tuple(counts), tuple(counts.values()))
+    return WordCounts(" ".join(counts), tuple(counts.values()))
 
 
 @dataclass(frozen=True)

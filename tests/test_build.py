@@ -416,13 +416,13 @@ def test_stats_give_each_stage_and_the_search_index_own_time(archive: Path, tmp_
     assert set(again["stages"]) == {"check"} and again["search_seconds"] == 0
 
 
-def test_a_word_counted_in_many_statements_is_held_once(
+def test_a_statements_counted_words_are_held_as_one_string(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Finding related statements holds every statement's counted words in memory (15 KB a
-    statement as separate copies): linked fresh or taken from the cache, a word shared by two
-    statements is one string object; and the links the render stage gets hold no words (a
-    fifth of the linked archive's memory)."""
+    statement as separate string objects): linked fresh or taken from the cache, they are
+    one string a statement; and the links the render stage gets hold no words (a fifth of
+    the linked archive's memory)."""
     from builder import link
     from builder.content import load_archive
 
@@ -435,20 +435,20 @@ def test_a_word_counted_in_many_statements_is_held_once(
         },
     )
     loaded, _ = load_archive(root, None, cache=False)
-    counted: dict[str, tuple[str, ...]] = {}
+    counted: dict[str, object] = {}
     find = link.related_statements
 
     def related_statements(features, *args):
-        counted.update((f.id, f.words.words) for f in features)
+        counted.update((f.id, f.words) for f in features)
         return find(features, *args)
 
     monkeypatch.setattr(link, "related_statements", related_statements)
     for _ in ("linked now", "from the cache"):
         counted.clear()
         links = link.link_archive(loaded, workers=1, cache_root=root)
-        one, two = ({word: word for word in counted[i]} for i in ("monday-2024-03-01", "tuesday-2024-03-02"))
-        assert {"harbour", "board"} <= one.keys() & two.keys()
-        assert all(one[word] is two[word] for word in one.keys() & two.keys())
+        for words in (counted["monday-2024-03-01"], counted["tuesday-2024-03-02"]):
+            assert type(words.spaced) is str and {"harbour", "board"} <= set(words.words)
+            assert len(words.words) == len(words.counts)
         assert all(linked.words == link.NO_WORDS for linked in links.statements.values())
         assert links.related["monday-2024-03-01"] == ("tuesday-2024-03-02",)
 

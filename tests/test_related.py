@@ -25,7 +25,7 @@ def statement(rng: random.Random, number: int, version: int = 0, scale: int = 1)
         id=f"s{number}",
         entities=tuple(sorted(set(rng.sample(entities, rng.randint(0, 3))))),
         days=tuple(sorted(set(rng.sample(days, rng.randint(0, 2))))),
-        words=WordCounts(tuple(words), tuple(rng.randint(1, 4) for _ in words)),
+        words=WordCounts(" ".join(words), tuple(rng.randint(1, 4) for _ in words)),
         date_ordinal=738000 + rng.randint(0, 60),
         stamp=f"{number}.{version}.{rng.random()}",
     )
