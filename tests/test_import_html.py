@@ -65,6 +65,20 @@ def test_saved_pages_match_their_sidecars(sidecar: Path) -> None:
     assert text.rfind(last) >= text.find(first)
 
 
+@pytest.mark.parametrize("sidecar", SIDECARS, ids=lambda p: p.name.removesuffix(".expected.json"))
+def test_saved_pages_keep_little_beside_the_article(sidecar: Path) -> None:
+    """Around the article's first and last sentence: a date line or a contact line at most,
+    never a site's menu or another article (bmas.de kept 13,500 characters of menu before
+    the text, jis.gov.jm a whole other article after it)."""
+    expected = json.loads(sidecar.read_text(encoding="utf-8"))
+    page = extract_page(sidecar.with_name(sidecar.name.removesuffix(".expected.json")).read_bytes())
+    assert page is not None
+    text = normalised(" ".join(page.paragraphs))
+    first, last = normalised(expected["first_sentence"]), normalised(expected["last_sentence"])
+    before, after = text.find(first), len(text) - text.rfind(last) - len(last)
+    assert before + after <= 1000, (text[:before][:300], text[len(text) - after :][:300])
+
+
 def test_raw_html_pages_are_present() -> None:
     """The shared corpus, when there, has the 18 pages with sidecars this file checks."""
     if not RAW_HTML.is_dir():

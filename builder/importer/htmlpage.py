@@ -1,7 +1,11 @@
 """Saved HTML pages: the article's text, title, date and address, through trafilatura.
 
 trafilatura finds the main text and the page metadata; this module only chooses among
-what the page itself states, in the archive's terms:
+what the page itself states, in the archive's terms. trafilatura favours precision: on
+the 18 real pages of the shared corpus its default kept 20,681 characters of furniture
+around the articles (a site's whole menu, an unrelated article after the text), its
+precision mode 1,627, and every article's text from first to last sentence the same
+(bar a list of section links inside one).
 
 * title: the page's title or og:title, without a site-name part, confirmed by a heading
   on the page where one matches; else trafilatura's;
@@ -74,6 +78,7 @@ def extract_page(raw: bytes) -> HtmlPage | None:
         with_metadata=True,
         include_comments=False,
         include_tables=True,
+        favor_precision=True,
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
     tree = load_html(raw)
