@@ -174,3 +174,26 @@ def test_saving_tool_records_give_address_and_retrieval_day() -> None:
     assert found.retrieved is not None and found.retrieved.isoformat() == "2019-11-17"
     plain = extract_page(page)
     assert plain is not None and plain.retrieved is None and plain.saved_url is None
+
+
+def test_the_articles_headline_wins_over_a_site_title(tmp_path: Path) -> None:
+    """When <title> and og:title name only the site or a section, the article's h1 is the
+    title, and it is not left at the top of the text with its date line."""
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>News | Example Site</title>'
+        '<meta property="og:title" content="Example Site - Latest news"></head><body>'
+        "<header><h1>Example Site</h1></header><article>"
+        "<h1>Foreign Ministry Spokesman Denounces Resolution</h1>"
+        '<p class="date">November 17, 2019</p>'
+        "<p>Pyongyang, November 17 (KCNA) -- A spokesman for the DPRK Foreign Ministry issued a "
+        "statement denouncing the resolution adopted at the UN.</p>"
+        "<p>This is the second paragraph, long enough to be considered main text by the "
+        "extraction library in use here.</p></article></body></html>",
+        encoding="utf-8",
+    )
+    extracted = extract_page(page.read_bytes())
+    assert extracted is not None
+    assert extracted.title == "Foreign Ministry Spokesman Denounces Resolution"
+    assert extracted.date is not None and extracted.date.isoformat() == "2019-11-17"
+    assert extracted.paragraphs[0].startswith("Pyongyang, November 17 (KCNA)")

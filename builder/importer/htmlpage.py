@@ -8,7 +8,8 @@ precision mode 1,627, and every article's text from first to last sentence the s
 (bar a list of section links inside one).
 
 * title: the page's title or og:title, without a site-name part, confirmed by a heading
-  on the page where one matches; else trafilatura's;
+  on the page where one matches; else the article's own h1 (when the title and og:title
+  name only the site or a section); else the title without its site-name part;
 * date: a date shown next to the headline (a date line, "Datum 25.01.2022", a dateline
   "Bern, 17.08.2007 - …"), else the page's metadata (htmldate without its extensive
   search, which would fall back to a copyright year: a guess);
@@ -161,15 +162,40 @@ def _title(tree, found: str | None, sitename: str | None, hostname: str | None) 
     pieces: list[str] = []
     for candidate in candidates:
         pieces.extend(_title_pieces(candidate, site))
-    headings = [h for h in (_text(e.text_content()) for e in tree.iter("h1", "h2", "h3")) if h]
+    headings = [
+        h for h in (_text(e.text_content()) for e in tree.iter("h1", "h2", "h3") if not _in_chrome(e)) if h
+    ]
     confirmed = [p for p in pieces if any(_heading_confirms(h, p) for h in headings)]
     if confirmed:
         return max(confirmed, key=len)
+    shown = _article_heading(tree, site)
+    if shown:
+        return shown  # the page's title and og:title name something else (the site, a section)
     for candidate in candidates:
         trimmed = _trim_site_parts(candidate, site)
         if trimmed:
             return trimmed
     return None
+
+
+def _article_heading(tree, site: set[str]) -> str | None:
+    """The article's own headline: the h1 in its article or main element, else the page's
+    only h1 outside its header, navigation and footer; never the site's name or a word."""
+    inside = tree.xpath("//article//h1 | //main//h1")
+    outside = [h for h in tree.iter("h1") if not _in_chrome(h)]
+    for heading in inside[:1] or (outside if len(outside) == 1 else []):
+        text = _text(heading.text_content())
+        if len(text.split()) >= 2 and len(text) <= 300 and text.casefold() not in site:
+            return text
+    return None
+
+
+def _in_chrome(element) -> bool:
+    """In the site's header, navigation or footer, and not in an article (whose own header
+    holds its headline)."""
+    return bool(element.xpath("ancestor::header | ancestor::nav | ancestor::footer")) and not element.xpath(
+        "ancestor::article | ancestor::main"
+    )
 
 
 def _site_names(sitename: str | None, hostname: str | None) -> set[str]:
