@@ -197,3 +197,23 @@ def test_the_articles_headline_wins_over_a_site_title(tmp_path: Path) -> None:
     assert extracted.title == "Foreign Ministry Spokesman Denounces Resolution"
     assert extracted.date is not None and extracted.date.isoformat() == "2019-11-17"
     assert extracted.paragraphs[0].startswith("Pyongyang, November 17 (KCNA)")
+
+
+def test_a_teasers_date_is_not_the_articles(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An article that shows no date is refused, not dated by the <time> of a "More News" teaser."""
+    page = root / "page.html"
+    page.write_text(
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Spokesman Denounces Resolution | Example'
+        "</title></head><body><article><h1>Spokesman Denounces Resolution</h1>"
+        "<p>A spokesman for the DPRK Foreign Ministry issued a statement denouncing the resolution "
+        "adopted at the UN yesterday.</p><p>This is the second paragraph, long enough to be considered "
+        "main text by the extraction library in use here.</p></article><aside><h2>More News</h2><ul>"
+        '<li><a href="/a1">Other article about fishing quotas and harbours</a> '
+        '<time datetime="2019-10-01">1 October 2019</time></li>'
+        '<li><a href="/a2">Another article about the summit and its outcome</a> <span>02.10.2019</span></li>'
+        "</ul></aside></body></html>",
+        encoding="utf-8",
+    )
+    assert run("import", str(page), "--root", str(root), "--source", "herald") == 1
+    assert "no date found" in capsys.readouterr().err
+    assert not list(root.glob("content/statements/*/*.md"))

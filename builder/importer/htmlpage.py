@@ -96,8 +96,10 @@ def extract_page(raw: bytes) -> HtmlPage | None:
     headline = _headline(tree, page.title)
     _drop_leading_furniture(page)
     _add_standfirst(page, tree, doc.description, headline)
-    page.date, page.date_from = _date(headline, page.paragraphs, doc.date)
     page.leads = _leads(tree)
+    page.date, page.date_from = _date(
+        headline, page.paragraphs, doc.date, _teaser_only_days(tree, page.leads)
+    )
     if not page.paragraphs:
         return None
     return page
@@ -315,14 +317,23 @@ def _headline(tree, title: str | None):
     return next((e for e, text in headings if e.tag == "h1" and text), None)
 
 
-def _date(headline, paragraphs: list[str], metadata: str | None) -> tuple[dt.date | None, str]:
+def _date(
+    headline, paragraphs: list[str], metadata: str | None, teaser_days: set[str]
+) -> tuple[dt.date | None, str]:
     shown = _date_near(headline, paragraphs) if headline is not None else None
     if shown is not None:
         return shown, "the date shown with the headline"
     day = parse_iso_day(metadata or "")
-    if day is not None:
+    if day is not None and day.isoformat() not in teaser_days:
         return day, "the page's metadata"
     return None, ""
+
+
+def _teaser_only_days(tree, leads: list[tuple[str, str]]) -> set[str]:
+    """Days of teasers that the page's own metadata (meta tags, JSON-LD) does not state:
+    htmldate may read them from a teaser's <time> when the article shows no date."""
+    stated = " ".join(tree.xpath("//meta/@content | //script[@type='application/ld+json']/text()"))
+    return {day for _, day in leads if day and day not in stated}
 
 
 def _date_near(headline, paragraphs: list[str], limit: int = 40) -> dt.date | None:
