@@ -86,13 +86,16 @@ def test_raw_html_pages_are_present() -> None:
     assert len(SIDECARS) == 18
 
 
-def test_index_page_is_not_dated_by_a_guess(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """The KCNA home page (a list, no date of its own) is refused for want of a date, not dated 2024-01-01."""
+@pytest.mark.parametrize("date", [(), ("--date", "2024-08-04")], ids=["no date", "--date"])
+def test_index_page_is_refused(root: Path, capsys: pytest.CaptureFixture[str], date: tuple[str, ...]) -> None:
+    """The KCNA home page, a list of headlines, is no statement, even when --date gives it a
+    day (and it is never dated by a guess such as 2024-01-01)."""
     page = RAW_HTML / "kcna.kp" / "kcna.kp-en-home-2024-08-04.html"
     if not page.is_file():
         pytest.skip(f"../shared not present: {page}")
-    assert run("import", str(page), "--root", str(root), "--source", "herald") == 1
-    assert "no date found" in capsys.readouterr().err
+    assert run("import", str(page), "--root", str(root), "--source", "herald", *date) == 1
+    assert "is it an index page?" in capsys.readouterr().err
+    assert not list(root.glob("content/statements/*/*.md"))
 
 
 def test_wayback_capture_gives_original_address_and_capture_day() -> None:

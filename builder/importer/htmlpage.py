@@ -96,6 +96,8 @@ def extract_page(raw: bytes) -> HtmlPage | None:
     headline = _headline(tree, page.title)
     _drop_leading_furniture(page)
     _add_standfirst(page, tree, doc.description, headline)
+    if _mostly_links(page.paragraphs, tree):
+        return None  # an index page: its "paragraphs" are other articles' headlines
     page.leads = _leads(tree)
     page.date, page.date_from = _date(
         headline, page.paragraphs, doc.date, _teaser_only_days(tree, page.leads)
@@ -103,6 +105,18 @@ def extract_page(raw: bytes) -> HtmlPage | None:
     if not page.paragraphs:
         return None
     return page
+
+
+def _mostly_links(paragraphs: list[str], tree) -> bool:
+    """Whether most of the text is links' text: a list of headlines, not an article (whose
+    paragraphs may hold a link, but are not one)."""
+    if len(paragraphs) < 4:
+        return False
+    linked = {text for text in (_text(a.text_content()) for a in tree.iter("a")) if len(text) >= 15}
+    headlines = sum(
+        1 for p in paragraphs if any(p.startswith(text) for text in linked if len(text) >= len(p) / 2)
+    )
+    return headlines >= 0.6 * len(paragraphs)
 
 
 def _text(value: str | None) -> str:
