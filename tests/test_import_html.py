@@ -220,3 +220,23 @@ def test_a_teasers_date_is_not_the_articles(root: Path, capsys: pytest.CaptureFi
     assert run("import", str(page), "--root", str(root), "--source", "herald") == 1
     assert "no date found" in capsys.readouterr().err
     assert not list(root.glob("content/statements/*/*.md"))
+
+
+@pytest.mark.parametrize(
+    ("page", "publication"),
+    [
+        ("mluk.brandenburg.de/mluk.brandenburg.de-erlegungspermie.html", "MLUK"),
+        ("bundespolizei.de/bundespolizei.de-Belarus.html", "bundespolizei.de"),
+    ],
+)
+def test_a_new_publication_is_named_by_the_site_not_the_headline(
+    root: Path, page: str, publication: str
+) -> None:
+    """A site that puts the headline in og:site_name ("… 1,4 Millionen Euro … | MLUK"), or
+    only the headline, gives a publication named by the rest, or by its address."""
+    if not (RAW_HTML / page).is_file():
+        pytest.skip(f"../shared not present: {RAW_HTML / page}")
+    assert run("import", str(RAW_HTML / page), "--root", str(root), "--create-source", "--quiet") == 0
+    data, _ = imported(root)
+    entity = split_front_matter((root / "content/entities/publications" / f"{data['source']}.md").read_text())
+    assert entity is not None and entity.data["name"] == publication

@@ -88,7 +88,7 @@ def extract_page(raw: bytes) -> HtmlPage | None:
     text_head = raw[:200_000].decode("utf-8", "replace")
     page = HtmlPage(paragraphs=_paragraphs(doc.body))
     page.title = _title(tree, doc.title, doc.sitename, doc.hostname)
-    page.sitename = _text(doc.sitename) or None
+    page.sitename = _site_name(doc.sitename, page.title)
     page.hostname = doc.hostname or None
     page.language = _language(tree, doc.language)
     page.url = _page_url(tree)
@@ -204,6 +204,21 @@ def _article_heading(tree, site: set[str]) -> str | None:
         if len(text.split()) >= 2 and len(text) <= 300 and text.casefold() not in site:
             return text
     return None
+
+
+def _site_name(found: str | None, title: str | None) -> str | None:
+    """The site's name (og:site_name), without the article's headline that some sites put
+    in it ("Land zahlte rund 1,4 Millionen Euro | MLUK" gives "MLUK"); None when it is only
+    the headline."""
+    name = _text(found)
+    headline = (title or "").casefold()
+    if not name or not headline:
+        return name or None
+    parts = [p.strip() for p in _SEPARATORS.split(name) if p.strip()]
+    kept = [p for p in parts if p.casefold() not in headline and headline not in p.casefold()]
+    if kept == parts:
+        return name
+    return " ".join(kept) if len(kept) == 1 else None
 
 
 def _in_chrome(element) -> bool:

@@ -137,9 +137,11 @@ def _read_html(shown: str, data: bytes) -> Draft:
     draft.source_url = page.url or page.saved_url
     draft.retrieved = page.retrieved
     draft.language = page.language
-    draft.publication_names = [n for n in (page.sitename,) if n]
     hosts = [urlsplit(u).hostname for u in (page.url, page.saved_url) if u]
     draft.hostnames = [h for h in dict.fromkeys([*hosts, page.hostname]) if h]
+    # A page that names no site is named by its address (a new publication "bundespolizei.de").
+    site = page.sitename or next((h.casefold().removeprefix("www.") for h in draft.hostnames), None)
+    draft.publication_names = [site] if site else []
     draft.notes = list(page.notes)
     draft.leads = [Lead(text, date, shown) for text, date in page.leads]
     return draft
