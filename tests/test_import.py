@@ -147,6 +147,37 @@ def test_leads_are_reported_and_written_as_csv(
     assert not list(root.glob("content/statements/*/*putin*"))
 
 
+@pytest.mark.parametrize("where", ["a folder", "a missing folder"])
+def test_a_leads_file_that_cannot_be_written_is_refused_before_importing(
+    root: Path, real_capture: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    """--leads naming a folder, or a file in no folder, stops the import before it starts
+    (afterwards the capture would be in the archive and its leads lost), creating nothing."""
+    leads = tmp_path if where == "a folder" else tmp_path / "nowhere" / "leads.csv"
+    before = tree(root)
+    assert run("import", str(real_capture), "--root", str(root), "--year", "2019", "--leads", str(leads)) == 2
+    assert f"--leads {leads}" in capsys.readouterr().err
+    assert tree(root) == before and not (tmp_path / "nowhere").exists()
+
+
+@pytest.mark.parametrize("kind", ["utf-16", "pipe"])
+def test_files_that_are_no_text_are_refused_saying_what_they_are(
+    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """A UTF-16 capture is refused as UTF-16 (not as "binary"); a named pipe is refused, not
+    read for ever."""
+    import os
+
+    path = tmp_path / "capture.txt"
+    if kind == "pipe":
+        os.mkfifo(path)
+    else:
+        path.write_bytes("Pyongyang, November 17 (KCNA) -- A statement.".encode("utf-16"))
+    assert run("import", str(path), "--root", str(root), "--year", "2019") == 1
+    expected = "the file is UTF-16 text (save it as UTF-8)" if kind == "utf-16" else "not a regular file"
+    assert expected in capsys.readouterr().err
+
+
 def test_reimport_is_skipped(root: Path, real_capture: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Importing the same capture again writes nothing and says it was already there."""
     run("import", str(real_capture), "--root", str(root), "--year", "2019")

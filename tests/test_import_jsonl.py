@@ -119,11 +119,27 @@ def test_year_without_day_is_refused_unless_date_given(
 def test_record_date_that_is_no_day_is_refused(
     root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A `date` like 2019-02-30 is reported as such, never repaired."""
+    """A `date` like 2019-02-30 or 20240101 is reported as such on its line, never repaired,
+    nor replaced by a day the text names."""
     path = tmp_path / "docs.jsonl"
-    path.write_text(record(date="2019-02-30") + "\n", encoding="utf-8")
+    body = "On January 2 the harbour closed.\n\nIt opens again in spring."
+    path.write_text(
+        record(date="2019-02-30") + "\n" + record(date=20240101, body=body) + "\n", encoding="utf-8"
+    )
     assert run("import", str(path), "--root", str(root)) == 1
-    assert "'date' is '2019-02-30', not a day" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"{path}:1: 'date' is \"2019-02-30\", not a real day written YYYY-MM-DD" in err
+    assert f"{path}:2: 'date' is 20240101, not a real day" in err
+    assert not list(root.glob("content/statements/*/*.md"))
+
+
+def test_a_byte_order_mark_is_read_past(root: Path, tmp_path: Path) -> None:
+    """A file saved as "UTF-8 with BOM" (Windows editors) imports like any other."""
+    path = tmp_path / "docs.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + record().encode("utf-8") + b"\r\n")
+    assert run("import", str(path), "--root", str(root)) == 0
+    data, _ = only_statement(root)
+    assert data["title"] == "Notice on the harbour"
 
 
 def test_id_with_many_documents_is_a_usage_error(root: Path, tmp_path: Path) -> None:

@@ -135,10 +135,10 @@ def run(args: argparse.Namespace) -> int:
                     advance()
         except KeyboardInterrupt:
             interrupted = True
-    _finish(opts, report, writer, finder, index, texts, interrupted)
+    leads_written = _finish(opts, report, writer, finder, index, texts, interrupted)
     if interrupted:
         return 130
-    return 1 if report.counts["refused"] else 0
+    return 1 if report.counts["refused"] or not leads_written else 0
 
 
 def _decide_and_write(
@@ -163,7 +163,9 @@ def _finish(
     index: ArchiveIndex,
     texts: list[str],
     interrupted: bool,
-) -> None:
+) -> bool:
+    """The closing report; False when the leads could not be written."""
+    written = True
     if opts.dry_run and not opts.quiet:
         report.dry_run_files(writer.shown)
     unknown: list[tuple[str, int]] = []
@@ -179,8 +181,14 @@ def _finish(
             try:
                 write_atomic(opts.leads_file, leads_csv(report.leads).encode("utf-8"))
             except OSError as err:
-                print(f"archive import: cannot write {opts.leads_file}: {err.strerror}", file=sys.stderr)
+                print(
+                    f"archive import: cannot write {opts.leads_file}: {err.strerror} "
+                    "(the statements were imported; only the leads file is missing)",
+                    file=sys.stderr,
+                )
+                written = False
     report.summary(interrupted)
+    return written
 
 
 def _options(args: argparse.Namespace) -> Options:
@@ -212,6 +220,8 @@ def _options(args: argparse.Namespace) -> Options:
             f"--source {args.source!r} is not a valid id (lowercase letters, digits and single hyphens)"
         )
     title = args.title.strip() if args.title and args.title.strip() else None
+    if args.leads is not None:
+        _check_leads_file(Path(args.leads))
     config, _ = load_config(root)  # defaults when site.yaml is missing or wrong
     return Options(
         root=root,
@@ -228,6 +238,14 @@ def _options(args: argparse.Namespace) -> Options:
         create_source=getattr(args, "create_source", False),
         max_bytes=config.max_file_bytes,
     )
+
+
+def _check_leads_file(path: Path) -> None:
+    """Before importing: the leads can be written there (afterwards it would be too late)."""
+    if path.is_dir():
+        raise UsageError(f"--leads {path} is a folder: give a file name, e.g. {path / 'leads.csv'}")
+    if not path.parent.is_dir():
+        raise UsageError(f"--leads {path}: the folder {path.parent} does not exist")
 
 
 def _load_index(opts: Options) -> ArchiveIndex:

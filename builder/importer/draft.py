@@ -22,7 +22,6 @@ class Draft:
     date_from: str = ""  # where that date was read, for the report
     day: TextDate | None = None  # a day the opening names, maybe without a year
     year: int | None = None  # a year known without its day (e.g. a corpus's `year`)
-    date_issue: str = ""  # a stated date that is not a real day, for the refusal
     kind: str | None = None
     speaker: str | None = None
     derived_title: str | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,7 +49,7 @@ def expand(paths: list[str]) -> list[tuple[str, Path | None]]:
 
 def count(path: Path | None) -> int:
     """How many documents a file holds (for the progress bar)."""
-    if path is None or KINDS_OF_FILE.get(path.suffix.lower()) != "jsonl":
+    if path is None or KINDS_OF_FILE.get(path.suffix.lower()) != "jsonl" or not path.is_file():
         return 1
     try:
         return max(1, count_documents(path.read_bytes()))
@@ -69,10 +70,16 @@ def read_input(shown: str, path: Path | None) -> Iterator[Draft]:
             f"import {SUPPORTED}",
         )
         return
+    if not path.is_file():  # a pipe or device would be read for ever
+        yield refused(shown, "not a regular file (a pipe, socket or device)", "import a saved file")
+        return
     try:
         data = path.read_bytes()
     except OSError as err:
         yield refused(shown, f"cannot read the file ({err.strerror})")
+        return
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        yield refused(shown, "the file is UTF-16 text", "save it as UTF-8")
         return
     if b"\x00" in data[:65536]:
         yield refused(shown, "binary file (it contains NUL bytes)", f"import {SUPPORTED}")

@@ -7,6 +7,7 @@ by its hash. A bad line is refused with its line number; the other lines still i
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Iterator
@@ -28,6 +29,8 @@ def read_jsonl(origin: str, data: bytes) -> Iterator[Draft]:
     """A Draft per non-empty line, or a refusal naming the line and what is wrong."""
     for number, raw in enumerate(data.split(b"\n"), 1):
         line = raw.rstrip(b"\r")
+        if number == 1:
+            line = line.removeprefix(codecs.BOM_UTF8)  # as a Windows editor saves UTF-8
         if not line.strip():
             continue
         where = f"{origin}:{number}"
@@ -38,7 +41,9 @@ def read_jsonl(origin: str, data: bytes) -> Iterator[Draft]:
             continue
         except json.JSONDecodeError as err:
             yield refused(
-                where, f"not valid JSON ({err.msg} at column {err.colno})", "fix or remove the line"
+                where,
+                f"not valid JSON ({err.msg.removesuffix(' starting at')} at column {err.colno})",
+                "fix or remove the line",
             )
             continue
         yield _draft(where, line, record)
@@ -68,18 +73,21 @@ def _draft(where: str, line: bytes, record: Any) -> Draft:
     draft.language = lang if _LANGUAGE.match(lang) else None
     if record.get("source"):
         draft.publication_names.append(record["source"].strip())
-    _read_dates(draft, record)
-    return draft
-
-
-def _read_dates(draft: Draft, record: dict[str, Any]) -> None:
     date = record.get("date")
     if date is not None:
         day = parse_iso_day(str(date))
         if day is None:
-            draft.date_issue = f"'date' is '{date}', not a day written YYYY-MM-DD"
-        else:
-            draft.date, draft.date_from = day, "the record's 'date'"
+            return refused(
+                where,
+                f"'date' is {json.dumps(date, ensure_ascii=False)[:60]}, not a real day written YYYY-MM-DD",
+                'correct it (e.g. "2019-11-17") or leave the field out',
+            )
+        draft.date, draft.date_from = day, "the record's 'date'"
+    _read_year_and_retrieved(draft, record)
+    return draft
+
+
+def _read_year_and_retrieved(draft: Draft, record: dict[str, Any]) -> None:
     year = record.get("year")
     if isinstance(year, int) and not isinstance(year, bool) and 1000 <= year <= 2999:
         draft.year = year

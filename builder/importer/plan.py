@@ -196,13 +196,12 @@ def resolve_date(draft: Draft, opts: Options) -> tuple[dt.date | None, str, tupl
             return None, "", (f"'{day.text}' is not a real day in {year}", "pass --date YYYY-MM-DD")
         origin = "--year" if opts.year is not None else "the record's 'year'"
         return resolved, f"the day from the text ('{day.text}'), the year from {origin}", ("", "")
-    issue = f"{draft.date_issue}; " if draft.date_issue else ""
     if year is not None:
         return (
             None,
             "",
             (
-                f"{issue}only the year ({year}) is known, not the day",
+                f"only the year ({year}) is known, not the day",
                 "pass --date YYYY-MM-DD; dates are never guessed",
             ),
         )
@@ -210,7 +209,7 @@ def resolve_date(draft: Draft, opts: Options) -> tuple[dt.date | None, str, tupl
         None,
         "",
         (
-            f"{issue}no date found in the capture",
+            "no date found in the capture",
             "pass --date YYYY-MM-DD, or --year YYYY when the text names the day and month",
         ),
     )
