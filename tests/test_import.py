@@ -160,6 +160,51 @@ def test_a_leads_file_that_cannot_be_written_is_refused_before_importing(
     assert tree(root) == before and not (tmp_path / "nowhere").exists()
 
 
+def test_a_failed_write_keeps_nothing_of_the_document(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """When the statement cannot be written, the capture and the new publication written
+    before it are removed (a build would publish the capture alone), and the message names
+    the folder; the next document still imports."""
+    import errno
+
+    from builder.importer import apply
+
+    capture = tmp_path / "capture.txt"
+    capture.write_text(
+        "Pyongyang Times\n\nNov. 17 — A spokesman for the DPRK Foreign Ministry issued the following "
+        "statement on Nov. 17.\n\nThe resolution is a provocation.\n",
+        encoding="utf-8",
+    )
+    real_write = apply.write_atomic
+
+    def refusing(path: Path, data: bytes) -> None:
+        if "statements" in path.parts:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path.parent / f".{path.name}.tmp"))
+        real_write(path, data)
+
+    monkeypatch.setattr(apply, "write_atomic", refusing)
+    before = tree(root)
+    args = (
+        "import",
+        str(capture),
+        "--root",
+        str(root),
+        "--year",
+        "2019",
+        "--source",
+        "new-paper",
+        "--create-source",
+    )
+    assert run(*args) == 1
+    err = capsys.readouterr().err
+    assert "could not write the files in" in err and "content/statements/2019" in err
+    assert tree(root) == before
+    monkeypatch.setattr(apply, "write_atomic", real_write)
+    assert run(*args) == 0
+    assert (root / "content/entities/publications/new-paper.md").is_file()
+
+
 @pytest.mark.parametrize("kind", ["utf-16", "pipe"])
 def test_files_that_are_no_text_are_refused_saying_what_they_are(
     root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str

@@ -146,11 +146,21 @@ def _decide_and_write(
 ) -> Plan:
     plan = plan_draft(draft, opts, index)
     if plan.written:
+        new_source = (
+            plan.new_source.id if plan.new_source and plan.new_source.id not in index.entities else None
+        )
+        writer.begin()
         try:
             carry_out(plan, index, writer, finder)
         except OSError as err:
+            writer.undo()
+            if new_source:
+                index.entities.pop(new_source, None)
+            where = f" in {Path(err.filename).parent}" if err.filename else ""
             return refuse(
-                draft, f"could not write the files ({err.strerror or err})", "check the archive folder"
+                draft,
+                f"could not write the files{where} ({err.strerror or err}); nothing of it was kept",
+                "check that the archive's folders are writable",
             )
     return plan
 

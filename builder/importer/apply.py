@@ -7,6 +7,7 @@ is simply imported again by the next run (its file is content-addressed, written
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
 from collections.abc import Callable
@@ -44,18 +45,41 @@ class Writer:
         self.dry_run = dry_run
         self.shown: list[tuple[str, str]] = []  # (path, text or a note) for --dry-run
         self._backup: Path | None = None
+        self._created: list[Path] = []  # files the current document's import added
 
     def write(self, rel: str, text: str) -> None:
         if self.dry_run:
             self.shown.append((rel, text))
             return
-        write_atomic(self.root / rel, text.encode("utf-8"))
+        self._noted(self.root / rel, lambda path: write_atomic(path, text.encode("utf-8")))
 
     def write_capture(self, rel: str, data: bytes) -> None:
         if self.dry_run:
             self.shown.append((rel, f"(the capture, {len(data):,} bytes, byte for byte)"))
             return
-        write_once(self.root / rel, data)
+        self._noted(self.root / rel, lambda path: write_once(path, data))
+
+    def _noted(self, path: Path, write: Callable[[Path], object]) -> None:
+        new = [] if path.exists() else [path]
+        folder = path.parent
+        while not folder.exists() and folder != self.root:  # folders the write will make
+            new.append(folder)
+            folder = folder.parent
+        self._created.extend(reversed(new))  # outermost first, so undo removes them last
+        write(path)
+
+    def begin(self) -> None:
+        """A new document: what undo() removes starts afresh."""
+        self._created = []
+
+    def undo(self) -> None:
+        """Remove the files this document's import added (it failed half-way): a capture or
+        a publication left without its statement would be published alone. Files that were
+        there before are never removed."""
+        for path in reversed(self._created):
+            with contextlib.suppress(OSError):
+                path.rmdir() if path.is_dir() else path.unlink(missing_ok=True)
+        self._created = []
 
     def backup(self, rel: str) -> str:
         """Copy a file into content/.backup/NNNN/ (one folder per run) before it changes."""
