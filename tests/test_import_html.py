@@ -240,3 +240,28 @@ def test_a_new_publication_is_named_by_the_site_not_the_headline(
     data, _ = imported(root)
     entity = split_front_matter((root / "content/entities/publications" / f"{data['source']}.md").read_text())
     assert entity is not None and entity.data["name"] == publication
+
+
+@pytest.mark.parametrize("declared", ["", '<meta charset="utf-8">'], ids=["undeclared", "declared wrongly"])
+def test_a_guessed_encoding_is_reported(
+    root: Path, capsys: pytest.CaptureFixture[str], declared: str
+) -> None:
+    """A page in windows-1252 that declares no encoding (or UTF-8) is read by a guess, which
+    single-byte encodings make uncertain ("naïve" may come out "naďve"): the report says so.
+    A page that declares its encoding rightly, or is UTF-8, gets no such note."""
+
+    def html(head: str) -> bytes:
+        return (
+            f"<!DOCTYPE html><html><head>{head}<title>Statement on the café</title></head><body><article>"
+            "<h1>Statement on the café</h1><p>Pyongyang, November 17, 2019 (KCNA) -- A naïve résumé of the "
+            "talks was issued by the spokesman today.</p><p>This is the second paragraph, long enough to be "
+            "considered main text by the extraction library.</p></article></body></html>"
+        ).encode("cp1252")
+
+    page = root / "page.html"
+    page.write_bytes(html(declared))
+    assert run("import", str(page), "--root", str(root), "--source", "herald", "--dry-run") == 0
+    assert "save the page again as UTF-8" in capsys.readouterr().out
+    page.write_bytes(html('<meta charset="windows-1252">'))
+    assert run("import", str(page), "--root", str(root), "--source", "herald", "--dry-run") == 0
+    assert "save the page again as UTF-8" not in capsys.readouterr().out

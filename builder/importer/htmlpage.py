@@ -87,6 +87,7 @@ def extract_page(raw: bytes) -> HtmlPage | None:
         return None
     text_head = raw[:200_000].decode("utf-8", "replace")
     page = HtmlPage(paragraphs=_paragraphs(doc.body))
+    page.notes.extend(_encoding_guessed(raw))
     page.title = _title(tree, doc.title, doc.sitename, doc.hostname)
     page.sitename = _site_name(doc.sitename, page.title)
     page.hostname = doc.hostname or None
@@ -105,6 +106,43 @@ def extract_page(raw: bytes) -> HtmlPage | None:
     if not page.paragraphs:
         return None
     return page
+
+
+_DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
+
+
+def _encoding_guessed(raw: bytes) -> list[str]:
+    """A note when the page's encoding is a guess: it is not UTF-8 and declares no encoding,
+    or declares UTF-8 wrongly. Single-byte encodings look alike (windows-1252's "naïve" is
+    windows-1250's "naďve"), so the maintainer is told which one was chosen."""
+    try:
+        raw.decode("utf-8")
+        return []
+    except UnicodeDecodeError:
+        pass
+    declared = _DECLARED_CHARSET.search(raw[:8192])
+    name = declared.group(1).decode("ascii").lower() if declared else ""
+    if name and name.replace("-", "").replace("_", "") not in ("utf8", "unicode"):
+        return []  # a declared legacy encoding is read as declared
+    from trafilatura.utils import detect_encoding
+
+    guesses = detect_encoding(raw)
+    read_as = next((g for g in guesses if _decodes(raw, g)), "utf-8 with replacement characters")
+    why = "declares UTF-8 but is not" if name else "declares no character encoding and is not UTF-8"
+    others = ", ".join([g for g in guesses if g != read_as][:2])
+    return [
+        f"the page {why}: read as {read_as}"
+        + (f" (also possible: {others})" if others else "")
+        + "; check its letters (é, ñ, ł …), or save the page again as UTF-8"
+    ]
+
+
+def _decodes(raw: bytes, encoding: str) -> bool:
+    try:
+        raw.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
 
 
 def _mostly_links(paragraphs: list[str], tree) -> bool:
