@@ -62,7 +62,8 @@ def test_front_matter_keeps_dates_plain_and_leaves_out_empty_keys() -> None:
 
 
 def test_ids_are_short_readable_and_unique() -> None:
-    """An id is title words and the day, at most 60 characters, with -2 when taken."""
+    """An id is title words and the day, at most 60 characters, with -2 when taken; titles
+    in other scripts are transliterated (a Korean or Chinese title is no "commentary-…")."""
     day = dt.date(2019, 11, 17)
     assert base_id("Statement by a spokesman for the DPRK Foreign Ministry", day) == (
         "statement-spokesman-dprk-foreign-ministry-2019-11-17"
@@ -71,7 +72,10 @@ def test_ids_are_short_readable_and_unique() -> None:
         "Japan's Discharge of Nuclear-polluted Water Is a Crime against All Humanity and Nature", day
     )
     assert len(long_id) <= MAX_LENGTH and long_id.startswith("japans-discharge-nuclear-polluted")
-    assert base_id("武汉的声音", day, "commentary") == "commentary-2019-11-17"
+    assert base_id("武汉的声音", day, "commentary") == "wu-han-de-sheng-yin-2019-11-17"
+    assert base_id("외무성 대변인 담화", day) == "oemuseong-daebyeonin-damhwa-2019-11-17"
+    assert base_id("Заявление МИД", day) == "zayavlenie-mid-2019-11-17"
+    assert base_id("— … —", day, "commentary") == "commentary-2019-11-17"
     assert base_id("Förderung für Gebäude", day) == "forderung-fur-gebaude-2019-11-17"
     assert unique_id("a-2019-11-17", {"a-2019-11-17", "a-2019-11-17-2"}) == "a-2019-11-17-3"
 

@@ -8,39 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Container
+
+from anyascii import anyascii
 
 MAX_LENGTH = 60
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Small words carry no meaning in an id; dropping them keeps more of the title.
 _STOP_WORDS = frozenset("a an the of by for to on in and at with from as is are was be its it s".split())
-_FOLD = str.maketrans(
-    {
-        "ß": "ss",
-        "æ": "ae",
-        "Æ": "AE",
-        "ø": "o",
-        "Ø": "O",
-        "đ": "d",
-        "Đ": "D",
-        "ł": "l",
-        "Ł": "L",
-        "þ": "th",
-        "Þ": "TH",
-        "œ": "oe",
-        "Œ": "OE",
-        "ı": "i",
-    }
-)
+# Han ideographs are words of one syllable each: spaced, they become the words of the id.
+_HAN = re.compile("([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
 _APOSTROPHES = re.compile(r"['’‘`´]")
 
 
 def slug_words(text: str) -> list[str]:
-    """The title's words as lowercase ASCII (accents folded; other scripts dropped)."""
-    folded = unicodedata.normalize("NFKD", _APOSTROPHES.sub("", text).translate(_FOLD))
-    ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
-    return re.findall(r"[a-z0-9]+", ascii_text)
+    """The title's words as lowercase ASCII: accents folded, other scripts transliterated
+    (anyascii: 외무성 gives oemuseong, 河北 he bei, Заявление zayavlenie), so that a
+    Korean or Chinese title gives a readable id, not "article-2019-11-17"."""
+    spaced = _HAN.sub(r" \1 ", _APOSTROPHES.sub("", text))
+    return re.findall(r"[a-z0-9]+", anyascii(spaced).lower())
 
 
 def base_id(title: str, date: dt.date, fallback: str = "statement") -> str:
