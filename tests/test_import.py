@@ -613,3 +613,18 @@ def test_names_matching_no_entity_are_printed(
     out = capsys.readouterr().out
     assert "names that match no entity: " in out
     assert "White House" in out.split("names that match no entity: ", 1)[1]
+
+
+@pytest.mark.parametrize("kind", ["empty file", "empty folder"])
+def test_nothing_to_import_is_said(
+    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """An empty JSON Lines file or a folder without captures is no silent success."""
+    if kind == "empty file":
+        path = tmp_path / "docs.jsonl"
+        path.write_text("\n", encoding="utf-8")
+    else:
+        path = tmp_path / "captures"
+        path.mkdir()
+    assert run("import", str(path), "--root", str(root)) == 1
+    assert f"nothing to import: {path} holds no document" in capsys.readouterr().err

@@ -138,6 +138,14 @@ def run(args: argparse.Namespace) -> int:
     leads_written = _finish(opts, report, writer, finder, index, texts, interrupted)
     if interrupted:
         return 130
+    if not any(report.counts.values()):
+        shown = ", ".join(str(p) for p in args.paths)
+        print(
+            f"archive import: nothing to import: {shown} holds no document "
+            "(an empty file, or a folder without .txt, .html, .htm or .jsonl files)",
+            file=sys.stderr,
+        )
+        return 1
     return 1 if report.counts["refused"] or not leads_written else 0
 
 
