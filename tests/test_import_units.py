@@ -206,3 +206,14 @@ def test_page_date_stamp_and_sign_off_date_the_text() -> None:
     )
     assert (signed.head_date.year, signed.head_date.month, signed.head_date.day) == (2019, 11, 17)
     assert signed.paragraphs[-1] == "Port Tessin, November 17, 2019"
+
+
+def test_a_capture_that_states_no_language_is_given_its_scripts() -> None:
+    """Hangul gives ko, kana ja, Han alone zh; Latin or Cyrillic letters name no language."""
+    from builder.importer.inputs import script_language
+
+    assert script_language(["외무성 대변인 담화를 발표하였다. UN 결의는 도발이다."]) == "ko"
+    assert script_language(["外務省報道官が談話を発表した。"]) == "ja"
+    assert script_language(["武汉的声音有硬核的温度。新华社"]) == "zh"
+    assert script_language(["The spokesman said so.", "Заявление МИД"]) is None
+    assert script_language(["2019 — 11 — 17"]) is None

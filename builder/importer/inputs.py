@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -166,4 +167,29 @@ def _described(draft: Draft) -> Draft:
         draft.day = desc.day
     if desc.agency:
         draft.publication_names.append(desc.agency)
+    draft.language = draft.language or script_language(draft.paragraphs)
     return draft
+
+
+# Scripts that name their language (Cyrillic or Latin letters do not).
+_HANGUL = re.compile("[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+_KANA = re.compile("[\u3040-\u30ff]")
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def script_language(paragraphs: list[str]) -> str | None:
+    """ko, ja or zh when most letters of a capture that states no language are in that
+    language's script (pages read aloud and searched in the right language); else None."""
+    sample = "".join(paragraphs)[:20000]
+    letters = len(_LETTER.findall(sample))
+    if not letters:
+        return None
+    hangul, kana, han = (len(pattern.findall(sample)) for pattern in (_HANGUL, _KANA, _HAN))
+    if hangul > letters / 2:
+        return "ko"
+    if kana and kana + han > letters / 2:
+        return "ja"
+    if han > letters / 2:
+        return "zh"
+    return None
