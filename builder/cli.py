@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -123,12 +124,16 @@ def _dispatch(args: argparse.Namespace) -> int:
     return int(importlib.import_module(module).run(args))
 
 
+def _count(number: int, one: str, many: str = "") -> str:
+    return f"{number} {one if number == 1 else many or one + 's'}"
+
+
 def _report(problems: Sequence[Problem]) -> None:
     for problem in problems:
         print(problem, file=sys.stderr)
     count = sum(1 for p in problems if p.severity == ERROR)
     if count:
-        print(f"{count} error{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
+        print(f"{_count(count, 'error')}; nothing was written", file=sys.stderr)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -136,6 +141,8 @@ def _build(args: argparse.Namespace) -> int:
     from .progress import stage_display
 
     root = args.root.resolve()
+    if args.stats:
+        _check_stats_file(args.stats.resolve(), root)
     with stage_display(search=not args.no_search, quiet=args.quiet) as on_stage:
         result = build(
             root,
@@ -150,10 +157,42 @@ def _build(args: argparse.Namespace) -> int:
         if problem.severity != INFO:
             print(problem, file=sys.stderr)
     if args.stats:
-        write_stats(args.stats, result)
+        try:
+            write_stats(args.stats, result)
+        except OSError as err:
+            print(
+                f"archive: error: cannot write {args.stats}: {err.strerror or err} (the site was built)",
+                file=sys.stderr,
+            )
+            return 1
     if not args.quiet:
         print(result.summary())
     return 0
+
+
+def _check_stats_file(path: Path, root: Path) -> None:
+    """Before building: --stats names a file it may write (never one of the archive's own)."""
+    own = (root / "content", root / "templates", root / "site.yaml", root / "static")
+    if any(path == place or place in path.parents for place in own):
+        raise UsageError(
+            f"--stats {path} is one of the archive's own files: give a file outside content/, e.g. stats.json"
+        )
+    if path.is_dir():
+        raise UsageError(f"--stats {path} is a folder: give a file name, e.g. {path / 'stats.json'}")
+    if not path.parent.is_dir():
+        raise UsageError(f"--stats {path}: the folder {path.parent} does not exist")
+    if path.exists() and not _is_stats(path):
+        raise UsageError(
+            f"--stats {path} exists and is not a stats file this command wrote: give another name"
+        )
+
+
+def _is_stats(path: Path) -> bool:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and "stages" in data
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -168,7 +207,8 @@ def _check(args: argparse.Namespace) -> int:
     for problem in problems:
         print(problem, file=sys.stderr if problem.severity == ERROR else sys.stdout)
     errors = [p for p in problems if p.severity == ERROR]
-    print(f"{len(errors)} errors, {len(problems) - len(errors)} warnings and notes")
+    others = len(problems) - len(errors)
+    print(f"{_count(len(errors), 'error')}, {_count(others, 'warning or note', 'warnings and notes')}")
     return 1 if errors else 0
 
 

@@ -74,3 +74,32 @@ def test_a_full_disk_is_a_message_and_the_previous_site_stays(
     assert "Traceback" not in err
     assert tree(root / "_site") == before
     assert not list(root.glob("._site*"))
+
+
+@pytest.mark.parametrize("target", ["site.yaml", "content/notes.md", "missing/stats.json", "content"])
+def test_stats_never_overwrites_the_archive_and_is_checked_first(
+    archive: Path, capsys: pytest.CaptureFixture[str], target: str
+) -> None:
+    """--stats naming site.yaml, a file in content/, a folder or a file in a missing folder
+    is refused before anything is built (exit 2), so the archive's own files stay and the
+    message that nothing changed is true."""
+    (archive / "content" / "notes.md").write_text("a maintainer's notes\n", encoding="utf-8")
+    before = {p: p.read_bytes() for p in (archive / "site.yaml", archive / "content" / "notes.md")}
+    assert (
+        run("build", "--root", str(archive), "--no-search", "--quiet", "--stats", str(archive / target)) == 2
+    )
+    assert "--stats" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in before} == before
+    assert not (archive / "_site").exists()
+
+
+def test_stats_rewrites_its_own_file(archive: Path, tmp_path: Path) -> None:
+    """A stats file from an earlier build is written again; another file of that name is not."""
+    stats = tmp_path / "stats.json"
+    for _ in range(2):
+        assert run("build", "--root", str(archive), "--no-search", "--quiet", "--stats", str(stats)) == 0
+    assert '"stages"' in stats.read_text()
+    other = tmp_path / "report.txt"
+    other.write_text("keep me\n")
+    assert run("build", "--root", str(archive), "--no-search", "--quiet", "--stats", str(other)) == 2
+    assert other.read_text() == "keep me\n"
