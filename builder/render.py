@@ -9,6 +9,7 @@ fetches: Atom feeds, citations, data exports, sitemap.xml and robots.txt.
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import datetime as dt
 import functools
@@ -1042,10 +1043,9 @@ class Renderer:
     def _calendar(self, year: int, month: int) -> dict[str, Any]:
         """A month as weeks of days, each with its counts, for the calendar overview."""
         first = dt.date(year, month, 1)
-        next_first = dt.date(year + month // 12, month % 12 + 1, 1)
         weeks: list[list[dict[str, Any] | None]] = [[None] * first.weekday()]
-        day = first
-        while day < next_first:
+        for number in range(1, calendar.monthrange(year, month)[1] + 1):  # (December 9999 has no next month)
+            day = first.replace(day=number)
             issued = len(self.links.by_day.get(day, ()))
             mentioned = len(self.links.mentioned_on.get(day, ()))
             has_page = issued or mentioned
@@ -1059,7 +1059,6 @@ class Renderer:
             )
             if len(weeks[-1]) == 7:
                 weeks.append([])
-            day += dt.timedelta(days=1)
         if weeks[-1]:
             weeks[-1] += [None] * (7 - len(weeks[-1]))
         else:

@@ -507,3 +507,22 @@ def test_the_indexers_taking_turns_get_the_memory_of_the_pages(
 
     recorded = load_signed(archive / CACHE_DIR / build_module.PAGES)
     assert "index.html" in recorded["digests"] and "statements/index.html" in recorded["digests"]
+
+
+def test_the_last_days_python_knows_are_built(tmp_path: Path) -> None:
+    """A statement of 31 December 9999 that names "January 2" (a day in a year past any
+    calendar's) builds: its month's calendar ends with the year, the mention stays text."""
+    root = write_archive(
+        tmp_path / "a",
+        {
+            "content/entities/gazette.md": "---\nname: North Wind Gazette\ntype: publication\n---\n",
+            "content/statements/9999/end-9999-12-31.md": (
+                "---\ntitle: The last day\ndate: 9999-12-31\nsource: gazette\n---\n"
+                "The talks will be held on January 2.\n"
+            ),
+        },
+    )
+    site = build(root)
+    month = (site / "dates/9999/12/index.html").read_text(encoding="utf-8")
+    assert "/dates/9999/12/31/" in month
+    assert "January 2" in (site / "statements/end-9999-12-31/index.html").read_text(encoding="utf-8")
