@@ -78,8 +78,12 @@ class BuildResult:
             return f"nothing changed since the last build: {self.pages} pages left as they are; {stages}"
         return (
             f"built {self.statements} statements, {self.entities} entities, {self.pages} pages; "
-            f"{len(warnings(self.problems))} warnings; {stages}"
+            f"{_count(len(warnings(self.problems)), 'warning')}; {stages}"
         )
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
 
 
 class Stages:

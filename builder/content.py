@@ -22,7 +22,7 @@ from .cache import Store
 from .config import load_config
 from .errors import ERROR, WARNING, Problem, did_you_mean
 from .frontmatter import Document, read_document
-from .markup import costly_blocks
+from .markup import MAX_INDENT, costly_blocks, deep_blocks
 from .model import (
     ENTITY_TYPES,
     KINDS,
@@ -260,6 +260,16 @@ def _costly_paragraphs(path: str, body: str, body_line: int) -> list[Problem]:
             severity=WARNING,
         )
         for offset, _ in sorted(costly_blocks(body))
+    ] + [
+        Problem(
+            path,
+            body_line + offset,
+            f"this paragraph nests lists or quotes more than {MAX_INDENT} columns deep, past what "
+            "Markdown can read; it is shown as plain text",
+            "nest it less deeply",
+            severity=WARNING,
+        )
+        for offset in deep_blocks(body)
     ]
 
 

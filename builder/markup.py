@@ -155,7 +155,10 @@ def _convert(text: str, footnotes: bool) -> str:
     for number, part in enumerate(parts):
         md = _markdown(footnotes and number == 0)
         md.reset()
-        html.append(md.convert(part))
+        try:
+            html.append(md.convert(part))
+        except RecursionError:  # nesting deep_blocks did not foresee: the part as text
+            html.append("\n".join(_as_text(part[start:end]) for _, start, end in _paragraphs(part)))
     return "\n".join(html)
 
 
@@ -279,14 +282,32 @@ def _as_text(block: str) -> str:
     return f"<p>{html_lib.escape(text, quote=False)}</p>"
 
 
+# Python-Markdown reads each level of a nested list (4 columns of indentation) with one
+# more level of recursion, and fails past about 240 levels; no real text nests a tenth of
+# that. A paragraph with a line indented more than MAX_INDENT columns is shown as text.
+MAX_INDENT = 400
+_DEEP_LINE = re.compile(r"^[ \t]{100,}", re.MULTILINE)
+
+
+def deep_blocks(text: str) -> list[int]:
+    """Line offsets of the paragraphs nested too deeply to read as Markdown (usually none)."""
+    if not _DEEP_LINE.search(text):
+        return []
+    return [
+        line
+        for line, start, end in _paragraphs(text)
+        if any(len(m.group().expandtabs(4)) > MAX_INDENT for m in _DEEP_LINE.finditer(text, start, end))
+    ]
+
+
 def _tame(text: str) -> str:
-    """The text with each over-costly paragraph replaced by a raw <p> of its escaped text."""
-    if len(text) < 2000:  # too short to cost more than the budget
+    """The text with each over-costly or too deeply nested paragraph replaced by a raw <p>
+    of its escaped text."""
+    if len(text) < 2000:  # too short to cost more than the budget, or to nest that deep
         return text
-    costly = costly_blocks(text)
-    if not costly:
+    lines = {line for line, _ in costly_blocks(text)} | set(deep_blocks(text))
+    if not lines:
         return text
-    lines = {line for line, _ in costly}
     out = []
     previous = 0
     for line, start, end in _paragraphs(text):

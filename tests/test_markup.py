@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from builder import markup
 from builder.markup import render_markdown
 
-from .conftest import PROJECT, SHARED
+from .conftest import PROJECT, SHARED, write_archive
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -174,3 +174,25 @@ def test_every_footnote_link_has_its_target() -> None:
     targets = set(re.findall(r'href="#([^"]+)"', html))
     assert targets == {"fn:1", "fnref:1", "fnref2:1", "fn:source", "fnref:source"}
     assert targets == set(re.findall(r'id="([^"]+)"', html))
+
+
+def test_a_list_nested_past_what_markdown_reads_is_text_with_a_warning(tmp_path) -> None:
+    """300 nested list levels (Python-Markdown recurses once a level and fails near 240)
+    render as plain text, and loading says which paragraph, instead of a traceback."""
+    from builder.content import load_archive
+    from builder.markup import render_markdown
+
+    nested = "".join("    " * level + f"- level {level}\n" for level in range(300))
+    html = render_markdown("Before.\n\n" + nested + "\nAfter.")
+    assert "<p>Before.</p>" in html and "<p>After.</p>" in html and "level 299" in html
+    root = write_archive(
+        tmp_path / "a",
+        {
+            "content/entities/gazette.md": "---\nname: Gazette\ntype: publication\n---\n",
+            "content/statements/2020/deep-2020-01-01.md": (
+                "---\ntitle: Deep\ndate: 2020-01-01\nsource: gazette\n---\nBefore.\n\n" + nested
+            ),
+        },
+    )
+    _, problems = load_archive(root, None, cache=False)
+    assert [(p.line, "nests lists" in p.message) for p in problems] == [(8, True)]
