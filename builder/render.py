@@ -18,6 +18,7 @@ import io
 import math
 import os
 import pickle
+import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -260,6 +261,7 @@ class Renderer:
         self.links = links
         self.site = archive.config
         self.urls = urls.Urls(self.site.base_url)
+        self.root = root
         self.env = environment(root)
         self.cards = {sid: self._card(archive.statements[sid]) for sid in links.chronological}
         self.newest = tuple(reversed(links.chronological))
@@ -354,17 +356,8 @@ class Renderer:
             raise ArchiveError(
                 [Problem(err.filename or template, err.lineno, f"template error: {err.message}")]
             ) from None
-        except jinja2.TemplateError as err:
-            raise ArchiveError(
-                [
-                    Problem(
-                        f"templates/{template}",
-                        0,
-                        f"template error while making /{rel}: {err}",
-                        "fix the template",
-                    )
-                ]
-            ) from None
+        except Exception as err:  # a template's own mistake ({{ 1/0 }}, url(None), a missing include)
+            raise ArchiveError([_template_problem(err, template, rel, self.root)]) from None
         return Page(path, html.encode("utf-8"))
 
     def paginated(
@@ -418,8 +411,34 @@ class Renderer:
         return Page(path, content.value())
 
     def load_templates(self) -> None:
+        """Every template compiled before any page is made (and before workers fork): a
+        template that is not UTF-8 or not valid Jinja is reported with its line."""
         for name in self.env.list_templates(filter_func=lambda name: name.endswith(".html")):
-            self.env.get_template(name)
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateSyntaxError as err:
+                raise ArchiveError(
+                    [
+                        Problem(
+                            _shown(err.filename or name, self.root),
+                            err.lineno,
+                            f"template error: {err.message}",
+                        )
+                    ]
+                ) from None
+            except UnicodeDecodeError as err:
+                path = _template_path(self.env, name)
+                line = path.read_bytes()[: err.start].count(b"\n") + 1 if path else 0
+                raise ArchiveError(
+                    [
+                        Problem(
+                            _shown(str(path or name), self.root),
+                            line,
+                            "the template is not UTF-8 text",
+                            "save it as UTF-8",
+                        )
+                    ]
+                ) from None
 
     def pages(self) -> Iterator[Page]:
         for section in self.sections:
@@ -1070,6 +1089,41 @@ class Renderer:
         return self.urls.path(urls.year(years[index])) if 0 <= index < len(years) else None
 
 
+def _template_problem(err: Exception, template: str, rel: str, root: Path) -> Problem:
+    """Where in which template a page failed: the innermost template line in the traceback
+    (Jinja gives template frames their file and line), else the page's template."""
+    frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename.endswith(".html")]
+    where, line = (
+        (_shown(frames[-1].filename, root), frames[-1].lineno or 0)
+        if frames
+        else (f"templates/{template}", 0)
+    )
+    if isinstance(err, jinja2.TemplateNotFound):
+        what = f"the template {err.name!r} was not found"
+    elif isinstance(err, jinja2.TemplateError):
+        what = str(err)
+    else:
+        what = f"{type(err).__name__}: {err}"
+    return Problem(where, line, f"template error while making /{rel}: {what}", "fix the template")
+
+
+def _shown(filename: str, root: Path) -> str:
+    """A template's path as problems show paths: relative to the archive when inside it."""
+    try:
+        return Path(filename).relative_to(root).as_posix()
+    except ValueError:
+        return filename
+
+
+def _template_path(env: jinja2.Environment, name: str) -> Path | None:
+    """The file a template name reads (the archive's templates/ first, then the theme)."""
+    for loader in getattr(env.loader, "loaders", ()):
+        for folder in getattr(loader, "searchpath", ()):
+            if (Path(folder) / name).is_file():
+                return Path(folder) / name
+    return None
+
+
 def _pre_text(text: str) -> Markup:
     """Text for a <pre>: only &, < and > need escaping there; quotes stay readable and short."""
     return Markup(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
@@ -1108,6 +1162,7 @@ def render_site(
     priority (for work that runs beside them and should keep its core).
     """
     renderer = Renderer(archive, links, root, reuse)
+    renderer.load_templates()  # compiled once (before workers fork), mistakes found first
     if worker_count(workers) < 2 or len(archive.statements) < PARALLEL_THRESHOLD:
         return _write_all(renderer.pages(), write, reuse)
     return _pages_in_parallel(renderer, write, workers, nice)
@@ -1136,7 +1191,6 @@ def _pages_in_parallel(
     (at 1,000 statements the render stage went from 5.0 to 7.2 s, the indexer's from 3.4 to
     4.6)."""
     global _renderer, _write
-    renderer.load_templates()  # compiled once, before the fork
     sections = range(len(renderer.sections))  # listed before the fork: workers share it
     own = frozenset() if nice else renderer.whole_sections
     to_workers = [number for number in sections if number not in own]

@@ -108,6 +108,45 @@ def test_broken_template_is_reported_not_raised(archive: Path, capsys: pytest.Ca
     assert "404.html:2: template error" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (
+            {"404.html": "{% extends 'base.html' %}\n{% block main %}{{ 1 / 0 }}{% endblock %}"},
+            "templates/404.html:2: template error while making /404.html: ZeroDivisionError",
+        ),
+        (
+            {"404.html": "{% extends 'base.html' %}\n{% block main %}{{ url(None) }}{% endblock %}"},
+            "templates/404.html:2: template error while making /404.html: AttributeError",
+        ),
+        (
+            {
+                "404.html": "{% extends 'base.html' %}\n\n{% block main %}{% include 'nope.html' %}{% endblock %}"
+            },
+            "templates/404.html:3: template error while making /404.html: the template 'nope.html' was not found",
+        ),
+        (
+            {"404.html": b"{% extends 'base.html' %}\n\xff\xfe"},
+            "templates/404.html:2: the template is not UTF-8 text",
+        ),
+    ],
+    ids=["division by zero", "a function given None", "a missing include", "not UTF-8"],
+)
+def test_a_template_mistake_names_its_file_and_line(
+    archive: Path, capsys: pytest.CaptureFixture[str], files: dict, expected: str
+) -> None:
+    """Mistakes that only show when a page is made are reported like syntax errors: the
+    template and line where they are, exit status 1, no traceback, no site written."""
+    (archive / "templates").mkdir()
+    for name, text in files.items():
+        path = archive / "templates" / name
+        path.write_bytes(text) if isinstance(text, bytes) else path.write_text(text)
+    assert run("build", "--root", str(archive), "--no-search", "--quiet") == 1
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+    assert not (archive / "_site").exists()
+
+
 def test_failed_build_leaves_previous_site(archive: Path) -> None:
     """A content error fails the build (exit 1) and the previous _site is untouched."""
     site = build(archive)
