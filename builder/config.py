@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,8 @@ from urllib.parse import urlsplit
 from .errors import Problem, did_you_mean
 from .frontmatter import decode, parse_yaml
 from .model import SiteConfig
+
+LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")  # a language tag: en, ko, zh-Hant
 
 CONFIG_FILE = "site.yaml"
 _INT_KEYS = {"page_size", "home_size", "feed_size", "related_count", "search_shards", "max_file_bytes"}
@@ -43,7 +46,9 @@ def load_config(root: Path, base_url: str | None = None) -> tuple[SiteConfig, li
     values, problems = _validate(data, lines)
     if base_url is not None:
         values["base_url"] = base_url
-    problems += _check_base_url(values.get("base_url", SiteConfig.base_url), lines.get("base_url", 0))
+    problems += _check_base_url(
+        values.get("base_url", SiteConfig.base_url), lines.get("base_url", 0), given=base_url is not None
+    )
     if problems:
         return SiteConfig(), problems
     values["base_url"] = normalise_base_url(values.get("base_url", SiteConfig.base_url))
@@ -70,6 +75,15 @@ def _validate(data: dict[Any, Any], lines: dict[str, int]) -> tuple[dict[str, An
                 values[key] = value
         elif key == "link_mentions" and value not in _LINK_MODES:
             problems.append(Problem(CONFIG_FILE, line, "'link_mentions' must be 'first' or 'all'"))
+        elif key == "language" and not (isinstance(value, str) and LANGUAGE.match(value)):
+            problems.append(
+                Problem(
+                    CONFIG_FILE,
+                    line,
+                    f"'language' is '{value}', not a language code",
+                    "write it like en or ko",
+                )
+            )
         elif not isinstance(value, str | int | float) or isinstance(value, bool):
             problems.append(Problem(CONFIG_FILE, line, f"'{key}' must be text"))
         else:
@@ -77,17 +91,16 @@ def _validate(data: dict[Any, Any], lines: dict[str, int]) -> tuple[dict[str, An
     return values, problems
 
 
-def _check_base_url(url: str, line: int) -> list[Problem]:
+def _check_base_url(url: str, line: int, given: bool = False) -> list[Problem]:
+    """A full http(s) address of a folder: no query, fragment or space, which every link
+    joined to it would carry (https://example.org/x?y=1/about/)."""
     parts = urlsplit(url)
+    where, line = ("--base-url", 0) if given else (CONFIG_FILE, line)
+    hint = "write it like https://someone.github.io/archive/"
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        return [
-            Problem(
-                CONFIG_FILE,
-                line,
-                f"base_url '{url}' is not a full http(s) URL",
-                "write it like https://someone.github.io/archive/",
-            )
-        ]
+        return [Problem(where, line, f"base_url '{url}' is not a full http(s) URL", hint)]
+    if parts.query or parts.fragment or "?" in url or "#" in url or any(c.isspace() for c in url):
+        return [Problem(where, line, f"base_url '{url}' has a query, a fragment or a space", hint)]
     return []
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .cache import Store
-from .config import load_config
+from .config import LANGUAGE, load_config
 from .errors import ERROR, WARNING, Problem, did_you_mean
 from .frontmatter import Document, read_document
 from .markup import MAX_INDENT, costly_blocks, deep_blocks
@@ -40,7 +40,6 @@ from .workers import fork_map
 
 CONTENT = "content"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 WIKIDATA = re.compile(r"^Q[1-9][0-9]*$")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 

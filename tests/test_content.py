@@ -125,6 +125,35 @@ def test_unknown_site_yaml_key_suggests(tmp_path: Path) -> None:
     assert "site.yaml:3: unknown key 'page_sise' (did you mean 'page_size'?)" in [str(p) for p in problems]
 
 
+@pytest.mark.parametrize(
+    ("yaml", "expected"),
+    [
+        ("language: not a lang!!\n", "site.yaml:3: 'language' is 'not a lang!!', not a language code"),
+        ("", "site.yaml:2: base_url 'https://x.org/x?y=1' has a query, a fragment or a space"),
+    ],
+    ids=["language", "base_url with a query"],
+)
+def test_site_yaml_values_are_reported_once_at_their_line(tmp_path: Path, yaml: str, expected: str) -> None:
+    """A bad site-wide language is one problem of site.yaml, not one per statement; a
+    base_url with a query, fragment or space (which every link would carry) is refused."""
+    base = "https://x.org/x?y=1" if not yaml else "https://x.org/"
+    root = write_archive(
+        tmp_path / "a", {**ENTITIES, **STATEMENTS}, site_yaml=f"title: T\nbase_url: {base}\n{yaml}"
+    )
+    _, problems = load_archive(root)
+    assert [str(p) for p in problems] == [
+        expected
+        + (" (write it like en or ko)" if yaml else " (write it like https://someone.github.io/archive/)")
+    ]
+
+
+def test_a_bad_base_url_option_is_named_as_the_option(tmp_path: Path) -> None:
+    """--base-url given on the command line is reported as the option, not as site.yaml."""
+    root = write_archive(tmp_path / "a", ENTITIES)
+    _, problems = load_archive(root, "javascript:alert(1)")
+    assert [p.path for p in problems] == ["--base-url"]
+
+
 def test_every_problem_in_one_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`archive check` reports all problems at once and exits 1, with no traceback."""
     root = write_archive(
