@@ -539,6 +539,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+# Whole escape sequences (CSI: colours, clearing; OSC: titles, the clipboard), then any
+# other control character.
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|[\x00-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str, marks: Sequence[str]) -> str:
+    """Content's text for the terminal: control characters (an escape sequence in a hostile
+    title could recolour, clear or retitle the maintainer's terminal) become spaces or go;
+    only the search's own bold marks stay."""
+    pieces = re.split("(" + "|".join(map(re.escape, marks)) + ")", text) if marks else [text]
+    return "".join(
+        piece if piece in marks else _CONTROL.sub(lambda m: " " if m.group().isspace() else "", piece)
+        for piece in pieces
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     """`archive search`: bring the index up to date if the content changed, then search."""
     if args.limit < 1:
@@ -571,9 +587,9 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps([asdict(hit) for hit in found.hits], ensure_ascii=False, indent=2))
         return 0
     for hit in found.hits:
-        print(f"{hit.rank:3d}  {hit.id}  {hit.date or '(entity)'}  {hit.title}")
+        print(f"{hit.rank:3d}  {hit.id}  {hit.date or '(entity)'}  {_printable(hit.title, ())}")
         if hit.snippet:
-            print(f"     {hit.snippet}")
+            print(f"     {_printable(hit.snippet, marks if tty else ())}")
     total = f"{found.total:,}" if found.exact else f"about {found.total:,}"
     print(f"{len(found.hits)} of {total} matches ({took * 1000:.0f} ms)", file=sys.stderr)
     return 0

@@ -446,3 +446,27 @@ def _running(script: str) -> list[int]:
         except OSError:
             pass
     return found
+
+
+def test_control_characters_of_content_never_reach_the_terminal(tmp_path, capsys, monkeypatch):
+    """A hostile title or text with escape sequences (recolour, clear the screen) is printed
+    without them, on a terminal too, where only the search's own bold marks remain."""
+    from .conftest import ENTITIES, write_archive
+
+    root = write_archive(
+        tmp_path / "a",
+        {
+            **ENTITIES,
+            "content/statements/2024/ctrl-2024-03-01.md": (
+                '---\ntitle: "Ctrl \\e[31mRED\\e[0m \\x01 title"\ndate: 2024-03-01\nsource: gazette\n---\n'
+                "The harbour \x1b[2J board met.\n"
+            ),
+        },
+    )
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert main(["search", "harbour", "--root", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "Ctrl RED title" in out.replace("  ", " ")
+    assert "\x1b[31m" not in out and "\x1b[2J" not in out and "\x01" not in out
+    assert "\x1b[1mharbour\x1b[22m" in out
