@@ -211,3 +211,12 @@ def test_unsafe_url_and_odd_language_are_left_out(root: Path, tmp_path: Path) ->
     assert "source_url" not in data and "language" not in data
     _, problems = load_archive(root)
     assert [p for p in problems if p.severity == ERROR] == []
+
+
+def test_a_records_source_may_be_a_publications_id(root: Path, tmp_path: Path) -> None:
+    """`"source": "kcna"` (the entity's id, as the refusal's hint lists it) finds the publication."""
+    path = tmp_path / "docs.jsonl"
+    path.write_text(record(source="kcna") + "\n", encoding="utf-8")
+    assert run("import", str(path), "--root", str(root)) == 0
+    data, _ = only_statement(root)
+    assert data["source"] == "kcna"

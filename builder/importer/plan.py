@@ -260,7 +260,12 @@ def resolve_source(
 
 
 def match_publication(names: list[str], hosts: list[str], publications: list[model.Entity]) -> str | None:
-    """The publication a capture names: exact name or alias first, then one named within."""
+    """The publication a capture names: its id, or its exact name or alias, first; then one
+    named within."""
+    ids = {e.id for e in publications}
+    for name in names:
+        if name.strip() in ids:
+            return name.strip()
     table = {normal_name(n): e.id for e in publications for n in e.names}
     for name in names:
         if normal_name(name) in table:
