@@ -214,9 +214,13 @@ def test_unsafe_url_and_odd_language_are_left_out(root: Path, tmp_path: Path) ->
 
 
 def test_a_records_source_may_be_a_publications_id(root: Path, tmp_path: Path) -> None:
-    """`"source": "kcna"` (the entity's id, as the refusal's hint lists it) finds the publication."""
+    """`"source": "tessin-herald"` (the entity's id, as the refusal's hint lists it) finds the
+    publication named "The Herald of Tessin"."""
+    (root / "content/entities/tessin-herald.md").write_text(
+        "---\nname: The Herald of Tessin\ntype: publication\n---\n", encoding="utf-8"
+    )
     path = tmp_path / "docs.jsonl"
-    path.write_text(record(source="kcna") + "\n", encoding="utf-8")
+    path.write_text(record(source="tessin-herald") + "\n", encoding="utf-8")
     assert run("import", str(path), "--root", str(root)) == 0
     data, _ = only_statement(root)
-    assert data["source"] == "kcna"
+    assert data["source"] == "tessin-herald"
