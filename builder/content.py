@@ -13,11 +13,13 @@ import hashlib
 import itertools
 import os
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import urls
 from .cache import Store
 from .config import LANGUAGE, load_config
 from .errors import ERROR, WARNING, Problem, did_you_mean
@@ -463,6 +465,7 @@ def load_archive(
     for version in _load_folder(root, "versions", config, parse_version, problems, parsed):
         versions.setdefault(version.statement_id, []).append(version)
     problems += check_relations(statements, entities)
+    problems += check_tags(statements)
     parsed.save()
     archive = Archive(
         root=str(root),
@@ -547,6 +550,30 @@ def _add_unique(table: dict[str, Any], record: Any, problems: list[Problem], wha
         )
         return
     table[record.id] = record
+
+
+def check_tags(statements: dict[str, Statement]) -> list[Problem]:
+    """Tags written differently that share one page ("a/b" and "a b" are both /tags/a-b/):
+    the site lists them as one tag, so the maintainer is told (case alone is no difference)."""
+    seen: dict[str, dict[str, Statement]] = defaultdict(dict)  # page -> written form -> first statement
+    for s in sorted(statements.values(), key=lambda s: s.path):
+        for tag in s.tags:
+            seen[urls.tag_slug(tag)].setdefault(tag.casefold(), s)
+    problems = []
+    for slug, forms in sorted(seen.items()):
+        (first, first_statement), *others = forms.items()
+        for form, statement in others:
+            problems.append(
+                Problem(
+                    statement.path,
+                    statement.line_of("tags"),
+                    f"the tag '{form}' shares the page /tags/{slug}/ with the tag '{first}' "
+                    f"({first_statement.path}): they are listed as one tag",
+                    "write the tag the same way in both, or rename one",
+                    severity=WARNING,
+                )
+            )
+    return problems
 
 
 def check_relations(statements: dict[str, Statement], entities: dict[str, Entity]) -> list[Problem]:

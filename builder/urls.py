@@ -7,6 +7,7 @@ made here: `Urls.path("statements/x/")` gives "/archive/statements/x/".
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import unicodedata
 from urllib.parse import quote, urlsplit
@@ -73,7 +74,9 @@ def tag_slug(name: str) -> str:
         return slug
     # A tag in a non-Latin script keeps its letters and digits; everything else (dots, slashes,
     # control characters) goes, so that no tag (such as "..") names a folder outside tags/.
-    return re.sub(r"[\W_]+", "-", name.lower()).strip("-") or "tag"
+    # A tag of none (emoji, punctuation) is named by a hash of itself: its own page.
+    kept = re.sub(r"[\W_]+", "-", name.lower()).strip("-")
+    return kept or "tag-" + hashlib.blake2s(name.encode("utf-8"), digest_size=4).hexdigest()
 
 
 def output_file(rel: str) -> str:

@@ -212,3 +212,29 @@ def test_files_parsed_by_workers_load_as_in_one_process(
     assert len(together[0].statements) > PARALLEL_THRESHOLD
     assert any(p.path.endswith("broken.md") for p in together[1])
     assert together == alone
+
+
+def test_tags_written_differently_that_share_a_page_are_reported(tmp_path: Path) -> None:
+    """ "a/b" and "a b" are both /tags/a-b/: a warning names both statements; tags of
+    punctuation or emoji alone each get their own page, not one shared "tag" page."""
+    from builder import urls
+
+    def statement(day: int, tags: str) -> str:
+        return f"---\ntitle: T{day}\ndate: 2024-03-0{day}\nsource: gazette\ntags: {tags}\n---\nText.\n"
+
+    root = write_archive(
+        tmp_path / "a",
+        {
+            **ENTITIES,
+            "content/statements/2024/one-2024-03-01.md": statement(1, '["a/b", "Fees"]'),
+            "content/statements/2024/two-2024-03-02.md": statement(2, '["a b", "fees"]'),
+        },
+    )
+    _, problems = load_archive(root)
+    assert [str(p) for p in problems] == [
+        "content/statements/2024/two-2024-03-02.md:5: warning: the tag 'a b' shares the page /tags/a-b/ "
+        "with the tag 'a/b' (content/statements/2024/one-2024-03-01.md): they are listed as one tag "
+        "(write the tag the same way in both, or rename one)"
+    ]
+    slugs = {urls.tag_slug(tag) for tag in ("!!!", "???", "🌊", "tag")}
+    assert len(slugs) == 4 and all(slug.replace("-", "").isalnum() for slug in slugs)
