@@ -15,6 +15,7 @@ import functools
 import html
 import http.server
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -82,6 +83,7 @@ class Preview:
         self._dirty = threading.Event()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._watching: set[Path] = set()  # folders watched recursively
         try:
             self.server = http.server.ThreadingHTTPServer(
                 ("127.0.0.1", port), functools.partial(_Handler, preview=self)
@@ -143,7 +145,7 @@ class Preview:
         def keep(_change: object, path: str) -> bool:
             return accept(Path(path))
 
-        for _changes in watchfiles.watch(
+        for changes in watchfiles.watch(
             *paths,
             watch_filter=keep,
             recursive=recursive,
@@ -151,29 +153,35 @@ class Preview:
             debounce=100,
             rust_timeout=500,
         ):
+            if not recursive:
+                self._watch_new_folders({Path(path) for _, path in changes})
             self._dirty.set()
+
+    def _watch_new_folders(self, paths: set[Path]) -> None:
+        """content/ or templates/ made after the preview started: watched from now on."""
+        for folder in sorted(paths):
+            if folder.is_dir() and folder not in self._watching:
+                self._watching.add(folder)
+                self._start(self._watch, [folder], True, lambda p: not p.name.startswith("."))
+
+    def _start(self, target: Callable[..., None], *args: object) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True)
+        self._threads.append(thread)
+        thread.start()
 
     # -- running ----------------------------------------------------------------------------
 
     def start(self) -> None:
         """First build, then serve and watch in background threads."""
         self.rebuild()
-        site_yaml = self.root / "site.yaml"
-        self._threads = [
-            threading.Thread(target=self.server.serve_forever, name="serve", daemon=True),
-            threading.Thread(target=self._build_loop, name="rebuild", daemon=True),
-            threading.Thread(
-                target=self._watch,
-                args=(self.watched(), True, lambda p: not p.name.startswith(".")),
-                daemon=True,
-            ),
-            # The root itself, not recursively: site.yaml, also when an editor saves by renaming.
-            threading.Thread(
-                target=self._watch, args=([self.root], False, lambda p: p == site_yaml), daemon=True
-            ),
-        ]
-        for thread in self._threads:
-            thread.start()
+        own = {self.root / "site.yaml", self.root / "content", self.root / "templates"}
+        self._watching = set(self.watched())
+        self._start(self.server.serve_forever)
+        self._start(self._build_loop)
+        self._start(self._watch, sorted(self._watching), True, lambda p: not p.name.startswith("."))
+        # The root itself, not recursively: site.yaml (also when an editor saves by renaming),
+        # and content/ or templates/ when they are made.
+        self._start(self._watch, [self.root], False, lambda p: p in own)
 
     def stop(self) -> None:
         self._stop.set()
@@ -276,6 +284,7 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port} is not a port number (0 to 65535)")
     preview = Preview(root, args.port, search=args.search)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)  # `kill` cleans up as Ctrl-C does
     preview.start()
     print(f"Serving {preview.url}  (watching content/, templates/ and site.yaml; Ctrl-C stops)", flush=True)
     try:
@@ -286,3 +295,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         preview.stop()
     return 0
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

@@ -100,6 +100,27 @@ def test_site_yaml_is_watched(preview: Preview, archive: Path) -> None:
     assert "Renamed Archive" in fetch(preview.url)[1]
 
 
+def test_a_templates_folder_made_while_serving_is_watched(preview: Preview, archive: Path) -> None:
+    """templates/ made after the preview started rebuilds the site, and a later edit in it too."""
+    assert not (archive / "templates").exists()
+    (archive / "templates").mkdir()
+    page = archive / "templates" / "404.html"
+    page.write_text('{% extends "base.html" %}{% block main %}<h1>Lost at sea</h1>{% endblock %}')
+    wait_for_build(preview, 1)
+    deadline = time.monotonic() + 20
+    while "Lost at sea" not in fetch(preview.url + "404.html")[1]:
+        assert time.monotonic() < deadline, "the new template was not used"
+        time.sleep(0.1)
+    built = preview.build_number
+    time.sleep(0.5)  # the new folder's own watcher has started
+    page.write_text('{% extends "base.html" %}{% block main %}<h1>Adrift</h1>{% endblock %}')
+    wait_for_build(preview, built)
+    deadline = time.monotonic() + 20
+    while "Adrift" not in fetch(preview.url + "404.html")[1]:
+        assert time.monotonic() < deadline, "an edit in the new folder was not seen"
+        time.sleep(0.1)
+
+
 def test_serve_without_site_yaml_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`archive serve --root` on a folder without site.yaml exits 2 with one line."""
     assert run("serve", "--root", str(tmp_path), "--port", "0") == 2
@@ -121,3 +142,32 @@ def test_the_open_tab_reloads_after_an_edit(preview: Preview, archive: Path) -> 
         assert tab.locator("h1").inner_text() == "Ministry revises harbour fees"
         edit(archive, "date: 2024-13-02", "date: 2024-03-02")
         banner.wait_for(state="detached", timeout=20000)
+
+
+def test_serve_stopped_with_sigterm_cleans_up(archive: Path, tmp_path: Path) -> None:
+    """`kill` (SIGTERM) stops the preview as Ctrl-C does: its temporary site is removed."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "builder", "serve", "--root", str(archive), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "TMPDIR": str(temp)},
+    )
+    try:
+        assert process.stdout is not None
+        while not (line := process.stdout.readline()).startswith("Serving"):
+            assert line, "the preview did not start"
+        assert list(temp.glob("archive-serve-*"))
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert not list(temp.glob("archive-serve-*"))
