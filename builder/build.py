@@ -28,7 +28,7 @@ from .cache import (
     record_build,
 )
 from .content import load_archive
-from .errors import ArchiveError, Problem, errors, warnings
+from .errors import ArchiveError, Interrupted, Problem, errors, warnings
 from .link import Links, link_archive
 from .markup import plain_text, render_markdown, render_summary
 from .model import Archive
@@ -241,10 +241,15 @@ def build(
         discard(staging, out if taken else None)
         raise
     result.timings = stages.in_order()
-    if reuse is not None:
-        _record_pages(root, out, pages_key, reuse, files, spare)
-    if cache:
-        record_build(root, signature, result)
+    try:
+        if reuse is not None:
+            _record_pages(root, out, pages_key, reuse, files, spare)
+        if cache:
+            record_build(root, signature, result)
+    except KeyboardInterrupt:
+        raise Interrupted(
+            "the new site is in place (the next build may take longer: its records were not kept)"
+        ) from None
     return result
 
 

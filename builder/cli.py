@@ -12,8 +12,9 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from .errors import ERROR, INFO, ArchiveError, Problem, UsageError
+from .errors import ERROR, INFO, ArchiveError, Interrupted, Problem, UsageError
 
 # Subcommands that live in their own modules, each with add_arguments(parser) and run(args).
 PLUGGED = {
@@ -87,8 +88,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
     try:
+        args = parser().parse_args(argv)
         return _dispatch(args)
     except ArchiveError as err:
         _report(err.problems)
@@ -96,6 +97,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as err:
         print(f"archive: error: {err}", file=sys.stderr)
         return 2
+    except Interrupted as err:
+        print(f"archive: interrupted; {err.what}", file=sys.stderr)
+        return 130
     except KeyboardInterrupt:
         print("archive: interrupted; nothing was changed", file=sys.stderr)
         return 130
@@ -137,7 +141,7 @@ def _report(problems: Sequence[Problem]) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import build, write_stats
+    from .build import build
     from .progress import stage_display
 
     root = args.root.resolve()
@@ -153,6 +157,16 @@ def _build(args: argparse.Namespace) -> int:
             cache=not args.no_cache,
             on_stage=on_stage,
         )
+    try:
+        return _built(args, result)
+    except KeyboardInterrupt:
+        raise Interrupted("the new site is in place") from None
+
+
+def _built(args: argparse.Namespace, result: Any) -> int:
+    """What the command says once the new site is in place."""
+    from .build import write_stats
+
     for problem in result.problems:
         if problem.severity != INFO:
             print(problem, file=sys.stderr)
@@ -215,6 +229,8 @@ def _check(args: argparse.Namespace) -> int:
 def _entities(args: argparse.Namespace) -> int:
     if not args.suggest:
         raise UsageError("say what to do, e.g. `archive entities --suggest`")
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
     from .build import Stages, load_and_link
     from .suggest import suggest_entities
 

@@ -58,3 +58,11 @@ def errors(problems: Iterable[Problem]) -> list[Problem]:
 
 def warnings(problems: Iterable[Problem]) -> list[Problem]:
     return [p for p in problems if p.severity == WARNING]
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C after the new site was put in place: the message says what did change."""
+
+    def __init__(self, what: str):
+        super().__init__(what)
+        self.what = what

@@ -65,6 +65,9 @@ class PagefindService:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
+                # Ctrl-C is the build's to handle (it stops the indexer in close()); the
+                # indexer stopping on its own first would read as a failure of Pagefind.
+                start_new_session=True,
             )
         except OSError as error:
             raise ArchiveError(

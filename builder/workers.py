@@ -77,7 +77,8 @@ def fork_map(
         return
     chunk = chunksize or max(1, len(items) // (count * 8))
     with _pool(count, nice) as pool:
-        results = pool.map(function, items, chunksize=chunk)  # all given out at once
+        with ctrl_c_deferred():  # the workers are forked at the first item given out
+            results = pool.map(function, items, chunksize=chunk)  # all given out at once
         _finish(meanwhile)
         yield from results
 
@@ -87,11 +88,53 @@ def _finish(steps: Iterator[object]) -> None:
         pass
 
 
-def _pool(count: int, nice: int) -> ProcessPoolExecutor:
-    """count forked workers, their priority lowered by nice."""
-    return ProcessPoolExecutor(
-        count, mp_context=get_context("fork"), initializer=os.nice if nice else None, initargs=(nice,)
+@contextlib.contextmanager
+def _pool(count: int, nice: int) -> Iterator[ProcessPoolExecutor]:
+    """count forked workers, their priority lowered by nice; stopped at once on an error or
+    Ctrl-C (waiting for their items in flight, or for a worker that Ctrl-C stopped half-way
+    through a message, could take long or for ever)."""
+    pool = ProcessPoolExecutor(
+        count, mp_context=get_context("fork"), initializer=_start_worker, initargs=(os.getpid(), nice)
     )
+    try:
+        yield pool
+    except BaseException:
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.join(timeout=5)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _start_worker(parent: int, nice: int) -> None:
+    """In a worker: Ctrl-C is the parent's to handle (a terminal sends it to every process of
+    the build; a worker that stopped too would print its traceback, break the pool, and
+    could leave the parent waiting for a message it never finishes); it ends with the
+    parent; nice."""
+    _ignore_ctrl_c()
+    end_with_parent(parent)
+    if nice:
+        os.nice(nice)
+
+
+@contextlib.contextmanager
+def ctrl_c_deferred() -> Iterator[None]:
+    """Ctrl-C held back while workers are forked: a worker born as it arrives would stop
+    before it could ignore it. The parent gets it as soon as they are started."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _ignore_ctrl_c() -> None:
+    """In a forked process, born with Ctrl-C held back (ctrl_c_deferred): ignore it for good."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _map_within(
@@ -113,7 +156,8 @@ def _map_within(
             full = False
             while True:
                 while not full and position < len(items) and len(pending) < 2 * count:
-                    pending.append(pool.submit(_with_own_memory, function, items[position]))
+                    with ctrl_c_deferred():  # the workers are forked at the first item given out
+                        pending.append(pool.submit(_with_own_memory, function, items[position]))
                     position += 1
                 if not pending:
                     break
@@ -159,7 +203,8 @@ class Background:
         context = get_context("fork")
         self._answer, sender = context.Pipe(duplex=False)
         self._process = context.Process(target=_send_outcome, args=(sender, os.getpid(), function, args))
-        self._process.start()
+        with ctrl_c_deferred():
+            self._process.start()
         sender.close()
 
     def result(self, timeout: float | None = None) -> object:
@@ -189,6 +234,7 @@ class Background:
 
 
 def _send_outcome(sender: Connection, parent: int, function: Callable[..., object], args: tuple) -> None:
+    _ignore_ctrl_c()  # Ctrl-C is the parent's: it cancels this process
     end_with_parent(parent)
     try:
         outcome: tuple[str, object] = ("value", function(*args))

@@ -103,3 +103,11 @@ def test_stats_rewrites_its_own_file(archive: Path, tmp_path: Path) -> None:
     other.write_text("keep me\n")
     assert run("build", "--root", str(archive), "--no-search", "--quiet", "--stats", str(other)) == 2
     assert other.read_text() == "keep me\n"
+
+
+def test_entities_suggest_refuses_a_limit_below_one(
+    archive: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--limit 0 would print nothing and succeed: a usage error, as `archive search` says."""
+    assert run("entities", "--suggest", "--limit", "0", "--root", str(archive)) == 2
+    assert "--limit must be at least 1" in capsys.readouterr().err

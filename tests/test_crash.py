@@ -213,3 +213,50 @@ def test_a_killed_import_leaves_whole_files_and_a_rerun_finishes(tmp_path: Path)
     finished = {k: v for k, v in tree(root).items() if not k.startswith("site.yaml")}
     visible = {k: v for k, v in finished.items() if not any(p.startswith(".") for p in k.split("/"))}
     assert visible == expected
+
+
+CTRL_C = 10
+
+
+def test_ctrl_c_stops_a_build_at_once_saying_so(tmp_path: Path) -> None:
+    """Ctrl-C at 10 moments of a parallel build with search (sent, as a terminal does, to
+    every process of the build): it ends within seconds with exit status 130 and one line
+    saying what changed, never a traceback (of a worker either), and no staging folder is
+    left; _site is the previous site or the whole new one."""
+    root = demo(tmp_path / "archive", 300)  # enough statements for worker processes
+    site = root / "_site"
+    run_ok("build", "--root", str(root), "--quiet", "--no-cache")
+    start = time.perf_counter()
+    run_ok("build", "--root", str(root), "--quiet", "--no-cache")
+    duration = time.perf_counter() - start
+    previous = tree(site)
+    start = time.perf_counter()
+    run_ok("--help")
+    startup = time.perf_counter() - start  # Python's own start: Ctrl-C there is Python's to report
+    for delay in delays(duration - startup, CTRL_C, random.Random(SEED)):
+        delay += startup
+        process = subprocess.Popen(
+            command("build", "--root", str(root), "--quiet", "--no-cache"),
+            cwd=PROJECT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            process.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGINT)
+        try:
+            _, err = process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            raise AssertionError(f"Ctrl-C at {delay:.2f}s: the build did not stop") from None
+        assert "Traceback" not in err, err
+        if process.returncode == 130:
+            assert err.strip().splitlines()[-1].startswith("archive: interrupted; "), err
+        else:
+            assert process.returncode == 0, err
+        assert tree(site) == previous  # (a build of the same content: the same site)
+        left = [p.name for p in root.iterdir() if p.name.startswith("._site.") and p.name != "._site.spare"]
+        assert not left, f"Ctrl-C at {delay:.2f}s left {left}"
