@@ -18,6 +18,9 @@ from .errors import Problem
 from .write import MARKER
 
 HINT = "rebuild; if it persists, report it as a bug"
+# The build writes every link of its own from the site's root; a relative one comes from a
+# text of the archive (a statement's Markdown, an entity's description, a note).
+CONTENT_HINT = "it is in a text of the archive, the statement or entity this page shows: correct the link there"
 # In an XML file: attributes, sitemap locations, Atom ids, and links inside escaped HTML content.
 _XML_URL = re.compile(
     r'\shref="([^"]*)"|<loc>([^<]*)</loc>|<id>([^<]*)</id>|\s(?:href|src)=&quot;(.*?)&quot;'
@@ -94,7 +97,8 @@ def check_links(site: Path, base_url: str | None = None) -> list[Problem]:
         for href, line in found:
             problem = built.check(page, href)
             if problem:
-                problems.append(Problem(rel_page, line, problem, HINT))
+                relative = not urlsplit(href).scheme and not href.startswith(("/", "#"))
+                problems.append(Problem(rel_page, line, problem, CONTENT_HINT if relative else HINT))
     return problems
 
 

@@ -91,6 +91,19 @@ def test_a_broken_link_in_a_site_template_names_page_and_line(
     assert any(line.startswith(f"about/index.html:{anchor_line}: broken anchor: #missing") for line in broken)
 
 
+def test_a_broken_relative_link_in_a_statement_is_laid_to_its_text(
+    demo_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A relative link a maintainer wrote in a statement is reported as the text's to correct,
+    not as a bug of the build (whose own links all start at the site's root)."""
+    path = sorted((demo_copy / "content/statements").rglob("*.md"))[0]
+    path.write_text(path.read_text() + "\nSee [the other statement](other-statement).\n")
+    build(demo_copy)
+    _, broken = check_links(demo_copy, capsys)
+    mine = [line for line in broken if "other-statement" in line]
+    assert mine and all("correct the link there" in line and "as a bug" not in line for line in mine)
+
+
 def test_a_missing_page_is_reported_wherever_it_is_linked(
     generated: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
