@@ -181,23 +181,24 @@ def build(
     reuse, has_record = _page_reuse(root, out, pages_key) if cache else (None, False)
     staging, spare_files = _staging(root, out, pages_key, reuse)
     taken = bool(spare_files)  # the spare, which is then the staging folder
-    # What the spare holds besides what its record says (a file put there by hand, say),
-    # found beside the render (0.3 s at 10,000 statements): the new site is all and only
-    # what this build makes.
-    walking = Background(files_in, staging, _not_swept) if taken else None
-    result = BuildResult(len(archive.statements), len(archive.entities), problems=problems)
-    indexers = min(plan.to_index(), worker_count()) if plan else 0
-    # Side by side only when the indexers leave a core free (an edit re-indexes one shard):
-    # a cold build's indexers use every core, and sharing them with rendering cost 10-15 %
-    # more than taking turns (measured at 10,000 statements), while an edit gained 15-20 %.
-    alongside = 0 < indexers < worker_count() and len(archive.statements) <= ALONGSIDE_LIMIT
-    indexing = Background(_write_index, plan, staging) if alongside else None
-    if plan and not alongside:
-        # Taking turns: the records wait packed, sharing nothing with the archive, so that
-        # letting go of the archive before indexing frees its memory (see below).
-        plan.pack()
-    give_back_freed_memory()  # before the render's workers fork: what linking let go of
-    try:
+    walking = indexing = None
+    try:  # from here on, whatever stops the build (an error, Ctrl-C) removes the staging folder
+        # What the spare holds besides what its record says (a file put there by hand, say),
+        # found beside the render (0.3 s at 10,000 statements): the new site is all and only
+        # what this build makes.
+        walking = Background(files_in, staging, _not_swept) if taken else None
+        result = BuildResult(len(archive.statements), len(archive.entities), problems=problems)
+        indexers = min(plan.to_index(), worker_count()) if plan else 0
+        # Side by side only when the indexers leave a core free (an edit re-indexes one shard):
+        # a cold build's indexers use every core, and sharing them with rendering cost 10-15 %
+        # more than taking turns (measured at 10,000 statements), while an edit gained 15-20 %.
+        alongside = 0 < indexers < worker_count() and len(archive.statements) <= ALONGSIDE_LIMIT
+        indexing = Background(_write_index, plan, staging) if alongside else None
+        if plan and not alongside:
+            # Taking turns: the records wait packed, sharing nothing with the archive, so that
+            # letting go of the archive before indexing frees its memory (see below).
+            plan.pack()
+        give_back_freed_memory()  # before the render's workers fork: what linking let go of
         with stages.stage("render"):
             result.pages = render_site(
                 archive,

@@ -20,7 +20,9 @@ from .write import MARKER
 HINT = "rebuild; if it persists, report it as a bug"
 # The build writes every link of its own from the site's root; a relative one comes from a
 # text of the archive (a statement's Markdown, an entity's description, a note).
-CONTENT_HINT = "it is in a text of the archive, the statement or entity this page shows: correct the link there"
+CONTENT_HINT = (
+    "it is in a text of the archive, the statement or entity this page shows: correct the link there"
+)
 # In an XML file: attributes, sitemap locations, Atom ids, and links inside escaped HTML content.
 _XML_URL = re.compile(
     r'\shref="([^"]*)"|<loc>([^<]*)</loc>|<id>([^<]*)</id>|\s(?:href|src)=&quot;(.*?)&quot;'

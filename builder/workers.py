@@ -90,21 +90,17 @@ def _finish(steps: Iterator[object]) -> None:
 
 @contextlib.contextmanager
 def _pool(count: int, nice: int) -> Iterator[ProcessPoolExecutor]:
-    """count forked workers, their priority lowered by nice; stopped at once on an error or
-    Ctrl-C (waiting for their items in flight, or for a worker that Ctrl-C stopped half-way
-    through a message, could take long or for ever)."""
+    """count forked workers, their priority lowered by nice. On an error or Ctrl-C the items
+    not begun are dropped and those in flight (a second or so of work) end cleanly: a worker
+    stopped half-way through sending its result would leave the pool's reader waiting for
+    the rest of the message, and the process unable to exit."""
     pool = ProcessPoolExecutor(
         count, mp_context=get_context("fork"), initializer=_start_worker, initargs=(os.getpid(), nice)
     )
     try:
         yield pool
     except BaseException:
-        workers = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            worker.join(timeout=5)
+        pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
 
