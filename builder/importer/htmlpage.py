@@ -150,9 +150,15 @@ def _mostly_links(paragraphs: list[str], tree) -> bool:
     paragraphs may hold a link, but are not one)."""
     if len(paragraphs) < 4:
         return False
-    linked = {text for text in (_text(a.text_content()) for a in tree.iter("a")) if len(text) >= 15}
+    by_start: dict[str, list[str]] = {}  # link texts by their first 15 characters
+    for link in tree.iter("a"):
+        text = _text(link.text_content())
+        if len(text) >= 15:
+            by_start.setdefault(text[:15], []).append(text)
     headlines = sum(
-        1 for p in paragraphs if any(p.startswith(text) for text in linked if len(text) >= len(p) / 2)
+        1
+        for p in paragraphs
+        if any(p.startswith(text) and len(text) >= len(p) / 2 for text in by_start.get(p[:15], ()))
     )
     return headlines >= 0.6 * len(paragraphs)
 
