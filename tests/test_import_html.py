@@ -265,3 +265,21 @@ def test_a_guessed_encoding_is_reported(
     page.write_bytes(html('<meta charset="windows-1252">'))
     assert run("import", str(page), "--root", str(root), "--source", "herald", "--dry-run") == 0
     assert "save the page again as UTF-8" not in capsys.readouterr().out
+
+
+def test_a_kicker_in_the_article_h1_does_not_replace_a_headline_title(tmp_path: Path) -> None:
+    """When og:title is a headline that no heading shows, it stays the title, though the
+    article's h1 holds a kicker ("Press release")."""
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>KCNA</title>'
+        '<meta property="og:title" content="Foreign Ministry Spokesman Denounces Resolution | KCNA">'
+        "</head><body><article><h1>Press release</h1>"
+        "<p>Pyongyang, November 17, 2019 (KCNA) -- A spokesman for the DPRK Foreign Ministry issued "
+        "a statement denouncing the resolution adopted at the UN.</p>"
+        "<p>This is the second paragraph, long enough to be considered main text by the "
+        "extraction library in use here.</p></article></body></html>",
+        encoding="utf-8",
+    )
+    extracted = extract_page(page.read_bytes())
+    assert extracted is not None and extracted.title == "Foreign Ministry Spokesman Denounces Resolution"

@@ -228,14 +228,20 @@ def _title(tree, found: str | None, sitename: str | None, hostname: str | None) 
     confirmed = [p for p in pieces if any(_heading_confirms(h, p) for h in headings)]
     if confirmed:
         return max(confirmed, key=len)
-    shown = _article_heading(tree, site)
+    shown = _article_heading(tree, site) if _names_only(candidates) else None
     if shown:
-        return shown  # the page's title and og:title name something else (the site, a section)
+        return shown  # the page's title and og:title name only the site or a section
     for candidate in candidates:
         trimmed = _trim_site_parts(candidate, site)
         if trimmed:
             return trimmed
     return None
+
+
+def _names_only(candidates: list[str]) -> bool:
+    """Whether every part of the title candidates is a name of three words or fewer ("News",
+    "Example Site", "Latest news"), never a headline."""
+    return all(len(part.split()) <= 3 for c in candidates for part in _SEPARATORS.split(c) if part.strip())
 
 
 def _article_heading(tree, site: set[str]) -> str | None:
