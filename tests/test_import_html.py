@@ -283,3 +283,26 @@ def test_a_kicker_in_the_article_h1_does_not_replace_a_headline_title(tmp_path: 
     )
     extracted = extract_page(page.read_bytes())
     assert extracted is not None and extracted.title == "Foreign Ministry Spokesman Denounces Resolution"
+
+
+def test_a_page_precision_finds_nothing_in_is_read_the_default_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """trafilatura's precision mode keeps menus out; where it finds no text at all, the
+    default reading is used rather than refusing the page."""
+    import trafilatura
+
+    real = trafilatura.bare_extraction
+
+    def precise_finds_nothing(raw, **options):
+        return None if options.get("favor_precision") else real(raw, **options)
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", precise_finds_nothing)
+    page = (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Notice on the harbour</title></head>'
+        "<body><article><h1>Notice on the harbour</h1><p>The harbour of Port Tessin is closed to "
+        "fishing boats until the spring, the ministry said on Monday.</p><p>It opens again when "
+        "the quota talks end, and not before.</p></article></body></html>"
+    ).encode("utf-8")
+    extracted = extract_page(page)
+    assert extracted is not None and extracted.paragraphs[0].startswith("The harbour of Port Tessin")

@@ -74,14 +74,18 @@ def extract_page(raw: bytes) -> HtmlPage | None:
     import trafilatura
     from trafilatura.utils import load_html
 
-    doc = trafilatura.bare_extraction(
-        raw,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=True,
-        favor_precision=True,
-        date_extraction_params={"extensive_search": False, "original_date": True},
-    )
+    doc = None
+    for precise in (True, False):  # the default reading only where precision finds no text
+        doc = trafilatura.bare_extraction(
+            raw,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            favor_precision=precise,
+            date_extraction_params={"extensive_search": False, "original_date": True},
+        )
+        if doc is not None and doc.body is not None and _paragraphs(doc.body):
+            break
     tree = load_html(raw)
     if doc is None or doc.body is None or tree is None:
         return None
