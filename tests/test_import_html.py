@@ -299,10 +299,10 @@ def test_a_page_precision_finds_nothing_in_is_read_the_default_way(
 
     monkeypatch.setattr(trafilatura, "bare_extraction", precise_finds_nothing)
     page = (
-        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Notice on the harbour</title></head>'
-        "<body><article><h1>Notice on the harbour</h1><p>The harbour of Port Tessin is closed to "
-        "fishing boats until the spring, the ministry said on Monday.</p><p>It opens again when "
-        "the quota talks end, and not before.</p></article></body></html>"
-    ).encode("utf-8")
+        b'<!DOCTYPE html><html><head><meta charset="utf-8"><title>Notice on the harbour</title></head>'
+        b"<body><article><h1>Notice on the harbour</h1><p>The harbour of Port Tessin is closed to "
+        b"fishing boats until the spring, the ministry said on Monday.</p><p>It opens again when "
+        b"the quota talks end, and not before.</p></article></body></html>"
+    )
     extracted = extract_page(page)
     assert extracted is not None and extracted.paragraphs[0].startswith("The harbour of Port Tessin")
