@@ -120,8 +120,10 @@ _PLAIN_TOKEN = re.compile(
     r'|<([a-zA-Z][a-zA-Z0-9]*)((?:[ \t\n\r\f]+[a-zA-Z][-a-zA-Z0-9_:.]*(?:="[^"]*")?)*)[ \t\n\r\f]*(/?)>'
     r"|</([a-zA-Z][a-zA-Z0-9]*)[ \t\n\r\f]*>"
 )
-_CLASS_ATTRIBUTE = re.compile(r'[ \t\n\r\f]class="([^"]*)"', re.IGNORECASE)
-_RAW_TEXT = frozenset({"script", "style"})  # html.parser reads their content as text
+_ATTRIBUTE = re.compile(r'[ \t\n\r\f]+([a-zA-Z][-a-zA-Z0-9_:.]*)(?:="([^"]*)")?')
+# Elements whose content some html.parser reads as text (3.11: script and style; newer
+# versions more): their markup is left to html.parser.
+_RAW_TEXT = frozenset("script style textarea title xmp iframe noembed noframes noscript plaintext".split())
 
 
 def _plain_tokens(source: str) -> _Tokens | None:
@@ -144,9 +146,12 @@ def _plain_tokens(source: str) -> _Tokens | None:
             if name in _RAW_TEXT:
                 return None
             footnote = False
-            if attributes and not closed:
+            if attributes and not closed:  # (the attributes, one after another: none is read inside a value)
                 classes = {
-                    c for v in _CLASS_ATTRIBUTE.findall(attributes) for c in htmllib.unescape(v).split()
+                    c
+                    for key, value in _ATTRIBUTE.findall(attributes)
+                    if key.lower() == "class"
+                    for c in htmllib.unescape(value).split()
                 }
                 footnote = bool(classes & FOOTNOTE_CLASSES)
             add_kind(VOID if closed or name in VOID_TAGS else START), add_name(name)
