@@ -306,3 +306,38 @@ def test_a_page_precision_finds_nothing_in_is_read_the_default_way(
     )
     extracted = extract_page(page)
     assert extracted is not None and extracted.paragraphs[0].startswith("The harbour of Port Tessin")
+
+
+def test_a_site_name_inside_the_headline_is_still_the_sites() -> None:
+    """og:site_name loses only a part that is the headline or most of it: "AP" or "Foreign
+    Ministry" named within a headline stay the site's name."""
+    from builder.importer.htmlpage import _site_name
+
+    assert _site_name("AP", "Snapshot of the economy in March") == "AP"
+    assert (
+        _site_name("Foreign Ministry", "Statement of the Foreign Ministry on the sanctions")
+        == "Foreign Ministry"
+    )
+    assert (
+        _site_name("Land zahlte rund 1,4 Millionen Euro | MLUK", "Land zahlte rund 1,4 Millionen Euro")
+        == "MLUK"
+    )
+    assert _site_name("Illegale Migration aus Belarus", "Illegale Migration aus Belarus") is None
+
+
+def test_the_articles_own_time_is_kept_when_a_teaser_shares_its_day(root: Path) -> None:
+    """A teaser dated the same day as the article does not cost the article its own <time>."""
+    page = root / "page.html"
+    page.write_text(
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Harbour closed | Herald</title></head>'
+        "<body><article><h1>Harbour closed</h1><p>The harbour of Port Tessin is closed to fishing boats "
+        "until the spring, the ministry said.</p><p>It opens again when the quota talks end, and not "
+        'before, the spokesman added.</p><p>Published <time datetime="2024-03-12">12 March 2024</time></p>'
+        "</article><aside><h3>Related</h3><ul><li><a href='/a'>Quota talks resume in the capital city</a> "
+        "12 March 2024</li><li><a href='/b'>Ferry timetable changes for the summer season</a> 11 March 2024"
+        "</li></ul></aside></body></html>",
+        encoding="utf-8",
+    )
+    extracted = extract_page(page.read_bytes())
+    assert extracted is not None and extracted.date is not None
+    assert extracted.date.isoformat() == "2024-03-12"

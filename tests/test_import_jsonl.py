@@ -131,6 +131,10 @@ def test_record_date_that_is_no_day_is_refused(
     assert f"{path}:1: 'date' is \"2019-02-30\", not a real day written YYYY-MM-DD" in err
     assert f"{path}:2: 'date' is 20240101, not a real day" in err
     assert not list(root.glob("content/statements/*/*.md"))
+    path.write_text(record(date="12/03/2024") + "\n", encoding="utf-8")
+    assert run("import", str(path), "--root", str(root), "--date", "2024-03-12") == 0  # --date overrides
+    data, _ = only_statement(root)
+    assert data["date"] == "2024-03-12"
 
 
 def test_a_byte_order_mark_is_read_past(root: Path, tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ class Draft:
     language: str | None = None
     leads: list[Lead] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    date_issue: str = ""  # a stated date that is no real day: refused unless --date gives one
     problem: str | None = None  # why the capture cannot be read (then nothing else is set)
     hint: str = ""
 

@@ -269,10 +269,16 @@ def _site_name(found: str | None, title: str | None) -> str | None:
     if not name or not headline:
         return name or None
     parts = [p.strip() for p in _SEPARATORS.split(name) if p.strip()]
-    kept = [p for p in parts if p.casefold() not in headline and headline not in p.casefold()]
+    kept = [p for p in parts if not _is_headline(p.casefold(), headline)]
     if kept == parts:
         return name
     return " ".join(kept) if len(kept) == 1 else None
+
+
+def _is_headline(part: str, headline: str) -> bool:
+    """A part of og:site_name that is the headline, holds it, or is most of it ("AP" in
+    "Snapshot of the economy" is not)."""
+    return headline in part or (part in headline and len(part) >= 0.6 * len(headline))
 
 
 def _in_chrome(element) -> bool:
@@ -413,9 +419,15 @@ def _date(
 
 
 def _teaser_only_days(tree, leads: list[tuple[str, str]]) -> set[str]:
-    """Days of teasers that the page's own metadata (meta tags, JSON-LD) does not state:
-    htmldate may read them from a teaser's <time> when the article shows no date."""
-    stated = " ".join(tree.xpath("//meta/@content | //script[@type='application/ld+json']/text()"))
+    """Days of teasers that the page states nowhere else (meta tags, JSON-LD, a <time> that
+    is no list item's): htmldate may read them from a teaser's <time> when the article
+    shows no date of its own."""
+    stated = " ".join(
+        tree.xpath(
+            "//meta/@content | //script[@type='application/ld+json']/text()"
+            " | //time[not(ancestor::li)]/@datetime"
+        )
+    )
     return {day for _, day in leads if day and day not in stated}
 
 

@@ -76,13 +76,12 @@ def _draft(where: str, line: bytes, record: Any) -> Draft:
     date = record.get("date")
     if date is not None:
         day = parse_iso_day(str(date))
-        if day is None:
-            return refused(
-                where,
-                f"'date' is {json.dumps(date, ensure_ascii=False)[:60]}, not a real day written YYYY-MM-DD",
-                'correct it (e.g. "2019-11-17") or leave the field out',
+        if day is None:  # refused, unless --date gives the day (see plan.resolve_date)
+            draft.date_issue = (
+                f"'date' is {json.dumps(date, ensure_ascii=False)[:60]}, not a real day written YYYY-MM-DD"
             )
-        draft.date, draft.date_from = day, "the record's 'date'"
+        else:
+            draft.date, draft.date_from = day, "the record's 'date'"
     _read_year_and_retrieved(draft, record)
     return draft
 

@@ -158,6 +158,12 @@ def resolve_date(draft: Draft, opts: Options) -> tuple[dt.date | None, str, tupl
     """(day, where it came from, or (why not, what to pass)). Dates are never guessed."""
     if opts.date is not None:
         return opts.date, "--date", ("", "")
+    if draft.date_issue:  # never repaired, nor replaced by a day the text names
+        return (
+            None,
+            "",
+            (draft.date_issue, 'correct it (e.g. "2019-11-17"), leave the field out, or pass --date'),
+        )
     if draft.date is not None:
         if opts.year is not None and opts.year != draft.date.year:
             return (
