@@ -186,7 +186,7 @@ def _built(args: argparse.Namespace, result: Any) -> int:
 
 def _check_stats_file(path: Path, root: Path) -> None:
     """Before building: --stats names a file it may write (never one of the archive's own)."""
-    own = (root / "content", root / "templates", root / "site.yaml", root / "static")
+    own = [(root / name).resolve() for name in ("content", "templates", "site.yaml", "static")]
     if any(path == place or place in path.parents for place in own):
         raise UsageError(
             f"--stats {path} is one of the archive's own files: give a file outside content/, e.g. stats.json"

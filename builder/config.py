@@ -75,7 +75,7 @@ def _validate(data: dict[Any, Any], lines: dict[str, int]) -> tuple[dict[str, An
                 values[key] = value
         elif key == "link_mentions" and value not in _LINK_MODES:
             problems.append(Problem(CONFIG_FILE, line, "'link_mentions' must be 'first' or 'all'"))
-        elif key == "language" and not (isinstance(value, str) and LANGUAGE.match(value)):
+        elif key == "language" and not (isinstance(value, str) and LANGUAGE.fullmatch(value)):
             problems.append(
                 Problem(
                     CONFIG_FILE,

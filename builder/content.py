@@ -290,7 +290,7 @@ def _id_from_path(f: _Fields, path: str) -> str:
 
 def _language(f: _Fields, default: str) -> str:
     value = f.text("language") or default
-    if not LANGUAGE.match(value):
+    if not LANGUAGE.fullmatch(value):
         f.problem("language", f"'language' is '{value}', not a language code", "write it like en or ko")
         return default
     return value
@@ -555,13 +555,13 @@ def _add_unique(table: dict[str, Any], record: Any, problems: list[Problem], wha
 def check_tags(statements: dict[str, Statement]) -> list[Problem]:
     """Tags written differently that share one page ("a/b" and "a b" are both /tags/a-b/):
     the site lists them as one tag, so the maintainer is told (case alone is no difference)."""
-    seen: dict[str, dict[str, Statement]] = defaultdict(dict)  # page -> written form -> first statement
+    seen: dict[str, dict[str, tuple[str, Statement]]] = defaultdict(dict)  # page -> form -> first use
     for s in sorted(statements.values(), key=lambda s: s.path):
         for tag in s.tags:
-            seen[urls.tag_slug(tag)].setdefault(tag.casefold(), s)
+            seen[urls.tag_slug(tag)].setdefault(tag.casefold(), (tag, s))
     problems = []
     for slug, forms in sorted(seen.items()):
-        (first, first_statement), *others = forms.items()
+        (first, first_statement), *others = forms.values()
         for form, statement in others:
             problems.append(
                 Problem(

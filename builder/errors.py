@@ -6,6 +6,7 @@ A problem names its place (`path:line`), says what is wrong and, where it can, w
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -26,7 +27,16 @@ class Problem:
         where = f"{self.path}:{self.line}" if self.line else self.path
         label = "" if self.severity == ERROR else f"{self.severity}: "
         text = f"{where}: {label}{self.message}" if where else f"{label}{self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
+        return _visible(f"{text} ({self.hint})" if self.hint else text)
+
+
+# Messages quote content (a tag, a key, a name), which is hostile: a control character
+# (an escape sequence could recolour, clear or retitle the terminal) is shown as its code.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def _visible(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 class ArchiveError(Exception):

@@ -238,3 +238,24 @@ def test_tags_written_differently_that_share_a_page_are_reported(tmp_path: Path)
     ]
     slugs = {urls.tag_slug(tag) for tag in ("!!!", "???", "🌊", "tag")}
     assert len(slugs) == 4 and all(slug.replace("-", "").isalnum() for slug in slugs)
+
+
+def test_a_problem_never_writes_contents_control_characters(tmp_path: Path) -> None:
+    """Problems quote content (here two tags that share a page); an escape sequence in it
+    (one that would retitle and clear the terminal) is shown as codes, never written."""
+
+    def statement(day: int, tags: str) -> str:
+        return f"---\ntitle: T{day}\ndate: 2024-03-0{day}\nsource: gazette\ntags: {tags}\n---\nText.\n"
+
+    root = write_archive(
+        tmp_path / "a",
+        {
+            **ENTITIES,
+            "content/statements/2024/one-2024-03-01.md": statement(1, '["pwn\\e]0;OWNED\\a\\e[2J"]'),
+            "content/statements/2024/two-2024-03-02.md": statement(2, '["pwn 0 owned 2j"]'),
+        },
+    )
+    _, problems = load_archive(root)
+    shown = "\n".join(str(p) for p in problems)
+    assert "the tag 'pwn 0 owned 2j' shares the page" in shown
+    assert "'pwn\\x1b]0;OWNED\\x07\\x1b[2J'" in shown and "\x1b" not in shown and "\x07" not in shown
