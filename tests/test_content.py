@@ -214,10 +214,8 @@ def test_files_parsed_by_workers_load_as_in_one_process(
     assert together == alone
 
 
-def test_tags_written_differently_that_share_a_page_are_reported(tmp_path: Path) -> None:
-    """ "a/b" and "a b" are both /tags/a-b/: a warning names both statements; tags of
-    punctuation or emoji alone each get their own page, not one shared "tag" page."""
-    from builder import urls
+def tagged_pair(tmp_path: Path, first: str, second: str) -> list:
+    """The problems of an archive of two statements with these tags (YAML lists)."""
 
     def statement(day: int, tags: str) -> str:
         return f"---\ntitle: T{day}\ndate: 2024-03-0{day}\nsource: gazette\ntags: {tags}\n---\nText.\n"
@@ -226,11 +224,19 @@ def test_tags_written_differently_that_share_a_page_are_reported(tmp_path: Path)
         tmp_path / "a",
         {
             **ENTITIES,
-            "content/statements/2024/one-2024-03-01.md": statement(1, '["a/b", "Fees"]'),
-            "content/statements/2024/two-2024-03-02.md": statement(2, '["a b", "fees"]'),
+            "content/statements/2024/one-2024-03-01.md": statement(1, first),
+            "content/statements/2024/two-2024-03-02.md": statement(2, second),
         },
     )
-    _, problems = load_archive(root)
+    return load_archive(root)[1]
+
+
+def test_tags_written_differently_that_share_a_page_are_reported(tmp_path: Path) -> None:
+    """ "a/b" and "a b" are both /tags/a-b/: a warning names both statements; tags of
+    punctuation or emoji alone each get their own page, not one shared "tag" page."""
+    from builder import urls
+
+    problems = tagged_pair(tmp_path, '["a/b", "Fees"]', '["a b", "fees"]')
     assert [str(p) for p in problems] == [
         "content/statements/2024/two-2024-03-02.md:5: warning: the tag 'a b' shares the page /tags/a-b/ "
         "with the tag 'a/b' (content/statements/2024/one-2024-03-01.md): they are listed as one tag "
@@ -243,19 +249,7 @@ def test_tags_written_differently_that_share_a_page_are_reported(tmp_path: Path)
 def test_a_problem_never_writes_contents_control_characters(tmp_path: Path) -> None:
     """Problems quote content (here two tags that share a page); an escape sequence in it
     (one that would retitle and clear the terminal) is shown as codes, never written."""
-
-    def statement(day: int, tags: str) -> str:
-        return f"---\ntitle: T{day}\ndate: 2024-03-0{day}\nsource: gazette\ntags: {tags}\n---\nText.\n"
-
-    root = write_archive(
-        tmp_path / "a",
-        {
-            **ENTITIES,
-            "content/statements/2024/one-2024-03-01.md": statement(1, '["pwn\\e]0;OWNED\\a\\e[2J"]'),
-            "content/statements/2024/two-2024-03-02.md": statement(2, '["pwn 0 owned 2j"]'),
-        },
-    )
-    _, problems = load_archive(root)
+    problems = tagged_pair(tmp_path, '["pwn\\e]0;OWNED\\a\\e[2J"]', '["pwn 0 owned 2j"]')
     shown = "\n".join(str(p) for p in problems)
     assert "the tag 'pwn 0 owned 2j' shares the page" in shown
     assert "'pwn\\x1b]0;OWNED\\x07\\x1b[2J'" in shown and "\x1b" not in shown and "\x07" not in shown
