@@ -28,7 +28,7 @@ from .cache import (
     record_build,
 )
 from .content import load_archive
-from .errors import ArchiveError, Interrupted, Problem, errors, warnings
+from .errors import ArchiveError, Interrupted, Problem, count_of, errors, warnings
 from .link import Links, link_archive
 from .markup import plain_text, render_markdown, render_summary
 from .model import Archive
@@ -78,12 +78,8 @@ class BuildResult:
             return f"nothing changed since the last build: {self.pages} pages left as they are; {stages}"
         return (
             f"built {self.statements} statements, {self.entities} entities, {self.pages} pages; "
-            f"{_count(len(warnings(self.problems)), 'warning')}; {stages}"
+            f"{count_of(len(warnings(self.problems)), 'warning')}; {stages}"
         )
-
-
-def _count(number: int, word: str) -> str:
-    return f"{number} {word}{'' if number == 1 else 's'}"
 
 
 class Stages:

@@ -15,6 +15,8 @@ from html import escape
 
 from markupsafe import Markup
 
+from .errors import count_of
+
 SCALE = 1.5  # CSS pixels per chart unit at full size; a narrow screen shrinks the chart to fit
 
 
@@ -27,7 +29,7 @@ class Bar:
 
 
 def _count(value: int) -> str:
-    return f"{value} statement{'s' if value != 1 else ''}"
+    return count_of(value, "statement")
 
 
 def bar_chart(bars: Sequence[Bar], title: str, *, height: int = 120, bar_width: int = 18) -> Markup:
@@ -86,7 +88,7 @@ def ranked_bars(items: Sequence[tuple[str, int, str]], title: str) -> Markup:
         share = max(1, round(count / top * 100))
         rows.append(
             f'<li><a href="{escape(href)}">{escape(name)}</a> '
-            f'<span class="count">{count} statement{"s" if count != 1 else ""} together</span>'
+            f'<span class="count">{_count(count)} together</span>'
             f'<svg class="rank-bar" viewBox="0 0 100 6" preserveAspectRatio="none" aria-hidden="true">'
             f'<rect width="{share}" height="6"></rect></svg></li>'
         )

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import ERROR, INFO, ArchiveError, Interrupted, Problem, UsageError
+from .errors import ERROR, INFO, ArchiveError, Interrupted, Problem, UsageError, count_of
 
 # Subcommands that live in their own modules, each with add_arguments(parser) and run(args).
 PLUGGED = {
@@ -128,16 +128,12 @@ def _dispatch(args: argparse.Namespace) -> int:
     return int(importlib.import_module(module).run(args))
 
 
-def _count(number: int, one: str, many: str = "") -> str:
-    return f"{number} {one if number == 1 else many or one + 's'}"
-
-
 def _report(problems: Sequence[Problem]) -> None:
     for problem in problems:
         print(problem, file=sys.stderr)
     count = sum(1 for p in problems if p.severity == ERROR)
     if count:
-        print(f"{_count(count, 'error')}; nothing was written", file=sys.stderr)
+        print(f"{count_of(count, 'error')}; nothing was written", file=sys.stderr)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -222,7 +218,7 @@ def _check(args: argparse.Namespace) -> int:
         print(problem, file=sys.stderr if problem.severity == ERROR else sys.stdout)
     errors = [p for p in problems if p.severity == ERROR]
     others = len(problems) - len(errors)
-    print(f"{_count(len(errors), 'error')}, {_count(others, 'warning or note', 'warnings and notes')}")
+    print(f"{count_of(len(errors), 'error')}, {count_of(others, 'warning or note', 'warnings and notes')}")
     return 1 if errors else 0
 
 

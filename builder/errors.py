@@ -70,6 +70,11 @@ def warnings(problems: Iterable[Problem]) -> list[Problem]:
     return [p for p in problems if p.severity == WARNING]
 
 
+def count_of(number: int, one: str, many: str = "") -> str:
+    """ "1 error", "2 errors" (many: the plural where it is not one + "s")."""
+    return f"{number} {one if number == 1 else many or one + 's'}"
+
+
 class Interrupted(KeyboardInterrupt):
     """Ctrl-C after the new site was put in place: the message says what did change."""
 

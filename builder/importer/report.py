@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import TextIO
 
+from ..errors import count_of
 from .leads import Lead
 from .plan import Plan
 
@@ -112,7 +113,7 @@ class Report:
         c = self.counts
         parts = [
             f"{c['imported']} imported",
-            f"{c['version']} new version{'s' if c['version'] != 1 else ''}",
+            count_of(c["version"], "new version"),
             f"{c['replaced']} replaced",
             f"{c['skipped']} skipped",
             f"{c['refused']} refused",
