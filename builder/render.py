@@ -353,9 +353,7 @@ class Renderer:
         try:
             html = self.env.get_template(template).render(page_url=rel, **context)
         except jinja2.TemplateSyntaxError as err:
-            raise ArchiveError(
-                [Problem(err.filename or template, err.lineno, f"template error: {err.message}")]
-            ) from None
+            raise ArchiveError([_syntax_problem(err, template, self.root)]) from None
         except Exception as err:  # a template's own mistake ({{ 1/0 }}, url(None), a missing include)
             raise ArchiveError([_template_problem(err, template, rel, self.root)]) from None
         return Page(path, html.encode("utf-8"))
@@ -417,15 +415,7 @@ class Renderer:
             try:
                 self.env.get_template(name)
             except jinja2.TemplateSyntaxError as err:
-                raise ArchiveError(
-                    [
-                        Problem(
-                            _shown(err.filename or name, self.root),
-                            err.lineno,
-                            f"template error: {err.message}",
-                        )
-                    ]
-                ) from None
+                raise ArchiveError([_syntax_problem(err, name, self.root)]) from None
             except UnicodeDecodeError as err:
                 path = _template_path(self.env, name)
                 line = path.read_bytes()[: err.start].count(b"\n") + 1 if path else 0
@@ -1087,6 +1077,10 @@ class Renderer:
     def _neighbour_year(self, years: Sequence[int], year: int, step: int) -> str | None:
         index = years.index(year) + step
         return self.urls.path(urls.year(years[index])) if 0 <= index < len(years) else None
+
+
+def _syntax_problem(err: jinja2.TemplateSyntaxError, template: str, root: Path) -> Problem:
+    return Problem(_shown(err.filename or template, root), err.lineno, f"template error: {err.message}")
 
 
 def _template_problem(err: Exception, template: str, rel: str, root: Path) -> Problem:
