@@ -99,10 +99,8 @@ def _pool(count: int, nice: int) -> Iterator[ProcessPoolExecutor]:
     )
     try:
         yield pool
-    except BaseException:
+    finally:  # (after a whole run no item is left to drop)
         pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
 
 
 def _start_worker(parent: int, nice: int) -> None:
