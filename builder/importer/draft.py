@@ -22,6 +22,7 @@ class Draft:
     date_from: str = ""  # where that date was read, for the report
     day: TextDate | None = None  # a day the opening names, maybe without a year
     year: int | None = None  # a year known without its day (e.g. a corpus's `year`)
+    date_issue: str = ""  # a stated date that is no real day: refused unless --date gives one
     kind: str | None = None
     speaker: str | None = None
     derived_title: str | None = None
@@ -32,7 +33,6 @@ class Draft:
     language: str | None = None
     leads: list[Lead] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    date_issue: str = ""  # a stated date that is no real day: refused unless --date gives one
     problem: str | None = None  # why the capture cannot be read (then nothing else is set)
     hint: str = ""
 

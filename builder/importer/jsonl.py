@@ -73,6 +73,11 @@ def _draft(where: str, line: bytes, record: Any) -> Draft:
     draft.language = lang if _LANGUAGE.match(lang) else None
     if record.get("source"):
         draft.publication_names.append(record["source"].strip())
+    _read_dates(draft, record)
+    return draft
+
+
+def _read_dates(draft: Draft, record: dict[str, Any]) -> None:
     date = record.get("date")
     if date is not None:
         day = parse_iso_day(str(date))
@@ -82,11 +87,6 @@ def _draft(where: str, line: bytes, record: Any) -> Draft:
             )
         else:
             draft.date, draft.date_from = day, "the record's 'date'"
-    _read_year_and_retrieved(draft, record)
-    return draft
-
-
-def _read_year_and_retrieved(draft: Draft, record: dict[str, Any]) -> None:
     year = record.get("year")
     if isinstance(year, int) and not isinstance(year, bool) and 1000 <= year <= 2999:
         draft.year = year
