@@ -74,7 +74,7 @@ def extract_page(raw: bytes) -> HtmlPage | None:
     import trafilatura
     from trafilatura.utils import load_html
 
-    doc = None
+    doc, paragraphs = None, []
     for precise in (True, False):  # the default reading only where precision finds no text
         doc = trafilatura.bare_extraction(
             raw,
@@ -84,13 +84,14 @@ def extract_page(raw: bytes) -> HtmlPage | None:
             favor_precision=precise,
             date_extraction_params={"extensive_search": False, "original_date": True},
         )
-        if doc is not None and doc.body is not None and _paragraphs(doc.body):
+        paragraphs = _paragraphs(doc.body) if doc is not None and doc.body is not None else []
+        if paragraphs:
             break
     tree = load_html(raw)
     if doc is None or doc.body is None or tree is None:
         return None
     text_head = raw[:200_000].decode("utf-8", "replace")
-    page = HtmlPage(paragraphs=_paragraphs(doc.body))
+    page = HtmlPage(paragraphs=paragraphs)
     page.notes.extend(_encoding_guessed(raw))
     page.title = _title(tree, doc.title, doc.sitename, doc.hostname)
     page.sitename = _site_name(doc.sitename, page.title)
