@@ -16,8 +16,9 @@ MAX_LENGTH = 60
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Small words carry no meaning in an id; dropping them keeps more of the title.
 _STOP_WORDS = frozenset("a an the of by for to on in and at with from as is are was be its it s".split())
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # Han ideographs, for a character class
 # Han ideographs are words of one syllable each: spaced, they become the words of the id.
-_HAN = re.compile("([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+_HAN = re.compile(f"([{HAN}])")
 _APOSTROPHES = re.compile(r"['’‘`´]")
 
 

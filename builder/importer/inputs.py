@@ -9,11 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..korean import HANGUL
 from .capture import parse_text
 from .dates import date_line, find_dates, parse_iso_day
 from .describe import describe
 from .draft import Draft, refused
 from .htmlpage import extract_page, http_url
+from .ids import HAN
 from .jsonl import count_documents, read_jsonl
 from .leads import Lead
 
@@ -171,10 +173,10 @@ def _described(draft: Draft) -> Draft:
     return draft
 
 
-# Scripts that name their language (Cyrillic or Latin letters do not).
-_HANGUL = re.compile("[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+# Scripts that name their language (Cyrillic or Latin letters do not); Hangul as the
+# Korean analysis finds it.
 _KANA = re.compile("[\u3040-\u30ff]")
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+_HAN = re.compile(f"[{HAN}]")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -185,7 +187,7 @@ def script_language(paragraphs: list[str]) -> str | None:
     letters = len(_LETTER.findall(sample))
     if not letters:
         return None
-    hangul, kana, han = (len(pattern.findall(sample)) for pattern in (_HANGUL, _KANA, _HAN))
+    hangul, kana, han = (len(pattern.findall(sample)) for pattern in (HANGUL, _KANA, _HAN))
     if hangul > letters / 2:
         return "ko"
     if kana and kana + han > letters / 2:
