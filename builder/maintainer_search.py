@@ -555,6 +555,13 @@ def _printable(text: str, marks: Sequence[str]) -> str:
     )
 
 
+def _json_printable(text: str) -> str:
+    """JSON that is safe on a terminal too: json escapes C0 controls but writes DEL and the
+    C1 controls (U+009B starts an escape sequence on some terminals) as they are; the same
+    strings, escaped."""
+    return re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def run(args: argparse.Namespace) -> int:
     """`archive search`: bring the index up to date if the content changed, then search."""
     if args.limit < 1:
@@ -584,7 +591,7 @@ def run(args: argparse.Namespace) -> int:
     found = search(cache_dir, text, args.limit, marks)
     took = time.perf_counter() - started
     if args.json:
-        print(json.dumps([asdict(hit) for hit in found.hits], ensure_ascii=False, indent=2))
+        print(_json_printable(json.dumps([asdict(hit) for hit in found.hits], ensure_ascii=False, indent=2)))
         return 0
     for hit in found.hits:
         print(f"{hit.rank:3d}  {hit.id}  {hit.date or '(entity)'}  {_printable(hit.title, ())}")

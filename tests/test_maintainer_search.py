@@ -470,3 +470,27 @@ def test_control_characters_of_content_never_reach_the_terminal(tmp_path, capsys
     assert "Ctrl RED title" in out.replace("  ", " ")
     assert "\x1b[31m" not in out and "\x1b[2J" not in out and "\x01" not in out
     assert "\x1b[1mharbour\x1b[22m" in out
+
+
+def test_json_results_escape_the_controls_json_would_write_raw(tmp_path, capsys):
+    """`--json` is read on terminals too: a C1 control (U+009B, an escape sequence's start on
+    some terminals) or DEL in a title is written as \\u009b, and the JSON still reads back as
+    the same title."""
+    from .conftest import ENTITIES, write_archive
+
+    title = "Quay \u009b31m board \u007f met"
+    root = write_archive(
+        tmp_path / "a",
+        {
+            **ENTITIES,
+            "content/statements/2024/c1-2024-03-01.md": (
+                '---\ntitle: "Quay \\x9b31m board \\x7f met"\ndate: 2024-03-01\nsource: gazette\n---\n'
+                "The quay \u009b2J board met.\n"
+            ),
+        },
+    )
+    assert main(["search", "quay", "--json", "--root", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "\u009b" not in out and "\u007f" not in out and "\\u009b" in out
+    hit = json.loads(out)[0]
+    assert hit["title"] == title and "\u009b" in hit["snippet"]
