@@ -16,6 +16,7 @@ import html
 import http.server
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -83,7 +84,7 @@ class Preview:
         self._dirty = threading.Event()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._watching: set[Path] = set()  # folders watched recursively
+        self._watching: dict[Path, int] = {}  # folders watched recursively, and their inodes
         try:
             self.server = http.server.ThreadingHTTPServer(
                 ("127.0.0.1", port), functools.partial(_Handler, preview=self)
@@ -139,7 +140,13 @@ class Preview:
         folders = [self.root / "content", self.root / "templates", THEME]
         return [f for f in folders if f.is_dir()]
 
-    def _watch(self, paths: list[Path], recursive: bool, accept: Callable[[Path], bool]) -> None:
+    def _watch(
+        self,
+        paths: list[Path],
+        recursive: bool,
+        accept: Callable[[Path], bool],
+        ready: threading.Event | None = None,
+    ) -> None:
         import watchfiles
 
         def keep(_change: object, path: str) -> bool:
@@ -151,18 +158,26 @@ class Preview:
             recursive=recursive,
             stop_event=self._stop,
             debounce=100,
-            rust_timeout=500,
+            rust_timeout=200,
+            yield_on_timeout=True,  # the first (empty) yield says the watch is in place
         ):
+            if ready is not None:
+                ready.set()
+            if not changes:
+                continue
             if not recursive:
                 self._watch_new_folders({Path(path) for _, path in changes})
             self._dirty.set()
 
     def _watch_new_folders(self, paths: set[Path]) -> None:
-        """content/ or templates/ made after the preview started: watched from now on."""
+        """content/ or templates/ made after the preview started, or deleted and made again
+        (a restored backup, a moved-in copy): watched from now on. A watch follows the folder
+        it began on, so a new folder under the same name is known by its inode."""
         for folder in sorted(paths):
-            if folder.is_dir() and folder not in self._watching:
-                self._watching.add(folder)
-                self._start(self._watch, [folder], True, lambda p: not p.name.startswith("."))
+            inode = _inode(folder)
+            if inode is not None and self._watching.get(folder) != inode:
+                self._watching[folder] = inode
+                self._start(self._watch, [folder], True, _not_hidden)
 
     def _start(self, target: Callable[..., None], *args: object) -> None:
         thread = threading.Thread(target=target, args=args, daemon=True)
@@ -175,17 +190,21 @@ class Preview:
         """First build, then serve and watch in background threads."""
         self.rebuild()
         own = {self.root / "site.yaml", self.root / "content", self.root / "templates"}
-        self._watching = set(self.watched())
+        self._watching = {folder: _inode(folder) or 0 for folder in self.watched()}
         self._start(self.server.serve_forever)
         self._start(self._build_loop)
-        self._start(self._watch, sorted(self._watching), True, lambda p: not p.name.startswith("."))
+        ready = threading.Event(), threading.Event()
+        self._start(self._watch, sorted(self._watching), True, _not_hidden, ready[0])
         # The root itself, not recursively: site.yaml (also when an editor saves by renaming),
         # and content/ or templates/ when they are made.
-        self._start(self._watch, [self.root], False, lambda p: p in own)
+        self._start(self._watch, [self.root], False, lambda p: p in own, ready[1])
+        for event in ready:  # an edit made once "Serving" is printed is seen
+            event.wait(10)
 
     def stop(self) -> None:
         self._stop.set()
-        self.server.shutdown()
+        if self._threads:  # shutdown() waits for serve_forever, which a first build's Ctrl-C never began
+            self.server.shutdown()
         self.server.server_close()
         for thread in self._threads:
             thread.join(timeout=5)
@@ -285,9 +304,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--port {args.port} is not a port number (0 to 65535)")
     preview = Preview(root, args.port, search=args.search)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)  # `kill` cleans up as Ctrl-C does
-    preview.start()
-    print(f"Serving {preview.url}  (watching content/, templates/ and site.yaml; Ctrl-C stops)", flush=True)
-    try:
+    try:  # from the first build on: a signal at any moment stops the preview and cleans up
+        preview.start()
+        print(
+            f"Serving {preview.url}  (watching content/, templates/ and site.yaml; Ctrl-C stops)", flush=True
+        )
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
@@ -295,6 +316,18 @@ def run(args: argparse.Namespace) -> int:
     finally:
         preview.stop()
     return 0
+
+
+def _not_hidden(path: Path) -> bool:
+    return not path.name.startswith(".")
+
+
+def _inode(folder: Path) -> int | None:
+    try:
+        status = folder.stat()
+    except OSError:
+        return None
+    return status.st_ino if stat.S_ISDIR(status.st_mode) else None
 
 
 def _stop_on_sigterm(signum: int, frame: object) -> None:

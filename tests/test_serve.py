@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 import urllib.error
 import urllib.request
@@ -119,6 +120,24 @@ def test_a_templates_folder_made_while_serving_is_watched(preview: Preview, arch
     while "Adrift" not in fetch(preview.url + "404.html")[1]:
         assert time.monotonic() < deadline, "an edit in the new folder was not seen"
         time.sleep(0.1)
+
+
+def test_a_content_folder_deleted_and_made_again_is_watched(preview: Preview, archive: Path) -> None:
+    """content/ moved away and a copy moved in (a restored backup) rebuilds, and an edit in the
+    new folder rebuilds again: the watch on the old folder does not see it."""
+    shutil.copytree(archive / "content", archive / "restored")
+    (archive / "content").rename(archive / "old-content")
+    (archive / "restored").rename(archive / "content")
+    wait_for_build(preview, 1)
+    deadline = time.monotonic() + 30
+    title = "Ministry comments on harbour fees"
+    for attempt in range(1000):  # the new folder's watcher starts after the rebuild: edit till seen
+        edit(archive, f"title: {title}", f"title: Quayside fees {attempt}")
+        title = f"Quayside fees {attempt}"
+        time.sleep(1)
+        if title in fetch(preview.url + "statements/fees-2024-03-02/")[1]:
+            break
+        assert time.monotonic() < deadline, "an edit in the new content/ was not seen"
 
 
 def test_serve_without_site_yaml_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
