@@ -48,6 +48,9 @@ FLOW = frozenset(
 PHRASING = INLINE | frozenset("p h1 h2 h3 h4 h5 h6 dt pre summary legend".split())
 # Footnote markers ("1", "↩") read as spaces to linkers: "Korea[^1]" is still the word Korea.
 FOOTNOTE_CLASSES = frozenset({"footnote-ref", "footnote-backref"})
+# What the footnotes extension writes inside them: a number, or the back arrow. Content can
+# put the classes on its own links too, whose words must not be hidden from search.
+_MARKER_TEXT = re.compile(r"[\s\d\u21a9\ufe0e]*")
 
 _ATTR_NAME = re.compile(r"[a-z][a-z0-9_.:-]*\Z")
 
@@ -271,6 +274,8 @@ class Document:
                         break
             elif kind == TEXT and self._in_opaque(up):
                 self.kinds[i] = OTHER
+            elif kind == TEXT and self.masked[i]:
+                self.masked[i] = _MARKER_TEXT.fullmatch(self.texts[i]) is not None
 
     def _in_opaque(self, element: int) -> bool:
         while element >= 0:

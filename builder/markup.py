@@ -85,7 +85,7 @@ URL_SCHEMES = {"http", "https", "mailto"}
 # content could otherwise collide with the page's own anchors (#note-1, #main).
 # The extension names them by the note's label ([^1], [^source]), and a note's second
 # reference "fnref2:<label>".
-_FOOTNOTE_ID = re.compile(r"^fn(ref[0-9]*)?:[\w.-]+$")
+_FOOTNOTE_ID = re.compile(r"^fn(ref[0-9]*)?:[\w.-]+\Z")
 _FOOTNOTE_CLASSES = {"footnote", "footnote-ref", "footnote-backref"}
 
 _local = threading.local()
@@ -116,7 +116,17 @@ def _filter_attribute(tag: str, name: str, value: str) -> str | None:
         return value if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", value) else None
     if name == "dir":
         return value if value in ("ltr", "rtl", "auto") else None
+    if name == "cite":  # nh3 checks the schemes of href and src only
+        return value if _allowed_url(value) else None
     return value
+
+
+def _allowed_url(value: str) -> bool:
+    """A relative URL, or one of URL_SCHEMES, read as a browser reads it (controls and
+    spaces around it and tabs and newlines within are ignored: "java\tscript:")."""
+    url = re.sub(r"[\t\n\r]", "", value).strip("\x00- ")
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", url)
+    return scheme is None or scheme.group(1).lower() in URL_SCHEMES
 
 
 def sanitise(html: str) -> str:
@@ -344,9 +354,10 @@ _TAG = re.compile(r"""<(?:[^"'>]|"[^"]*"|'[^']*')*>""")
 
 # The footnotes' marks, as the sanitiser leaves them: a reference's number (glued to the
 # word before it, it would make "Hello1" of "Hello") and the note's way back ("\xa0&#8617;").
+# Only those: content may give its own links these classes, and its words stay in the text.
 _FOOTNOTE_MARKS = re.compile(
-    r'<sup(?: id="fnref[^"]*")?><a class="footnote-ref"[^>]*>[^<]*</a></sup>'
-    r'|(?:&nbsp;|\xa0)?<a class="footnote-backref"[^>]*>[^<]*</a>'
+    r'<sup(?: id="fnref[^"]*")?><a class="footnote-ref" href="#fn:[^"]*"[^>]*>\d+</a></sup>'
+    r'|(?:&nbsp;|\xa0)?<a class="footnote-backref" href="#fnref[^"]*"[^>]*>(?:&#8617;|\u21a9)(?:&#65038;|\ufe0e)?</a>'
 )
 
 

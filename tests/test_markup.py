@@ -32,6 +32,8 @@ HOSTILE = [
     '<object data="x.swf"></object><embed src="x.swf">',
     '<base href="https://evil.example/">',
     '<meta http-equiv="refresh" content="0;url=https://evil.example/">',
+    '<q cite="javascript:alert(1)">x</q>',
+    '<blockquote cite=" JaVa&#x09;script:alert(1)">x</blockquote>',
 ]
 
 
@@ -56,6 +58,12 @@ def test_hostile_markup_is_neutralised(text: str) -> None:
         "<meta",
     ):
         assert bad not in html, (text, html)
+
+
+def test_a_quotations_web_source_is_kept() -> None:
+    """cite keeps an http(s) or relative address (nh3 checks only href and src)."""
+    html = render_markdown('<q cite="https://un.example/a">x</q> <blockquote cite="/s/x:y">y</blockquote>')
+    assert 'cite="https://un.example/a"' in html and 'cite="/s/x:y"' in html
 
 
 def test_markdown_features_survive() -> None:
@@ -99,6 +107,20 @@ def test_plain_text_has_no_footnote_marks() -> None:
     assert "Hello world, twice and again." in text
     assert "A note." in text and "Another." in text
     assert "↩" not in text and "8617" not in text and "\xa0" not in text and "1" not in text
+
+
+def test_words_in_content_s_own_footnote_classed_links_are_searchable() -> None:
+    """Content may give its own links the footnote classes; their words stay in the text that
+    search, excerpts and the linkers read, as the reader sees them on the page."""
+    from builder.htmltext import Document
+    from builder.markup import plain_text
+
+    html = render_markdown(
+        'Seen <a class="footnote-backref" href="https://x.example/">hidden words</a> and '
+        '<sup><a class="footnote-ref" href="#x">more words</a></sup>[^1].\n\n[^1]: A note.'
+    )
+    assert "Seen hidden words and more words." in plain_text(html)
+    assert "Seen hidden words and more words" in Document(html).blocks[0].text
 
 
 # -- plain paragraphs skip Markdown: the result must be exactly Markdown's ------------------
