@@ -12,7 +12,7 @@ from .errors import Problem, did_you_mean
 from .frontmatter import decode, parse_yaml
 from .model import SiteConfig
 
-LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")  # a language tag: en, ko, zh-Hant
+LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")  # a language tag: en, ko, zh-Hant
 
 CONFIG_FILE = "site.yaml"
 _INT_KEYS = {"page_size", "home_size", "feed_size", "related_count", "search_shards", "max_file_bytes"}

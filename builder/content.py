@@ -41,9 +41,9 @@ from .model import (
 from .workers import fork_map
 
 CONTENT = "content"
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-WIKIDATA = re.compile(r"^Q[1-9][0-9]*$")
-SHA256 = re.compile(r"^[0-9a-f]{64}$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: "$" would let a final newline in
+WIKIDATA = re.compile(r"^Q[1-9][0-9]*\Z")
+SHA256 = re.compile(r"^[0-9a-f]{64}\Z")
 
 STATEMENT_KEYS = {
     "title",

@@ -407,7 +407,7 @@ def parse_query(text: str) -> Any:
 QUOTED = re.compile(r'"[^"]*"')
 FIELD = re.compile(r"(?<![\w:])([A-Za-z_]+):(?=\S)")
 DATE_VALUE = re.compile(r"date:\s*(\[[^\]]*\]|\{[^}]*\}|[<>]=?\S+|\S+)")
-DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?\Z")
 
 
 def _check_syntax(text: str) -> None:

@@ -93,6 +93,13 @@ def test_invalid_id_is_reported(tmp_path: Path) -> None:
     assert any("'Bad Name' is not a valid id" in p for p in found)
 
 
+def test_an_id_ending_in_a_newline_is_refused(tmp_path: Path) -> None:
+    """A file name ending in a newline is no id ("$" would have let it in, making a folder
+    "statements/okid\\n/" and links to okid%0A/)."""
+    found = problems_for(tmp_path, GOOD, name="content/statements/2024/okid\n.md")
+    assert any("is not a valid id" in p for p in found), found
+
+
 def test_duplicate_id_names_both_files(tmp_path: Path) -> None:
     """Two statements with the same id in different folders: the message names both."""
     found = problems_for(

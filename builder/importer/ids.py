@@ -12,8 +12,9 @@ from collections.abc import Container
 
 from anyascii import anyascii
 
+from ..content import SLUG
+
 MAX_LENGTH = 60
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Small words carry no meaning in an id; dropping them keeps more of the title.
 _STOP_WORDS = frozenset("a an the of by for to on in and at with from as is are was be its it s".split())
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # Han ideographs, for a character class

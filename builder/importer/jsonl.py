@@ -17,7 +17,7 @@ from .dates import parse_iso_day
 from .draft import Draft, refused
 from .htmlpage import http_url
 
-_LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*\Z")
 _TEXT_FIELDS = ("title", "source", "speaker", "url", "lang", "body", "retrieved")
 
 

@@ -16,10 +16,10 @@ from typing import Any
 import yaml
 
 _RESOLVER = yaml.resolver.Resolver()
-_PLAIN = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`]([^\n]*[^\s:])?$")
+_PLAIN = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`]([^\n]*[^\s:])?\Z")
 _UNSAFE_IN_PLAIN = (": ", " #", "\t")
 _WORDS_NOT_TEXT = frozenset("yes no true false on off null y n".split())
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")  # the archive's loader keeps these as text
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")  # the archive's loader keeps these as text
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
 
 
