@@ -9,6 +9,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TextIO
 
 ERROR = "error"
 WARNING = "warning"
@@ -33,10 +34,25 @@ class Problem:
 # Messages quote content (a tag, a key, a name), which is hostile: a control character
 # (an escape sequence could recolour, clear or retitle the terminal) is shown as its code.
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_CONTROL_IN_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # the same, newlines kept
 
 
-def _visible(text: str) -> str:
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+def _visible(text: str, control: re.Pattern[str] = _CONTROL) -> str:
+    return control.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+class VisibleWriter:
+    """A terminal stream for reports that quote content (a capture's speaker, a record's
+    source, a file's name): every control character but the newline is written as its code."""
+
+    def __init__(self, stream: TextIO):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(_visible(text, _CONTROL_IN_LINES))
+
+    def flush(self) -> None:
+        self._stream.flush()
 
 
 class ArchiveError(Exception):

@@ -628,3 +628,27 @@ def test_nothing_to_import_is_said(
         path.mkdir()
     assert run("import", str(path), "--root", str(root)) == 1
     assert f"nothing to import: {path} holds no document" in capsys.readouterr().err
+
+
+def test_content_s_control_characters_never_reach_the_terminal(
+    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A capture's speaker, a record's source, a file's name and a dry run's text are
+    printed with their escape sequences (retitle, clipboard, clear) shown as codes."""
+    esc = "\x1b]0;PWNED\x07\x1b[2J\x1b[31m"
+    text = tmp_path / f"name{esc}.txt"
+    text.write_text(
+        f"A spokesman for the {esc}Ministry issued the following statement on Nov. 17, 2019:\n\n"
+        f"The harbour {esc}fees stand.\n",
+        encoding="utf-8",
+    )
+    records = tmp_path / "records.jsonl"
+    records.write_text(
+        '{"title": "t", "date": "2019-11-20", "source": "nosuch\\u001b]52;c;cHduZWQ=\\u0007", "body": "b"}\n'
+    )
+    run("import", str(text), "--source", "tessin-herald", "--root", str(root))
+    run("import", str(text), "--source", "kcna", "--dry-run", "--root", str(root))
+    run("import", str(records), "--root", str(root))
+    out, err = capsys.readouterr()
+    assert "Spokesman for the \\x1b]0;PWNED\\x07" in out and "\\x1b]52;c" in err
+    assert "\x1b" not in out + err and "\x07" not in out + err

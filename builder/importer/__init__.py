@@ -43,7 +43,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..config import load_config
-from ..errors import UsageError, did_you_mean
+from ..errors import UsageError, VisibleWriter, did_you_mean
 from ..model import KINDS
 from .apply import Writer, carry_out
 from .dates import parse_iso_day
@@ -113,11 +113,11 @@ def run(args: argparse.Namespace) -> int:
         if opts.statement_id and total > 1:
             raise UsageError(f"--id names one statement, but the input holds {total} documents")
     except UsageError as err:
-        print(f"archive import: error: {err}", file=sys.stderr)
+        print(f"archive import: error: {err}", file=VisibleWriter(sys.stderr))
         return 2
     forget_folders()
     for warning in index.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {warning}", file=VisibleWriter(sys.stderr))
     report = Report(opts.quiet, opts.dry_run)
     report.detailed = total <= DETAIL_LIMIT
     writer = Writer(opts.root, opts.dry_run)
@@ -143,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"archive import: nothing to import: {shown} holds no document "
             "(an empty file, or a folder without .txt, .html, .htm or .jsonl files)",
-            file=sys.stderr,
+            file=VisibleWriter(sys.stderr),
         )
         return 1
     return 1 if report.counts["refused"] or not leads_written else 0
@@ -194,7 +194,10 @@ def _finish(
     report.leads_summary()
     if opts.leads_file is not None:
         if opts.dry_run:
-            print(f"leads: would write {len(report.leads)} row(s) to {opts.leads_file}", file=sys.stdout)
+            print(
+                f"leads: would write {len(report.leads)} row(s) to {opts.leads_file}",
+                file=VisibleWriter(sys.stdout),
+            )
         else:
             try:
                 write_atomic(opts.leads_file, leads_csv(report.leads).encode("utf-8"))
@@ -202,7 +205,7 @@ def _finish(
                 print(
                     f"archive import: cannot write {opts.leads_file}: {err.strerror} "
                     "(the statements were imported; only the leads file is missing)",
-                    file=sys.stderr,
+                    file=VisibleWriter(sys.stderr),
                 )
                 written = False
     report.summary(interrupted)

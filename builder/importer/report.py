@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import TextIO
 
-from ..errors import count_of
+from ..errors import VisibleWriter, count_of
 from .leads import Lead
 from .plan import Plan
 
@@ -32,13 +32,14 @@ class Report:
         self.detailed = True
 
     @property
-    def out(self) -> TextIO:
-        """stdout as it is now (a progress bar swaps it for its own while it runs)."""
-        return self._out or sys.stdout
+    def out(self) -> VisibleWriter:
+        """stdout as it is now (a progress bar swaps it for its own while it runs); what is
+        printed quotes captures, so their control characters are shown as codes."""
+        return VisibleWriter(self._out or sys.stdout)
 
     @property
-    def err(self) -> TextIO:
-        return self._err or sys.stderr
+    def err(self) -> VisibleWriter:
+        return VisibleWriter(self._err or sys.stderr)
 
     def document(self, plan: Plan) -> None:
         """Report one document as soon as it is decided (and written)."""
