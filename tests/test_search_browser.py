@@ -127,12 +127,20 @@ ARCHIVE = {
         ---
         The report quotes `<img src=x onerror="window.__xss=1">` and `<script>window.__xss=2</script>` verbatim.
         """,
+    "content/entities/proto.md": """\
+        ---
+        name: __proto__
+        type: person
+        ---
+        A hostile name for a speaker.
+        """,
     "content/statements/metal-2016-03-03.md": """\
         ---
         title: Metals trade
         date: 2016-03-03
         source: agency
         kind: report
+        speaker: proto
         ---
         Tungsten, tungsten and tungsten again: the word appears three times in this body.
         """,
@@ -297,6 +305,15 @@ def test_a_filter_narrows_the_list_and_goes_into_the_url(page, served):
     box(page, "source", "Foreign Ministry").check()
     wait_status(page, "2 results")
     assert set(titles(page)) == {"Railroad agreement signed in Port Mira", "Early railroad talks"}
+
+
+def test_a_value_named_like_an_object_s_own_key_is_offered_and_counted(page, served):
+    """A speaker named "__proto__" (content is hostile) is a filter like any other: the
+    counts are kept in objects without a prototype."""
+    open_search(page, served, "?q=tungsten")
+    wait_status(page, "2 results")
+    page.click("#search-filters summary")
+    assert box(page, "speaker", "__proto__").locator("xpath=..").inner_text() == "__proto__ (1)"
 
 
 def test_sorting_by_date_orders_newest_or_oldest_first(page, served):

@@ -57,7 +57,7 @@ function stateFromUrl() {
     const values = params.getAll(group).filter(Boolean);
     if (values.length) filters[group] = [...new Set(values)].sort();
   }
-  const sort = SORTS[params.get("sort")] ? params.get("sort") : "";
+  const sort = Object.hasOwn(SORTS, params.get("sort")) ? params.get("sort") : "";
   return { q: (params.get("q") || "").trim(), sort, filters };
 }
 
@@ -83,7 +83,7 @@ function stateFromControls() {
   const panelReady = filterGroups.dataset.ready === "true";
   return {
     q: input.value.trim(),
-    sort: SORTS[sortSelect.value] ? sortSelect.value : "",
+    sort: Object.hasOwn(SORTS, sortSelect.value) ? sortSelect.value : "",
     filters: panelReady ? filters : current.filters,
   };
 }
@@ -190,11 +190,13 @@ async function allFilterCounts() {
   return mergeCounts(await Promise.all(shards.map((shard) => shard.filters())));
 }
 
+// Values are content (an entity may be named "__proto__"): counted in objects without a
+// prototype, so that every name is an own key.
 function mergeCounts(countsList) {
-  const merged = {};
+  const merged = Object.create(null);
   for (const counts of countsList) {
     for (const [group, values] of Object.entries(counts || {})) {
-      const target = (merged[group] ||= {});
+      const target = (merged[group] ||= Object.create(null));
       for (const [value, count] of Object.entries(values)) target[value] = (target[value] || 0) + count;
     }
   }
