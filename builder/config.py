@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import Problem, did_you_mean
+from .errors import ERROR, WARNING, Problem, did_you_mean
 from .frontmatter import decode, parse_yaml
 from .model import SiteConfig
 
@@ -16,7 +16,10 @@ LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")  # a language tag:
 
 CONFIG_FILE = "site.yaml"
 _INT_KEYS = {"page_size", "home_size", "feed_size", "related_count", "search_shards", "max_file_bytes"}
-_BOOL_KEYS = {"show_build_time"}
+# Keys an earlier version documented and that now do nothing: a warning, not an error.
+_RETIRED = {
+    "show_build_time": "pages carry no build time, so that the same content gives byte-identical pages",
+}
 _KNOWN = {f.name for f in fields(SiteConfig)} - {"extra"}
 _LINK_MODES = ("first", "all")
 
@@ -49,10 +52,10 @@ def load_config(root: Path, base_url: str | None = None) -> tuple[SiteConfig, li
     problems += _check_base_url(
         values.get("base_url", SiteConfig.base_url), lines.get("base_url", 0), given=base_url is not None
     )
-    if problems:
+    if any(p.severity == ERROR for p in problems):
         return SiteConfig(), problems
     values["base_url"] = normalise_base_url(values.get("base_url", SiteConfig.base_url))
-    return SiteConfig(**values), []
+    return SiteConfig(**values), problems
 
 
 def _validate(data: dict[Any, Any], lines: dict[str, int]) -> tuple[dict[str, Any], list[Problem]]:
@@ -61,16 +64,15 @@ def _validate(data: dict[Any, Any], lines: dict[str, int]) -> tuple[dict[str, An
     for key, value in data.items():
         key = str(key)
         line = lines.get(key, 1)
-        if key not in _KNOWN:
+        if key in _RETIRED:
+            problems.append(
+                Problem(CONFIG_FILE, line, f"'{key}' has no effect: {_RETIRED[key]}", "remove it", WARNING)
+            )
+        elif key not in _KNOWN:
             problems.append(Problem(CONFIG_FILE, line, f"unknown key '{key}'", did_you_mean(key, _KNOWN)))
         elif key in _INT_KEYS:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 problems.append(Problem(CONFIG_FILE, line, f"'{key}' must be a whole number above 0"))
-            else:
-                values[key] = value
-        elif key in _BOOL_KEYS:
-            if not isinstance(value, bool):
-                problems.append(Problem(CONFIG_FILE, line, f"'{key}' must be true or false"))
             else:
                 values[key] = value
         elif key == "link_mentions" and value not in _LINK_MODES:

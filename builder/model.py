@@ -154,7 +154,6 @@ class SiteConfig:
     max_file_bytes: int = 2_000_000
     author: str = ""
     license: str = ""
-    show_build_time: bool = False
     extra: tuple[tuple[str, str], ...] = field(default=())
 
 

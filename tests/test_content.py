@@ -132,6 +132,22 @@ def test_unknown_site_yaml_key_suggests(tmp_path: Path) -> None:
     assert "site.yaml:3: unknown key 'page_sise' (did you mean 'page_size'?)" in [str(p) for p in problems]
 
 
+def test_a_retired_site_yaml_key_is_a_warning_and_the_rest_still_applies(tmp_path: Path) -> None:
+    """show_build_time never added anything (pages stay byte-identical): a site.yaml that
+    has it builds, with a warning saying to remove it, and its other settings are kept."""
+    root = write_archive(
+        tmp_path / "a",
+        ENTITIES,
+        site_yaml="title: T\nbase_url: https://x.org/\nshow_build_time: true\npage_size: 7\n",
+    )
+    archive, problems = load_archive(root)
+    assert [str(p) for p in problems] == [
+        "site.yaml:3: warning: 'show_build_time' has no effect: pages carry no build time, so that the "
+        "same content gives byte-identical pages (remove it)"
+    ]
+    assert archive.config.page_size == 7
+
+
 @pytest.mark.parametrize(
     ("yaml", "expected"),
     [
