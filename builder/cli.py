@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -103,6 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("archive: interrupted; nothing was changed", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `archive search x | head -1`: the reader has all it wanted
+        _quiet_stdout()
+        return 141  # as if killed by SIGPIPE, the shell's convention
     except OSError as err:  # the machine's, not the content's: a full disk, a folder not ours
         where = f"{err.filename}: " if err.filename else ""
         print(
@@ -111,6 +115,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's own flush at exit finds no broken pipe
+    to complain about."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -111,3 +111,29 @@ def test_entities_suggest_refuses_a_limit_below_one(
     """--limit 0 would print nothing and succeed: a usage error, as `archive search` says."""
     assert run("entities", "--suggest", "--limit", "0", "--root", str(archive)) == 2
     assert "--limit must be at least 1" in capsys.readouterr().err
+
+
+def test_output_cut_short_by_the_reader_is_no_error(tmp_path: Path) -> None:
+    """`archive search … | head -1`: when the reader of the output goes away, the command
+    ends quietly (status 141, as SIGPIPE), not with "error: Broken pipe; free some space"."""
+    root = tmp_path / "demo"
+    assert run("demo", "--statements", "150", "--out", str(root)) == 0
+    search = [
+        sys.executable,
+        "-m",
+        "builder",
+        "search",
+        "a*",
+        "--json",
+        "--limit",
+        "1000",
+        "--root",
+        str(root),
+    ]
+    subprocess.run(search, capture_output=True, check=True)  # index first: only the output is cut below
+    process = subprocess.Popen(search, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline().strip() == b"["
+    process.stdout.close()
+    assert process.wait(timeout=60) == 141
+    assert process.stderr.read().decode() == ""
