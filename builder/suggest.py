@@ -7,8 +7,9 @@ possessive ("the DPRK's Foreign Ministry" gives "DPRK" and "Foreign Ministry"), 
 the plural ones of names ("Workers' Party of Korea", "Democratic People's Republic").
 An "and" joins two names unless it follows an "of" ("Ministry of Trade and Industry" is
 one name; "Japan and China", "Bank of X and Bank of Y" are two). Months, weekdays and
-"I" are never part of a phrase; a person's title is left out ("President Kim Il Sung"
-counts as "Kim Il Sung").
+"I" are never part of a phrase; a person's title is left out ("President Kim Il Sung",
+"Foreign Minister Kim Il Sung" count as "Kim Il Sung"), and a phrase that ends in a known
+name is that name, whatever the words before it ("Chief Negotiator Kim Song").
 
 Sentence starts capitalise ordinary words, so a common opening word ("The", "But",
 "According") never begins a candidate, and a single word at a sentence start counts
@@ -48,9 +49,15 @@ OPENERS = frozenset(
     """.split()
 )
 # A person's title before a name: "President Kim Il Sung" is a mention of "Kim Il Sung".
+# Words of a title before it are left out with it ("Foreign Minister Ri Son Gwon").
 TITLES = frozenset(
-    "Comrade Comrades Mr Mr. Mrs Mrs. Ms Ms. Dr Dr. Madam President Premier Chairman Marshal Leader".split()
+    """
+    Comrade Comrades Mr Mr. Mrs Mrs. Ms Ms. Dr Dr. Madam President Premier Chairman Chairwoman
+    Marshal Leader Minister Vice-Minister Secretary Ambassador Envoy Senator Governor Mayor
+    Chancellor King Queen Prince Princess Colonel Admiral Spokesman Spokeswoman Spokesperson
+    """.split()
 )
+TITLE_WORDS = 3  # the most words a title may have before the name
 # Capitalised possessors that stay inside a name ("Democratic People's Republic of Korea").
 PLURALS = frozenset(
     "People Peoples Children Women Men Youth Workers Farmers Veterans Martyrs Writers Students".split()
@@ -110,6 +117,7 @@ def suggest_entities(
     `min_count` times.
     """
     known = {normalised(name) for name in known_names}
+    ends: dict[str, bool] = {}  # normalised -> whether it ends with a known name
     keys: dict[str, str] = {}  # phrase -> normalised, since most phrases recur
     counts: Counter[str] = Counter()
     spellings: defaultdict[str, Counter[str]] = defaultdict(Counter)
@@ -118,7 +126,7 @@ def suggest_entities(
     for text in texts:
         for phrase, at_start in phrases(text):
             key = keys.get(phrase) or keys.setdefault(phrase, normalised(phrase))
-            if key in known:
+            if key in known or _ends_with_known(key, known, ends):
                 continue
             spellings[key][phrase] += 1
             single = " " not in key
@@ -135,6 +143,16 @@ def suggest_entities(
         ((-count, _spelling(spellings[key])) for key, count in counts.items() if count >= min_count),
     )
     return [(phrase, -negative) for negative, phrase in ranked]
+
+
+def _ends_with_known(key: str, known: set[str], ends: dict[str, bool]) -> bool:
+    """Whether a phrase is a known name after words a title list lacks ("Chief Negotiator
+    Kim Song" names "Kim Song"): its mention is already linked."""
+    found = ends.get(key)
+    if found is None:
+        words = key.split(" ")
+        found = ends[key] = any(" ".join(words[i:]) in known for i in range(1, len(words)))
+    return found
 
 
 def _spelling(seen: Counter[str]) -> str:
@@ -182,6 +200,18 @@ def _and_lists(words: list[str], i: int) -> bool:
     return not (before & {"of", "for"}) or bool(after & {"of", "for"}) or words[i + 1 : i + 2] == ["the"]
 
 
+def _title_end(words: list[str], first: int, last: int) -> int:
+    """Where the name begins after a title of up to TITLE_WORDS capitalised words ending in
+    one of TITLES ("Vice-Minister", "Foreign Minister"), if a capitalised name follows."""
+    end = first
+    for i in range(first, min(first + TITLE_WORDS, last - 1)):
+        if not words[i][0].isupper():
+            break
+        if words[i] in TITLES and words[i + 1][0].isupper():
+            end = i + 1
+    return end
+
+
 def _trimmed(
     text: str, tokens: list[tuple[int, int]], words: list[str], at_start: bool
 ) -> Iterator[tuple[str, bool]]:
@@ -189,13 +219,12 @@ def _trimmed(
     first, last = 0, len(words)
     while last > first and (words[last - 1] in CONNECTORS or words[last - 1] in TRAILING):
         last -= 1
-    while first < last and (
-        words[first] in OPENERS
-        or words[first] in CONNECTORS
-        or (words[first] in TITLES and last - first > 1 and words[first + 1][0].isupper())
-    ):
+    while first < last and (words[first] in OPENERS or words[first] in CONNECTORS):
         first += 1
         at_start = False
+    title = _title_end(words, first, last)
+    if title > first:
+        first, at_start = title, False
     if first == last or last - first > MAX_WORDS:
         return
     phrase = _POSSESSIVE.sub("", text[tokens[first][0] : tokens[last - 1][1]])

@@ -48,6 +48,16 @@ def test_known_names_and_aliases_are_left_out_whatever_their_spelling() -> None:
     assert suggested == {}
 
 
+def test_a_known_name_after_a_title_or_role_is_that_name() -> None:
+    """ "Foreign Minister Sol Hyontae" and "Chief Negotiator Sol Hyontae" name a known entity:
+    neither is suggested; an unknown name after a title is suggested without it."""
+    texts = [
+        "Foreign Minister Sol Hyontae and Chief Negotiator Sol Hyontae met Vice-Minister Jang Uman. "
+        "Later Foreign Minister Phyo Jinrim spoke."
+    ] * 2
+    assert dict(suggest_entities(texts, ["Sol Hyontae", "Jang Uman"])) == {"Phyo Jinrim": 2}
+
+
 def test_min_count_and_limit() -> None:
     """Phrases seen fewer than min_count times are left out; at most `limit` are given."""
     texts = ["Arden met Borland and Castia in Dunmore. Then Arden and Borland left."]
@@ -108,6 +118,11 @@ def test_titles_months_and_initialisms() -> None:
     ]
     assert words("the U.S. and the DPRK-U.S. talks at Mt. Paektu") == ["U.S.", "DPRK-U.S.", "Mt. Paektu"]
     assert words("I said Unit No. 24") == ["Unit"]
+    assert words("as Foreign Minister Ri Son Gwon and the Prime Minister said at the General Assembly") == [
+        "Ri Son Gwon",
+        "Prime Minister",
+        "General Assembly",
+    ]
 
 
 def test_the_most_frequent_spelling_is_shown() -> None:
