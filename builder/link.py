@@ -84,7 +84,7 @@ class Links:
     referenced_by: dict[str, tuple[Citation, ...]]
     by_entity: dict[str, tuple[str, ...]]  # tagged or mentioned, newest first
     by_day: dict[dt.date, tuple[str, ...]]  # issued that day
-    mentioned_on: dict[dt.date, tuple[str, ...]]  # days mentioned in bodies
+    mentioned_on: dict[dt.date, tuple[str, ...]]  # days mentioned in bodies, but their own
     mentioned_in_month: dict[tuple[int, int], tuple[str, ...]]
     by_kind: dict[str, tuple[str, ...]]
     by_tag: dict[str, tuple[str, ...]]
@@ -325,7 +325,8 @@ def _relations(
             pairs[entity_id].update(e for e in about if e != entity_id)
         by_day[s.date].append(s.id)
         for day in link.days:
-            mentioned_on[day].append(s.id)
+            if day != s.date:  # its own dateline: listed under "issued" already
+                mentioned_on[day].append(s.id)
         for month in link.months:
             mentioned_in_month[month].append(s.id)
         by_kind[s.kind].append(s.id)

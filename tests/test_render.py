@@ -196,3 +196,27 @@ def test_a_page_digest_follows_what_the_objects_on_it_say() -> None:
     retitled = dataclasses.replace(card, title="Another title")
     assert reuse.digest("entities/x/", "entity.html", None, {"items": [retitled], "n": 1}) != first
     assert reuse.digest("entities/x/", "entity.html", None, {"items": [card, card], "n": 1}) != first
+
+
+def test_a_day_page_lists_a_statement_once_though_its_dateline_names_the_day(tmp_path: Path) -> None:
+    """A statement whose text names its own day ("Pyongyang, April 10") is issued that day,
+    not also "mentioned in"; another day it names lists it under "Mentioned in"."""
+    root = write_archive(
+        tmp_path / "a",
+        {
+            **ENTITIES,
+            "content/statements/2024/own-2024-04-10.md": (
+                "---\ntitle: Dateline statement\ndate: 2024-04-10\nsource: gazette\n---\n"
+                "Port Tessin, April 10. The council met on April 8.\n"
+            ),
+        },
+    )
+    site = build(root)
+    own = (site / "dates/2024/04/10/index.html").read_text()
+    assert own.count('href="/statements/own-2024-04-10/"') == 1
+    assert "No statement in the archive mentions this day." in own
+    earlier = (site / "dates/2024/04/08/index.html").read_text()
+    assert "No statement in the archive was issued this day." in earlier
+    assert earlier.count('href="/statements/own-2024-04-10/"') == 1
+    calendar = (site / "dates/2024/04/index.html").read_text()
+    assert "10 April: 1 issued" in calendar and "10 April: 1 issued, 1 mentioned" not in calendar
