@@ -5,9 +5,11 @@ Records go to Pagefind as custom records (no second pass over the written HTML):
 - meta: title, date, source, aliases and, for Korean, the dictionary forms of its words.
   Pagefind (1.5+) searches meta fields too and ranks a title match far above body matches,
   so "title weighted above body" and "an entity's name or alias finds its page first" need
-  no repeated text (measured: a title-only match scores 2.7, four body matches 1.8, and an
-  entity's exact name 20 against 7 for a statement repeating it). search.js raises the
-  weight of aliases to that of titles.
+  no repeated text (measured: a title-only match scores 2.7, four body matches 1.8). A
+  statement with the name in its title and text can still outscore the entity's page (23.5
+  against 22.9 in a demo archive), so an entity's record also has its name and aliases in a
+  `names` meta field that statements lack (the page: 37.2). search.js raises the weights of
+  aliases and names to that of titles.
 - filters: source, kind, year, speaker, entity (names). Each filter file lists page numbers
   (~21 KB each at 10,000 pages), so search.js loads them only when the reader opens the
   filters; a filter for the page type would cost as much, and entity pages are told apart by
@@ -409,6 +411,7 @@ def custom_record(
         ("date", record.date),
         ("source", record.source),
         ("aliases", " · ".join(record.aliases)),
+        ("names", " · ".join((record.title, *record.aliases)) if record.page == "entity" else ""),
         ("terms", " ".join(terms)),
     ):
         if value:

@@ -125,10 +125,15 @@ def test_same_records_give_byte_identical_bundles(tmp_path):
 
 
 def test_custom_record_puts_title_and_aliases_in_meta_and_url_relative():
-    """Pagefind gets the title and aliases as searchable meta, the body as content, URLs without the site path."""
+    """Pagefind gets the title and aliases as searchable meta (an entity's also as `names`,
+    which statements lack), the body as content, URLs without the site path."""
     entity = reader_search.custom_record(RECORDS[3], BASE, "en")
     assert entity["url"] == "/entities/valdoria/"
-    assert entity["meta"] == {"title": "Valdoria", "aliases": "Republic of Valdoria"}
+    assert entity["meta"] == {
+        "title": "Valdoria",
+        "aliases": "Republic of Valdoria",
+        "names": "Valdoria · Republic of Valdoria",
+    }
     assert entity["sort"] == {}
     statement = reader_search.custom_record(RECORDS[2], BASE, "en", ("어휘",))
     assert statement["content"] == "Quotas.\nThe quota is unfair, the ministry says."

@@ -80,6 +80,15 @@ ARCHIVE = {
         ---
         The two governments signed the railroad agreement at Port Mira. Valdoria welcomed it.
         """,
+    "content/statements/harbour-2019-11-20.md": """\
+        ---
+        title: Port Mira harbour works in Port Mira
+        date: 2019-11-20
+        source: ministry
+        kind: statement
+        ---
+        Port Mira dredges the Port Mira harbour, and Port Mira grows: the works at Port Mira go on.
+        """,
     "content/statements/vote-2020-02-01.md": """\
         ---
         title: Commentary on the railroaded resolution
@@ -418,13 +427,16 @@ def test_korean_word_finds_the_text_with_a_particle_attached(page, served):
 
 
 def test_entity_page_comes_first_for_its_name_and_alias(page, served):
-    """Searching an entity's name or one of its aliases puts its page at the top, marked as an entity."""
-    for query in ("Valdoria", "Republic of Valdoria", "Valdorian Union"):
+    """Searching an entity's name or one of its aliases puts its page at the top, marked as an
+    entity, also above a statement with the name in its title and many times in its text."""
+    for query, name in [(q, "Valdoria") for q in ("Valdoria", "Republic of Valdoria", "Valdorian Union")] + [
+        ("Port Mira", "Port Mira")
+    ]:
         open_search(page, served, f"?q={query}")
         wait_status(page, "")
         page.wait_for_function("() => document.querySelectorAll('#search-results li').length > 0")
         first = page.locator("#search-results li").first
-        assert first.locator("h3").inner_text() == "Valdoria", query
+        assert first.locator("h3").inner_text() == name, query
         assert first.locator(".meta").inner_text().startswith("Entity")
 
 

@@ -25,8 +25,10 @@ const TYPING_DELAY_MS = 300;
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
   "September", "October", "November", "December"];
 // Pagefind already gives a title match far more weight than body text; aliases of an entity
-// should count like its name, Korean dictionary forms like body words.
-const RANKING = { metaWeights: { title: 5, aliases: 5, terms: 1, source: 1, date: 1 } };
+// should count like its name, Korean dictionary forms like body words. An entity page also
+// has its name and aliases as `names`, which statements lack: its name's search shows it
+// above a statement with the name in its title and text.
+const RANKING = { metaWeights: { title: 5, aliases: 5, names: 5, terms: 1, source: 1, date: 1 } };
 
 const root = document.getElementById("search");
 const form = document.getElementById("search-form");
