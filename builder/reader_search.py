@@ -62,7 +62,7 @@ from .searchdocs import SearchRecord
 from .workers import give_back_freed_memory, worker_count
 from .write import walk_files
 
-FORMAT = 1  # bump when what we give Pagefind changes: cached shards are then rebuilt
+FORMAT = 2  # bump when what we give Pagefind changes: cached shards are then rebuilt
 SHARD_MEMORY = 2_500_000_000  # bytes the indexer may use for one shard (estimated, see above)
 SHARD_STATEMENTS = 2_500  # statements a shard at most (see shard_size)…
 MAX_SHARDS = 2  # …doubled until this many shards hold the archive (site.yaml: search_shards)
