@@ -11,11 +11,12 @@ import importlib
 import json
 import os
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import ERROR, INFO, ArchiveError, Interrupted, Problem, UsageError, count_of
+from .errors import ERROR, INFO, WARNING, ArchiveError, Interrupted, Problem, UsageError, count_of
 
 # Subcommands that live in their own modules, each with add_arguments(parser) and run(args).
 PLUGGED = {
@@ -228,10 +229,12 @@ def _check(args: argparse.Namespace) -> int:
         problems += check_links((args.out or root / "_site").resolve())
     for problem in problems:
         print(problem, file=sys.stderr if problem.severity == ERROR else sys.stdout)
-    errors = [p for p in problems if p.severity == ERROR]
-    others = len(problems) - len(errors)
-    print(f"{count_of(len(errors), 'error')}, {count_of(others, 'warning or note', 'warnings and notes')}")
-    return 1 if errors else 0
+    severities = Counter(p.severity for p in problems)
+    print(
+        f"{count_of(severities[ERROR], 'error')}, {count_of(severities[WARNING], 'warning')}, "
+        f"{count_of(severities[INFO], 'note')}"
+    )
+    return 1 if severities[ERROR] else 0
 
 
 def _entities(args: argparse.Namespace) -> int:

@@ -88,7 +88,7 @@ def warnings(problems: Iterable[Problem]) -> list[Problem]:
 
 def count_of(number: int, one: str, many: str = "") -> str:
     """ "1 error", "2 errors" (many: the plural where it is not one + "s")."""
-    return f"{number} {one if number == 1 else many or one + 's'}"
+    return f"{number:,} {one if number == 1 else many or one + 's'}"
 
 
 class Interrupted(KeyboardInterrupt):

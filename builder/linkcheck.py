@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .errors import Problem
+from .errors import INFO, Problem, count_of
 from .write import MARKER
 
 HINT = "rebuild; if it persists, report it as a bug"
@@ -101,6 +101,15 @@ def check_links(site: Path, base_url: str | None = None) -> list[Problem]:
             if problem:
                 relative = not urlsplit(href).scheme and not href.startswith(("/", "#"))
                 problems.append(Problem(rel_page, line, problem, CONTENT_HINT if relative else HINT))
+    checked = sum(map(len, links.values()))
+    problems.append(
+        Problem(
+            site.name,
+            0,
+            f"{count_of(checked, 'link')} in {count_of(len(links), 'file')} checked",
+            severity=INFO,
+        )
+    )
     return problems
 
 
