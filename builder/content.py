@@ -75,7 +75,9 @@ class _Fields:
         self.problems: list[Problem] = []
 
     def line(self, key: str) -> int:
-        return self.doc.lines.get(key, 1)
+        """The line of a key, or of a list's item ("annotations.2"), else of its list."""
+        lines = self.doc.lines
+        return lines.get(key) or lines.get(key.partition(".")[0], 1)
 
     def problem(self, key: str, message: str, hint: str = "", severity: str = ERROR) -> None:
         self.problems.append(Problem(self.path, self.line(key), message, hint, severity))
@@ -302,20 +304,20 @@ def _references(f: _Fields) -> tuple[Reference, ...]:
         return ()
     if not isinstance(value, list):
         value = [value]
-    line = f.line("references")
     refs: list[Reference] = []
-    for item in value:
+    for index, item in enumerate(value, 1):
+        line = f.line(f"references.{index}")
         if isinstance(item, str):
             refs.append(Reference(item.strip(), "refers-to", line))
         elif isinstance(item, dict) and isinstance(item.get("id"), str) and set(item) <= {"id", "type"}:
             kind = item.get("type", "refers-to")
             if kind not in REFERENCE_TYPES:
                 hint = did_you_mean(str(kind), REFERENCE_TYPES) or "one of: " + ", ".join(REFERENCE_TYPES)
-                f.problem("references", f"reference type '{kind}' is not known", hint)
+                f.problem(f"references.{index}", f"reference type '{kind}' is not known", hint)
                 kind = "refers-to"
             refs.append(Reference(item["id"].strip(), kind, line))
         else:
-            f.problem("references", "each reference must be a statement id or {id: …, type: …}")
+            f.problem(f"references.{index}", "each reference must be a statement id or {id: …, type: …}")
     return tuple(refs)
 
 
@@ -323,34 +325,34 @@ def _annotations(f: _Fields) -> tuple[Annotation, ...]:
     value = f.doc.data.get("annotations")
     if value is None:
         return ()
-    line = f.line("annotations")
     if not isinstance(value, list):
         f.problem("annotations", "'annotations' must be a list of {quote: …, note: …}")
         return ()
     notes: list[Annotation] = []
     for index, item in enumerate(value, 1):
+        key = f"annotations.{index}"
         if (
             not isinstance(item, dict)
             or not isinstance(item.get("quote"), str)
             or not isinstance(item.get("note"), str)
         ):
-            f.problem("annotations", f"annotation {index} must have a 'quote' and a 'note', both text")
+            f.problem(key, f"annotation {index} must have a 'quote' and a 'note', both text")
             continue
         extra = set(item) - {"quote", "note", "occurrence"}
         if extra:
             f.problem(
-                "annotations",
+                key,
                 f"annotation {index} has unknown key '{sorted(extra)[0]}'",
                 "keys: quote, note, occurrence",
             )
         occurrence = item.get("occurrence", 1)
         if isinstance(occurrence, bool) or not isinstance(occurrence, int) or occurrence < 1:
-            f.problem("annotations", f"annotation {index}: 'occurrence' must be a whole number from 1")
+            f.problem(key, f"annotation {index}: 'occurrence' must be a whole number from 1")
             occurrence = 1
         if not item["quote"].strip():
-            f.problem("annotations", f"annotation {index} has an empty quote")
+            f.problem(key, f"annotation {index} has an empty quote")
             continue
-        notes.append(Annotation(item["quote"], item["note"], occurrence, line))
+        notes.append(Annotation(item["quote"], item["note"], occurrence, f.line(key)))
     return tuple(notes)
 
 

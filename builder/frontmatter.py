@@ -101,10 +101,20 @@ def parse_yaml(path: str, text: str, first_line: int = 1) -> tuple[Any, dict[str
         loader.dispose()
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
-        for key_node, _ in node.value:
+        for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode):
-                lines.setdefault(str(key_node.value), line_of(key_node.start_mark))
+                key, line = str(key_node.value), line_of(key_node.start_mark)
+                lines.setdefault(key, line)
+                lines.update(_item_lines(key, line, value_node, line_of))
     return data, lines, []
+
+
+def _item_lines(key: str, line: int, node: yaml.Node, line_of: _LineOf) -> dict[str, int]:
+    """The line of each item of a list written one item a line ("annotations.2": 14), so
+    that a problem with the second annotation points at it; none for a list on one line."""
+    if not isinstance(node, yaml.SequenceNode) or not node.value or line_of(node.value[-1].start_mark) == line:
+        return {}
+    return {f"{key}.{index}": line_of(item.start_mark) for index, item in enumerate(node.value, 1)}
 
 
 class _LineOf:

@@ -276,3 +276,30 @@ def test_a_problem_never_writes_contents_control_characters(tmp_path: Path) -> N
     shown = "\n".join(str(p) for p in problems)
     assert "the tag 'pwn 0 owned 2j' shares the page" in shown
     assert "'pwn\\x1b]0;OWNED\\x07\\x1b[2J'" in shown and "\x1b" not in shown and "\x07" not in shown
+
+
+def test_a_problem_with_one_item_of_a_list_points_at_that_item(tmp_path: Path) -> None:
+    """The second annotation's missing quote and the second reference's unknown id are
+    reported at their own lines, not at the line of `annotations:` or `references:`."""
+    from builder.build import check
+
+    text = (
+        "---\ntitle: A statement\ndate: 2024-03-02\nsource: gazette\n"
+        "references:\n"  # line 5
+        "  - fees-2024-03-02\n"
+        "  - id: no-such-statement\n"  # line 7
+        "    type: responds-to\n"
+        "annotations:\n"
+        "  - quote: Text\n"
+        "    note: Found.\n"
+        "  - quote: words it never says\n"  # line 12
+        "    note: Not found.\n"
+        "---\nText.\n"
+    )
+    bad = "content/statements/2024/bad.md"
+    root = write_archive(tmp_path / "a", {**ENTITIES, **STATEMENTS, bad: text})
+    found = [str(p) for p in check(root)]
+    assert any(p.startswith(f"{bad}:7: unknown statement 'no-such-statement'") for p in found), found
+    (root / bad).write_text(text.replace("no-such-statement", "third-2024-03-10"))
+    found = [str(p) for p in check(root)]
+    assert any(p.startswith(f"{bad}:12: warning: annotation quote not found") for p in found), found
