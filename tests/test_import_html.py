@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -341,3 +342,53 @@ def test_the_articles_own_time_is_kept_when_a_teaser_shares_its_day(root: Path) 
     extracted = extract_page(page.read_bytes())
     assert extracted is not None and extracted.date is not None
     assert extracted.date.isoformat() == "2024-03-12"
+
+
+def article_page(body: str, title: str = "U.S. Must Stop Its Hostile Policy", head: str = "") -> bytes:
+    """A small saved page: the headline as <title> and h1, then `body` in one container."""
+    return textwrap.dedent(
+        f"""\
+        <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>{head}</head>
+        <body><div class="content"><h1>{title}</h1>
+        {body}
+        </div></body></html>
+        """
+    ).encode("utf-8")
+
+
+ARTICLE = """\
+<p>The U.S. is again resorting to sanctions and pressure against the DPRK, claiming that it wants dialogue.</p>
+<p>This is a double-dealing act that can deceive no one. Peace cannot be achieved through pressure.</p>
+<p>The Korean people will never yield to the pressure of the imperialists and will defend their dignity.</p>
+"""
+
+
+def test_a_date_only_in_a_related_block_does_not_date_the_statement(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A "Related News" block's bare date (read by htmldate from the page's text) is a
+    teaser's date: an article showing no date of its own is refused, not dated by it."""
+    page = root / "page.html"
+    page.write_bytes(
+        article_page(
+            ARTICLE + '<div class="rel"><h3>Related News</h3><a href="/x">Festival held</a> 2019-11-16</div>'
+        )
+    )
+    assert run("import", str(page), "--root", str(root), "--source", "herald") == 1
+    assert "no date found" in capsys.readouterr().err
+    assert not list(root.glob("content/statements/*/*.md"))
+
+
+@pytest.mark.parametrize(
+    ("heading", "day"),
+    [("Related Articles", "2019.11.12"), ("Related", "November 12, 2019"), ("相关新闻", "2019-11-12")],
+)
+def test_a_related_list_inside_the_articles_container_is_a_lead_not_text(heading: str, day: str) -> None:
+    """A related-articles list in the same container as the article is no part of its text;
+    its items are leads."""
+    related = f'<h3>{heading}</h3><ul><li><a href="/b1">Militarist Moves Assailed</a> {day}</li></ul>'
+    page = extract_page(article_page('<p class="date">2019.11.17</p>' + ARTICLE + related))
+    assert page is not None
+    assert page.paragraphs[-1].startswith("The Korean people will never yield")
+    assert page.leads == [("Militarist Moves Assailed", "2019-11-12")]
+    assert page.date is not None and page.date.isoformat() == "2019-11-17"

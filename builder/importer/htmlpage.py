@@ -28,7 +28,10 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Iterator
+from copy import deepcopy
 from dataclasses import dataclass, field
+from itertools import takewhile
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from .body import clean_paragraph
@@ -40,6 +43,7 @@ logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 _SEPARATORS = re.compile(r"\s+[|\-–—:/·•»]+\s+|\s*::\s*|(?<=[\u3000-\u9fff\uff00-\uffef])\s*[-_|｜]\s*")
 _SKIP = frozenset(["script", "style", "noscript", "template", "svg", "head"])
+_HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _BLOCKS = frozenset(["p", "head", "item", "quote", "cell", "code", "row"])
 _WAYBACK = re.compile(r"__wm\.wombat\(\s*\"(?P<url>[^\"]+)\"\s*,\s*\"(?P<ts>\d{8})\d{0,6}\"")
 _WAYBACK_TS = re.compile(r"web\.archive\.org/web/(\d{8})\d{6}")
@@ -74,10 +78,14 @@ def extract_page(raw: bytes) -> HtmlPage | None:
     import trafilatura
     from trafilatura.utils import load_html
 
+    tree = load_html(raw)
+    if tree is None:
+        return None
+    article = _without_teasers(tree)  # a teaser's text and date are never the article's
     doc, paragraphs = None, []
     for precise in (True, False):  # the default reading only where precision finds no text
         doc = trafilatura.bare_extraction(
-            raw,
+            article,
             with_metadata=True,
             include_comments=False,
             include_tables=True,
@@ -87,8 +95,7 @@ def extract_page(raw: bytes) -> HtmlPage | None:
         paragraphs = _paragraphs(doc.body) if doc is not None and doc.body is not None else []
         if paragraphs:
             break
-    tree = load_html(raw)
-    if doc is None or doc.body is None or tree is None:
+    if doc is None or doc.body is None:
         return None
     text_head = raw[:200_000].decode("utf-8", "replace")
     page = HtmlPage(paragraphs=paragraphs)
@@ -105,9 +112,7 @@ def extract_page(raw: bytes) -> HtmlPage | None:
     if _mostly_links(page.paragraphs, tree):
         return None  # an index page: its "paragraphs" are other articles' headlines
     page.leads = _leads(tree)
-    page.date, page.date_from = _date(
-        headline, page.paragraphs, doc.date, _teaser_only_days(tree, page.leads)
-    )
+    page.date, page.date_from = _date(headline, page.paragraphs, doc.date)
     if not page.paragraphs:
         return None
     return page
@@ -407,29 +412,14 @@ def _headline(tree, title: str | None):
     return next((e for e, text in headings if e.tag == "h1" and text), None)
 
 
-def _date(
-    headline, paragraphs: list[str], metadata: str | None, teaser_days: set[str]
-) -> tuple[dt.date | None, str]:
+def _date(headline, paragraphs: list[str], metadata: str | None) -> tuple[dt.date | None, str]:
     shown = _date_near(headline, paragraphs) if headline is not None else None
     if shown is not None:
         return shown, "the date shown with the headline"
     day = parse_iso_day(metadata or "")
-    if day is not None and day.isoformat() not in teaser_days:
+    if day is not None:
         return day, "the page's metadata"
     return None, ""
-
-
-def _teaser_only_days(tree, leads: list[tuple[str, str]]) -> set[str]:
-    """Days of teasers that the page states nowhere else (meta tags, JSON-LD, a <time> that
-    is no list item's): htmldate may read them from a teaser's <time> when the article
-    shows no date of its own."""
-    stated = " ".join(
-        tree.xpath(
-            "//meta/@content | //script[@type='application/ld+json']/text()"
-            " | //time[not(ancestor::li)]/@datetime"
-        )
-    )
-    return {day for _, day in leads if day and day not in stated}
 
 
 def _date_near(headline, paragraphs: list[str], limit: int = 40) -> dt.date | None:
@@ -517,26 +507,55 @@ def _add_standfirst(page: HtmlPage, tree, description: str | None, headline) -> 
 
 
 def _leads(tree) -> list[tuple[str, str]]:
-    """Items of the lists under "More Articles" / "Related" headings: other articles' teasers."""
-    leads: list[tuple[str, str]] = []
-    for heading in tree.iter("h2", "h3", "h4", "h5", "h6", "strong", "p", "span", "div"):
+    """The teasers of the page's related lists, each once: (text, date shown)."""
+    items = dict.fromkeys(item for _, links in _teaser_blocks(tree) for item in _items(links))
+    return [lead for lead in map(_lead, items) if lead[0]]
+
+
+def _without_teasers(tree):
+    """A copy of the page without its related lists, whose teasers' text and dates would
+    otherwise be read as the article's (htmldate takes a bare date from anywhere)."""
+    copy = deepcopy(tree)
+    for heading, links in list(_teaser_blocks(copy)):
+        for element in (heading, *links):
+            if element.getparent() is not None:
+                element.getparent().remove(element)  # lxml removes its tail text with it
+    return copy
+
+
+def _teaser_blocks(tree) -> Iterator[tuple[Any, list]]:
+    """Each list heading ("Related News", "More Articles", "相关新闻") with the lists and
+    links that follow it, wherever it stands (an aside, or the article's own container)."""
+    for heading in tree.iter("h2", "h3", "h4", "h5", "h6", "strong", "b", "p", "span", "div"):
         if len(heading) > 2 or not LIST_HEADING.match(_text(heading.text_content())):
             continue
-        sibling = heading.getnext()
-        for _ in range(3):
-            if sibling is None:
-                break
-            for item in sibling.iter("li"):
-                leads.append(_lead(item))
-            if leads:
-                return [lead for lead in leads if lead[0]]
-            sibling = sibling.getnext()
-    return []
+        links = list(takewhile(_is_teaser_list, heading.itersiblings()))
+        if links:
+            yield heading, links
+
+
+def _is_teaser_list(element) -> bool:
+    """A list, a link, or an element whose text is mostly its links' (a date beside them)."""
+    if element.tag in ("ul", "ol", "a"):
+        return True
+    if not isinstance(element.tag, str) or element.tag in _HEADINGS:
+        return False
+    text = len(_text(element.text_content()))
+    linked = sum(len(_text(a.text_content())) for a in element.iter("a"))
+    return linked > 0 and linked >= text / 2
+
+
+def _items(links: list) -> Iterator[Any]:
+    """The teasers of a block: its list items, else its links."""
+    for element in links:
+        items = list(element.iter("li")) or ([element] if element.tag == "a" else list(element.iter("a")))
+        yield from items
 
 
 def _lead(item) -> tuple[str, str]:
     links = [_text(a.text_content()) for a in item.iter("a")]
     text = next((t for t in links if t), "") or _text(item.text_content())
-    dates = find_dates(_text(item.text_content()))
+    shown_beside = item.tail or "" if item.tag == "a" else ""  # "<a>Headline</a> 2019-11-16"
+    dates = find_dates(_text(item.text_content() + " " + shown_beside))
     shown = next((d.resolve().isoformat() for d in dates if d.year and d.resolve()), "")
     return text, shown
