@@ -392,3 +392,20 @@ def test_a_related_list_inside_the_articles_container_is_a_lead_not_text(heading
     assert page.paragraphs[-1].startswith("The Korean people will never yield")
     assert page.leads == [("Militarist Moves Assailed", "2019-11-12")]
     assert page.date is not None and page.date.isoformat() == "2019-11-17"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Juche 108 (2019), November 17 | Source: KCNA",
+        "发布时间：2019年11月17日 来源：新华网",
+        "2019-11-17 | Source: KCNA",
+    ],
+)
+def test_a_date_line_under_the_headline_dates_the_statement_beside_its_source(line: str) -> None:
+    """A header line that shows the date with other details (the source, a Juche year with
+    the common year beside it) dates the statement; a related block's date never does."""
+    related = '<div class="rel"><h3>Related News</h3><a href="/x">Festival held</a> 2019-11-16</div>'
+    page = extract_page(article_page(f'<div class="info">{line}</div>' + ARTICLE + related))
+    assert page is not None and page.date is not None
+    assert (page.date.isoformat(), page.date_from) == ("2019-11-17", "the date shown with the headline")

@@ -52,6 +52,7 @@ _SINGLEFILE_URL = re.compile(r"Page saved with SingleFile\s+url:\s*(\S+)", re.IG
 _SINGLEFILE_DATE = re.compile(
     r"saved date:\s*(?:\w{3},?\s+)?(?P<mon>[A-Za-z]{3})\w*\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})"
 )
+_YEAR = re.compile(r"(?<![\d.])(?:1[89]|2\d)\d\d(?![\d.])")
 _SENTENCE = re.compile(r"[.!?…。！？][\"'”’»)]*$")
 
 
@@ -430,6 +431,7 @@ def _date_near(headline, paragraphs: list[str], limit: int = 40) -> dt.date | No
     not the article's own date.
     """
     starts = [_text(p)[:40] for p in paragraphs[:2] if _text(p)]
+    heading = _text(headline.text_content())
     seen = 0
     for count, piece in enumerate(_texts_from(headline)):
         if count >= limit or LIST_HEADING.match(piece):
@@ -439,6 +441,9 @@ def _date_near(headline, paragraphs: list[str], limit: int = 40) -> dt.date | No
             date = dateline(piece)[0]
         if date is not None and date.year is not None:
             return date.resolve()
+        shown = _header_date(piece) if not seen and piece not in heading else None
+        if shown is not None:
+            return shown
         if any(
             piece.startswith(start) or start.startswith(piece[:40]) for start in starts if len(piece) >= 20
         ):
@@ -446,6 +451,20 @@ def _date_near(headline, paragraphs: list[str], limit: int = 40) -> dt.date | No
             if seen >= 2:
                 break
     return None
+
+
+def _header_date(piece: str) -> dt.date | None:
+    """The one day a short line above the text shows among other details ("发布时间：
+    2019年11月17日 来源：新华网", "Juche 108 (2019), November 17 | Source: KCNA"); a day
+    without its year takes the one year the line names."""
+    if len(piece) > 100 or _SENTENCE.search(piece):
+        return None
+    dates = find_dates(piece)
+    days = {d.resolve() for d in dates if d.year is not None} - {None}
+    if days:
+        return days.pop() if len(days) == 1 else None
+    years = set(_YEAR.findall(piece))
+    return dates[0].resolve(int(years.pop())) if len(dates) == 1 and len(years) == 1 else None
 
 
 def _texts_from(start) -> Iterator[str]:
