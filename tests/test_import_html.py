@@ -409,3 +409,26 @@ def test_a_date_line_under_the_headline_dates_the_statement_beside_its_source(li
     page = extract_page(article_page(f'<div class="info">{line}</div>' + ARTICLE + related))
     assert page is not None and page.date is not None
     assert (page.date.isoformat(), page.date_from) == ("2019-11-17", "the date shown with the headline")
+
+
+def test_an_article_in_a_table_layout_keeps_its_paragraphs_apart_and_once() -> None:
+    """A table cell that holds the headline and paragraphs is a layout, not a data row: its
+    paragraphs stay apart, and the text is not read twice (once by row, once by cell)."""
+    page = extract_page(
+        textwrap.dedent(
+            """\
+            <!DOCTYPE html><html><head><meta charset="utf-8"><title>KCNA Watch</title></head><body>
+            <table><tr><td><h1>U.S. Must Stop Its Hostile Policy</h1>
+            <p>Pyongyang, November 17, 2019 (KCNA) -- The U.S. is again resorting to sanctions.</p>
+            <p>This is a double-dealing act that can deceive no one.</p>
+            <p>The Korean people will never yield to the pressure of the imperialists.</p>
+            </td></tr></table></body></html>
+            """
+        ).encode()
+    )
+    assert page is not None and page.title == "U.S. Must Stop Its Hostile Policy"
+    assert page.paragraphs == [
+        "Pyongyang, November 17, 2019 (KCNA) -- The U.S. is again resorting to sanctions.",
+        "This is a double-dealing act that can deceive no one.",
+        "The Korean people will never yield to the pressure of the imperialists.",
+    ]

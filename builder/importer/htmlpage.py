@@ -186,24 +186,35 @@ def _text(value: str | None) -> str:
 
 def _paragraphs(body) -> list[str]:
     """One paragraph per block of trafilatura's tree; a line break starts a new one."""
-    paragraphs: list[str] = []
-    for element in body.iter():
-        if element.tag not in _BLOCKS or _has_block_ancestor(element, body):
-            continue
-        for part in _split_at_breaks(element):
-            text = clean_paragraph(part)
-            if text:
-                paragraphs.append(text)
-    return paragraphs
+    return [text for text in map(clean_paragraph, _parts(body)) if text]
 
 
-def _has_block_ancestor(element, body) -> bool:
-    parent = element.getparent()
-    while parent is not None and parent is not body:
-        if parent.tag in _BLOCKS and parent.tag != "row":
-            return True
-        parent = parent.getparent()
-    return False
+def _parts(container) -> Iterator[str]:
+    """The texts of a container's blocks in order; in a table cell laid out as a page, also
+    its lines between them (old news sites write "Pyongyang, … --" before the first <p>)."""
+    loose = container.tag == "cell"
+    line = container.text or ""
+    for child in container:
+        if _is_container(child) or child.tag in _BLOCKS:
+            yield line if loose else ""
+            yield from _parts(child) if _is_container(child) else _split_at_breaks(child)
+            line = ""
+        elif child.tag == "lb":
+            yield line if loose else ""
+            line = ""
+        else:
+            line += "".join(child.itertext())
+        line += child.tail or ""
+    yield line if loose else ""
+
+
+def _is_container(element) -> bool:
+    """Holds blocks to read one by one: a wrapper, or a table row or cell holding paragraphs
+    or headings (a page laid out in a table, not a data table, whose row is one line)."""
+    inner = [d.tag for d in element.iterdescendants() if d.tag in _BLOCKS]
+    if element.tag in ("row", "cell"):
+        return any(tag not in ("row", "cell") for tag in inner)
+    return element.tag not in _BLOCKS and bool(inner)
 
 
 def _split_at_breaks(element) -> list[str]:
