@@ -432,3 +432,35 @@ def test_an_article_in_a_table_layout_keeps_its_paragraphs_apart_and_once() -> N
         "This is a double-dealing act that can deceive no one.",
         "The Korean people will never yield to the pressure of the imperialists.",
     ]
+
+
+OLD_KCNA = """\
+<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"><title>KCNA</title></head>
+<body><table width="640">
+<tr><td><img src="/img/title.gif" alt="KOREAN CENTRAL NEWS AGENCY"></td></tr>
+<tr><td><a href="/index-e.htm">Home</a> | <a href="/news17/index-e.htm">News of Nov. 17</a></td></tr>
+<tr><td class="title"><b>Spokesman for DPRK FM Slams U.S. Sanctions</b></td></tr>
+<tr><td>
+Pyongyang, November 17 (KCNA) -- A spokesman for the Foreign Ministry issued the following statement:<br><br>
+The U.S. announced new unilateral sanctions against the DPRK, claiming that they aim at denuclearization.<br><br>
+The U.S. will be held wholly accountable for all the consequences. -0-<br>
+</td></tr>
+<tr><td><a href="/news17/02ee.html">Next</a> | <a href="/news17/00ee.html">Previous</a></td></tr>
+</table></body></html>
+"""
+
+
+def test_an_old_kcna_table_page_gives_its_headline_text_and_dateline_day(root: Path) -> None:
+    """An old kcna.co.jp-style page (table rows, <br><br> paragraphs, a site-only <title>):
+    the bold headline is the title, the navigation rows are no text, and the dateline's day
+    with --year dates it."""
+    page = root / "page.html"
+    page.write_text(OLD_KCNA, encoding="utf-8")
+    assert run("import", str(page), "--root", str(root), "--source", "herald", "--year", "2019") == 0
+    data, body = imported(root)
+    assert (data["title"], data["date"]) == ("Spokesman for DPRK FM Slams U.S. Sanctions", "2019-11-17")
+    assert body.strip().split("\n\n") == [
+        "Pyongyang, November 17 (KCNA) -- A spokesman for the Foreign Ministry issued the following statement:",
+        "The U.S. announced new unilateral sanctions against the DPRK, claiming that they aim at denuclearization.",
+        "The U.S. will be held wholly accountable for all the consequences. -0-",
+    ]

@@ -99,9 +99,9 @@ def extract_page(raw: bytes) -> HtmlPage | None:
     if doc is None or doc.body is None:
         return None
     text_head = raw[:200_000].decode("utf-8", "replace")
-    page = HtmlPage(paragraphs=paragraphs)
+    page = HtmlPage(paragraphs=_without_navigation(paragraphs, tree))
     page.notes.extend(_encoding_guessed(raw))
-    page.title = _title(tree, doc.title, doc.sitename, doc.hostname)
+    page.title = _title(tree, doc.title, doc.sitename, doc.hostname, page.paragraphs[:1])
     page.sitename = _site_name(doc.sitename, page.title)
     page.hostname = doc.hostname or None
     page.language = _language(tree, doc.language)
@@ -229,8 +229,11 @@ def _split_at_breaks(element) -> list[str]:
     return parts
 
 
-def _title(tree, found: str | None, sitename: str | None, hostname: str | None) -> str | None:
-    """The headline: a title candidate that a heading on the page confirms, else og/<title>."""
+def _title(
+    tree, found: str | None, sitename: str | None, hostname: str | None, first: list[str]
+) -> str | None:
+    """The headline: a title candidate that a heading on the page confirms, else og/<title>;
+    `first` is the text's first line, which may be the headline."""
     site = _site_names(sitename, hostname)
     metas = [
         _text(v)
@@ -250,7 +253,7 @@ def _title(tree, found: str | None, sitename: str | None, hostname: str | None) 
     confirmed = [p for p in pieces if any(_heading_confirms(h, p) for h in headings)]
     if confirmed:
         return max(confirmed, key=len)
-    shown = _article_heading(tree, site) if _names_only(candidates) else None
+    shown = _article_heading(tree, site, first) if _names_only(candidates) else None
     if shown:
         return shown  # the page's title and og:title name only the site or a section
     for candidate in candidates:
@@ -266,16 +269,46 @@ def _names_only(candidates: list[str]) -> bool:
     return all(len(part.split()) <= 3 for c in candidates for part in _SEPARATORS.split(c) if part.strip())
 
 
-def _article_heading(tree, site: set[str]) -> str | None:
+def _article_heading(tree, site: set[str], first: list[str]) -> str | None:
     """The article's own headline: the h1 in its article or main element, else the page's
-    only h1 outside its header, navigation and footer; never the site's name or a word."""
+    only h1 outside its header, navigation and footer, else the text's first line where the
+    page sets it apart (old pages with no h1); never the site's name or a word."""
     inside = tree.xpath("//article//h1 | //main//h1")
     outside = [h for h in tree.iter("h1") if not _in_chrome(h)]
     for heading in inside[:1] or (outside if len(outside) == 1 else []):
         text = _text(heading.text_content())
         if len(text.split()) >= 2 and len(text) <= 300 and text.casefold() not in site:
             return text
+    line = first[0] if first and not outside else ""
+    if (
+        len(line.split()) >= 2
+        and len(line) <= 300
+        and line.casefold() not in site
+        and not _SENTENCE.search(line)
+    ):
+        marked = tree.xpath(
+            "//b | //strong | //h2 | //h3 | //*[contains(@class, 'title') or contains(@class, 'headline')]"
+        )
+        if any(_text(e.text_content()) == line for e in marked):
+            return line
     return None
+
+
+def _without_navigation(paragraphs: list[str], tree) -> list[str]:
+    """The text without the navigation lines at its ends ("Home | News of Nov. 17", "Next |
+    Previous"): lines made of two or more of the page's links and separators only."""
+    links = {_text(a.text_content()) for a in tree.iter("a")}
+
+    def navigation(line: str) -> bool:
+        parts = [p.strip() for p in _SEPARATORS.split(line) if p.strip()]
+        return len(parts) >= 2 and all(p in links for p in parts)
+
+    start, end = 0, len(paragraphs)
+    while start < end and navigation(paragraphs[start]):
+        start += 1
+    while end > start and navigation(paragraphs[end - 1]):
+        end -= 1
+    return paragraphs[start:end]
 
 
 def _site_name(found: str | None, title: str | None) -> str | None:
