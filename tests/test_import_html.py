@@ -464,3 +464,30 @@ def test_an_old_kcna_table_page_gives_its_headline_text_and_dateline_day(root: P
         "The U.S. announced new unilateral sanctions against the DPRK, claiming that they aim at denuclearization.",
         "The U.S. will be held wholly accountable for all the consequences. -0-",
     ]
+
+
+def test_a_blockquote_is_written_as_a_markdown_quote_with_its_paragraphs_apart(root: Path) -> None:
+    """What the statement quotes (<blockquote>) is not its own words: it is written as a
+    Markdown quote, each quoted paragraph apart, and still escaped as text."""
+    page = root / "page.html"
+    page.write_bytes(
+        article_page(
+            '<p class="date">2019.11.17</p><p>The U.S. State Department spokesman said on November 15:</p>'
+            "<blockquote><p>North Korea must take steps before any relief is considered.</p>"
+            "<p>Our policy has not changed.</p></blockquote>"
+            "<p>This is nothing but a sophism aimed at shifting the blame onto the DPRK.</p>"
+            "<blockquote>1. We have no *willingness* to meet such a partner.</blockquote>"
+            "<p>The U.S. must answer for the consequences.</p>"
+        )
+    )
+    assert run("import", str(page), "--root", str(root), "--source", "herald") == 0
+    _, body = imported(root)
+    assert body.strip().split("\n\n") == [
+        "The U.S. State Department spokesman said on November 15:",
+        "> North Korea must take steps before any relief is considered.\n>\n> Our policy has not changed.",
+        "This is nothing but a sophism aimed at shifting the blame onto the DPRK.",
+        "> 1\\. We have no \\*willingness\\* to meet such a partner.",
+        "The U.S. must answer for the consequences.",
+    ]
+    rendered = render_markdown(body)
+    assert rendered.count("<blockquote>") == 2 and "<ol" not in rendered and "<em>" not in rendered

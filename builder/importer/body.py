@@ -4,6 +4,8 @@ Captured text is not Markdown: a paragraph starting "1." or "#" or "-", an aster
 underscore at a word's edge, a "[" or a "<" would otherwise be rendered as a list, a
 heading, emphasis, a link or raw HTML. Only such characters are escaped, so the body
 stays readable in an editor; "<" becomes "&lt;" so no markup from a capture survives.
+What the document quotes (a page's <blockquote>) is written as a Markdown quote, so it
+is never read as the statement's own words.
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ _ENTITY_LIKE = re.compile(r"&(?=#|[A-Za-z])")  # browsers read "&copy" and "&#0"
 _LEADING_LIST = re.compile(r"^([-+])(?=\s|$|[-+\s]+$)")
 _LEADING_NUMBER = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
 _INLINE = str.maketrans({"\\": "\\\\", "`": "\\`", "*": "\\*", "[": "\\[", "{": "\\{", "<": "&lt;"})
+
+
+class Quoted(str):
+    """A paragraph the document quotes (a page's <blockquote>), not its own words."""
 
 
 def clean_paragraph(text: str) -> str:
@@ -35,9 +41,22 @@ def escape_paragraph(text: str) -> str:
 
 
 def to_markdown(paragraphs: Iterable[str]) -> str:
-    """The body: escaped paragraphs separated by one blank line, ending with a newline."""
-    kept = [escape_paragraph(p) for p in paragraphs if clean_paragraph(p)]
-    return "\n\n".join(kept) + "\n" if kept else ""
+    """The body: escaped paragraphs separated by one blank line, ending with a newline;
+    consecutive quoted paragraphs make one quote."""
+    blocks: list[str] = []
+    quoting = False
+    for paragraph in paragraphs:
+        if not clean_paragraph(paragraph):
+            continue
+        text = escape_paragraph(paragraph)
+        if isinstance(paragraph, Quoted):
+            text = ("\n>\n" if quoting else "") + "> " + text
+            if quoting:
+                blocks[-1] += text
+                continue
+        blocks.append(text)
+        quoting = isinstance(paragraph, Quoted)
+    return "\n\n".join(blocks) + "\n" if blocks else ""
 
 
 def _escape_underscores(text: str) -> str:

@@ -34,7 +34,7 @@ from itertools import takewhile
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from .body import clean_paragraph
+from .body import Quoted, clean_paragraph
 from .capture import LIST_HEADING
 from .dates import MONTH_NUMBERS, date_line, dateline, find_dates, parse_iso_day
 
@@ -186,18 +186,21 @@ def _text(value: str | None) -> str:
 
 def _paragraphs(body) -> list[str]:
     """One paragraph per block of trafilatura's tree; a line break starts a new one."""
-    return [text for text in map(clean_paragraph, _parts(body)) if text]
+    cleaned = ((part, clean_paragraph(part)) for part in _parts(body))
+    return [Quoted(text) if isinstance(part, Quoted) else text for part, text in cleaned if text]
 
 
 def _parts(container) -> Iterator[str]:
     """The texts of a container's blocks in order; in a table cell laid out as a page, also
-    its lines between them (old news sites write "Pyongyang, … --" before the first <p>)."""
-    loose = container.tag == "cell"
+    its lines between them (old news sites write "Pyongyang, … --" before the first <p>).
+    A quote's parts are Quoted."""
+    loose = container.tag in ("cell", "quote")
     line = container.text or ""
     for child in container:
         if _is_container(child) or child.tag in _BLOCKS:
             yield line if loose else ""
-            yield from _parts(child) if _is_container(child) else _split_at_breaks(child)
+            parts = _parts(child) if _is_container(child) else _split_at_breaks(child)
+            yield from map(Quoted, parts) if child.tag == "quote" else parts
             line = ""
         elif child.tag == "lb":
             yield line if loose else ""
@@ -209,10 +212,11 @@ def _parts(container) -> Iterator[str]:
 
 
 def _is_container(element) -> bool:
-    """Holds blocks to read one by one: a wrapper, or a table row or cell holding paragraphs
-    or headings (a page laid out in a table, not a data table, whose row is one line)."""
+    """Holds blocks to read one by one: a wrapper, a quote of paragraphs, or a table row or
+    cell holding paragraphs or headings (a page laid out in a table, not a data table, whose
+    row is one line)."""
     inner = [d.tag for d in element.iterdescendants() if d.tag in _BLOCKS]
-    if element.tag in ("row", "cell"):
+    if element.tag in ("row", "cell", "quote"):
         return any(tag not in ("row", "cell") for tag in inner)
     return element.tag not in _BLOCKS and bool(inner)
 
