@@ -491,3 +491,63 @@ def test_a_blockquote_is_written_as_a_markdown_quote_with_its_paragraphs_apart(r
     ]
     rendered = render_markdown(body)
     assert rendered.count("<blockquote>") == 2 and "<ol" not in rendered and "<em>" not in rendered
+
+
+@pytest.fixture
+def press(tmp_path: Path) -> Path:
+    """An archive that knows two publications, neither by its web address."""
+    return write_archive(
+        tmp_path / "press",
+        {
+            "content/entities/rodong-sinmun.md": "---\nname: Rodong Sinmun\ntype: publication\n---\n",
+            "content/entities/kcna.md": (
+                "---\nname: Korean Central News Agency\ntype: publication\naliases: [KCNA, kcna.kp]\n---\n"
+            ),
+        },
+    )
+
+
+RODONG = '<link rel="canonical" href="http://www.rodong.rep.kp/en/index.php?MTJAMjAxOS0xMS0xNy1IMDAx">'
+
+
+@pytest.mark.parametrize(
+    ("title", "head", "shown"),
+    [
+        ("Rodong Sinmun", RODONG, ""),
+        ("News", RODONG + '<meta property="og:site_name" content="Rodong Sinmun">', ""),
+        ("News", RODONG, '<a href="/en/"><img src="logo.png" alt="Rodong Sinmun"></a>'),
+        ("News", RODONG, "<div>Copyright © 2019 Rodong Sinmun. All rights reserved.</div>"),
+    ],
+    ids=["title", "og:site_name", "logo", "copyright"],
+)
+def test_a_publication_named_on_the_page_is_matched_before_its_web_address(
+    press: Path, title: str, head: str, shown: str
+) -> None:
+    """The name the page shows for its site (title, og:site_name, logo, © line) matches the
+    archive's publication; the host name 'rodong.rep.kp' is no name for it."""
+    page = press / "page.html"
+    raw = article_page('<p class="date">2019.11.17</p>' + ARTICLE, head=head).decode()
+    page.write_text(
+        raw.replace("<title>U.S. Must Stop Its Hostile Policy</title>", f"<title>{title}</title>") + shown
+    )
+    assert run("import", str(page), "--root", str(press)) == 0
+    data, _ = imported(press)
+    assert data["source"] == "rodong-sinmun"
+    assert data["title"] == "U.S. Must Stop Its Hostile Policy"
+
+
+def test_a_wayback_save_is_dated_and_named_by_its_original_address(press: Path) -> None:
+    """A Wayback Machine save names its original address in its canonical link: that is the
+    statement's source_url and names its publication; the capture time is the retrieval day."""
+    page = press / "page.html"
+    wayback = "http://web.archive.org/web/20191118093000/http://www.kcna.kp/en/article/abc.kcmsf"
+    page.write_bytes(
+        article_page(
+            '<p class="date">2019-11-17</p>' + ARTICLE, head=f'<link rel="canonical" href="{wayback}">'
+        )
+    )
+    assert run("import", str(page), "--root", str(press)) == 0
+    data, _ = imported(press)
+    assert data["source"] == "kcna"
+    assert data["source_url"] == "http://www.kcna.kp/en/article/abc.kcmsf"
+    assert data["retrieved"] == "2019-11-18"

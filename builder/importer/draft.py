@@ -27,6 +27,7 @@ class Draft:
     speaker: str | None = None
     derived_title: str | None = None
     publication_names: list[str] = field(default_factory=list)
+    site_names: list[str] = field(default_factory=list)  # names a page shows for its site
     hostnames: list[str] = field(default_factory=list)
     source_url: str | None = None
     retrieved: dt.date | None = None

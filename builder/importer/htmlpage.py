@@ -46,6 +46,22 @@ _SKIP = frozenset(["script", "style", "noscript", "template", "svg", "head"])
 _HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _BLOCKS = frozenset(["p", "head", "item", "quote", "cell", "code", "row"])
 _WAYBACK = re.compile(r"__wm\.wombat\(\s*\"(?P<url>[^\"]+)\"\s*,\s*\"(?P<ts>\d{8})\d{0,6}\"")
+_WAYBACK_HOST = re.compile(r"(?:^|\.)archive\.org$", re.IGNORECASE)
+_WAYBACK_URL = re.compile(r"^https?://web\.archive\.org/web/(?P<ts>\d{8})\d{0,6}[a-z_]*/(?P<url>.+)$")
+_COPYRIGHT = re.compile(
+    r"(?:©|\(c\)|copyright)[\s©]*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?:by\s+)?"
+    r"(?P<name>[^\W\d][^.|,©]{1,60}?)\s*(?:[.|,]|all rights|$)",
+    re.IGNORECASE,
+)
+_LOGO_ALT = (
+    "//img[contains(@src, 'logo') or contains(@class, 'logo') or contains(@id, 'logo')"
+    " or ancestor::*[contains(@class, 'logo') or contains(@id, 'logo')]]/@alt"
+)
+_COPYRIGHT_LINES = (
+    "//text()[(contains(., '©') or contains(translate(., 'COPYRIGHT', 'copyright'), 'copyright'))"
+    " and (ancestor::footer or ancestor::*[contains(@id, 'footer') or contains(@class, 'footer')"
+    " or contains(@id, 'copyright') or contains(@class, 'copyright')])]"
+)
 _WAYBACK_TS = re.compile(r"web\.archive\.org/web/(\d{8})\d{6}")
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.IGNORECASE)
 _SINGLEFILE_URL = re.compile(r"Page saved with SingleFile\s+url:\s*(\S+)", re.IGNORECASE)
@@ -68,6 +84,7 @@ class HtmlPage:
     saved_url: str | None = None  # the address the saving tool recorded
     retrieved: dt.date | None = None
     sitename: str | None = None
+    site_names: list[str] = field(default_factory=list)  # every name the page shows for its site
     hostname: str | None = None
     language: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -104,9 +121,15 @@ def extract_page(raw: bytes) -> HtmlPage | None:
     page.title = _title(tree, doc.title, doc.sitename, doc.hostname, page.paragraphs[:1])
     page.sitename = _site_name(doc.sitename, page.title)
     page.hostname = doc.hostname or None
+    if _WAYBACK_HOST.search(page.hostname or ""):  # the saving archive, not the publication
+        page.sitename = page.hostname = None
+    page.site_names = _shown_site_names(tree, page.title, page.sitename)
     page.language = _language(tree, doc.language)
     page.url = _page_url(tree)
     page.saved_url, page.retrieved = _saved(text_head)
+    if page.saved_url is None:
+        page.saved_url, day = _archived_address(tree)
+        page.retrieved = page.retrieved or day
     headline = _headline(tree, page.title)
     _drop_leading_furniture(page)
     _add_standfirst(page, tree, doc.description, headline)
@@ -390,6 +413,32 @@ def _trim_site_parts(title: str, site: set[str]) -> str:
     start = title.find(kept[0]) if kept else 0
     end = title.rfind(kept[-1]) + len(kept[-1]) if kept else len(title)
     return title[start:end].strip() or title
+
+
+def _shown_site_names(tree, title: str | None, sitename: str | None) -> list[str]:
+    """The names the page shows for its site, to match a publication before its web address
+    does: og:site_name, the parts of <title> and og:title that are not the headline, the
+    logo's alt text, the holder in its footer's © line."""
+    headline = (title or "").casefold()
+    titles = tree.xpath("//title/text() | //meta[@property='og:title']/@content")
+    parts = [p.strip() for t in titles for p in _SEPARATORS.split(_text(t)) if p.strip()]
+    shown = [p for p in parts if not (_is_headline(p.casefold(), headline) or p.casefold() in headline)]
+    shown += [_text(alt) for alt in tree.xpath(_LOGO_ALT)]
+    lines = tree.xpath(
+        "//text()[contains(., '©') or contains(translate(., 'COPYRIGHT', 'copyright'), 'copyright')]"
+    )
+    shown += [m["name"] for m in (_COPYRIGHT.search(_text(line)) for line in lines) if m]
+    return [name for name in dict.fromkeys([sitename or "", *shown]) if name and len(name) <= 60]
+
+
+def _archived_address(tree) -> tuple[str | None, dt.date | None]:
+    """The original address and capture day of a Wayback Machine save whose canonical link
+    or og:url is its archive address (web.archive.org/web/<time>/<original>)."""
+    for value in tree.xpath("//link[@rel='canonical']/@href | //meta[@property='og:url']/@content"):
+        found = _WAYBACK_URL.match(value.strip())
+        if found and http_url(found["url"]):
+            return http_url(found["url"]), _ymd(found["ts"])
+    return None, None
 
 
 def _language(tree, found: str | None) -> str | None:

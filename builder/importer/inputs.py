@@ -152,6 +152,7 @@ def _read_html(shown: str, data: bytes) -> Draft:
     # A page that names no site is named by its address (a new publication "bundespolizei.de").
     site = page.sitename or next((h.casefold().removeprefix("www.") for h in draft.hostnames), None)
     draft.publication_names = [site] if site else []
+    draft.site_names = page.site_names
     draft.notes = list(page.notes)
     draft.leads = [Lead(text, date, shown) for text, date in page.leads]
     return draft

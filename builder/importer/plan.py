@@ -9,7 +9,8 @@ would write, and so each rule can be tested on its own:
   differs: a new version, the old text moved to content/versions/<id>/;
 * the date: --date; else a full date the document states; else the day its opening
   names with the year from --year (or a year the record states). Never guessed;
-* the source: --source, else the publication the capture names, matched by name or
+* the source: --source, else the publication the capture names (or a page shows as its
+  site's name), matched by name or
   alias (or created with --create-source).
 """
 
@@ -234,7 +235,9 @@ def resolve_source(
         new = new_source(named, index)
         rel = f"content/entities/publications/{opts.source}.md"
         return opts.source, NewSource(opts.source, new.name, new.aliases, rel), ("", "")
-    found = match_publication(draft.publication_names, draft.hostnames, index.publications())
+    found = match_publication(
+        draft.publication_names, draft.hostnames, index.publications(), draft.site_names
+    )
     if found:
         return found, None, ("", "")
     ids = [e.id for e in index.publications()]
@@ -265,15 +268,18 @@ def resolve_source(
     )
 
 
-def match_publication(names: list[str], hosts: list[str], publications: list[model.Entity]) -> str | None:
-    """The publication a capture names: its id, or its exact name or alias, first; then one
-    named within."""
+def match_publication(
+    names: list[str], hosts: list[str], publications: list[model.Entity], site_names: list[str] = ()
+) -> str | None:
+    """The publication a capture names: its id, or its exact name or alias, first; then the
+    name a page shows for its site (a web address is often no publication's name); then its
+    host; then one named within."""
     ids = {e.id for e in publications}
     for name in names:
         if name.strip() in ids:
             return name.strip()
     table = {normal_name(n): e.id for e in publications for n in e.names}
-    for name in names:
+    for name in [*names, *site_names]:
         if normal_name(name) in table:
             return table[normal_name(name)]
     for host in hosts:
