@@ -11,10 +11,14 @@ precision mode 1,627, and every article's text from first to last sentence the s
   on the page where one matches; else the article's own h1 (when the title and og:title
   name only the site or a section); else the title without its site-name part;
 * date: a date shown next to the headline (a date line, "Datum 25.01.2022", a dateline
-  "Bern, 17.08.2007 - …"), else the page's metadata (htmldate without its extensive
-  search, which would fall back to a copyright year: a guess);
+  "Bern, 17.08.2007 - …", a line "… 2019年11月17日 来源：新华网"), else the page's metadata
+  (htmldate without its extensive search, which would fall back to a copyright year: a
+  guess); related lists are cut from the page first, so a teaser's date is never read;
+* site names: og:site_name, the title's site part, the logo's alt, the footer's © line,
+  matched to a publication before the page's host;
 * address: `<link rel=canonical>`, else og:url, else what the saving tool recorded
-  ("saved from url", SingleFile's `url:`, the Wayback Machine's original address);
+  ("saved from url", SingleFile's `url:`, the Wayback Machine's original address, also
+  when the canonical link is the Wayback address);
 * retrieved: only a date the saving tool recorded (SingleFile's "saved date", the
   Wayback Machine's capture time), never the file's modification time;
 * a standfirst under the headline that trafilatura left out is put back when it is the
