@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import textwrap
 
 import pytest
 from hypothesis import given, settings
@@ -217,3 +218,37 @@ def test_a_capture_that_states_no_language_is_given_its_scripts() -> None:
     assert script_language(["武汉的声音有硬核的温度。新华社"]) == "zh"
     assert script_language(["The spokesman said so.", "Заявление МИД"]) is None
     assert script_language(["2019 — 11 — 17"]) is None
+
+
+def test_dated_list_followed_by_prose_is_part_of_the_text() -> None:
+    """A chronology (date line, sentence, …) with the statement going on below it is kept;
+    the same dated lines closing the text are a teaser list."""
+    chronology = textwrap.dedent(
+        """\
+        White Paper on Hostile Acts
+
+        Pyongyang, December 1, 2019 (KCNA) -- The Institute published a white paper.
+
+        The white paper lists the following acts:
+
+        November 5, 2019
+        The U.S. staged a combined air drill.
+
+        November 14, 2019
+        The U.S. railroaded a resolution at the UN.
+
+        The white paper concludes that the hostile policy goes on.
+        """
+    )
+    kept = parse_text(chronology)
+    assert kept.paragraphs[2:] == [
+        "November 5, 2019",
+        "The U.S. staged a combined air drill.",
+        "November 14, 2019",
+        "The U.S. railroaded a resolution at the UN.",
+        "The white paper concludes that the hostile policy goes on.",
+    ]
+    assert kept.leads == [] and kept.dropped == []
+    teasers = parse_text(chronology.rsplit("\n\n", 1)[0] + "\n")
+    assert teasers.paragraphs[-1] == "The white paper lists the following acts:"
+    assert [date for _, date in teasers.leads] == ["2019-11-05", "2019-11-14"]

@@ -10,7 +10,9 @@ each cut mid-sentence, often shown twice with the listing's date between. The ru
   above it are the head: the headline (last line of two words or more), date lines;
 * the body ends at a list heading ("More From X", "Related", "More Articles", …), a
   copyright footer, or where teaser structure starts: a line, a date line, and the line
-  again (or line/date pairs repeating); everything below is read as leads;
+  again (or line/date pairs repeating) with no sentence of the text after them (dated
+  lines followed by more prose are the statement's own list); everything below is read
+  as leads;
 * single-word interface lines (Share, Print, Facebook, …) are dropped anywhere.
 """
 
@@ -186,14 +188,38 @@ def _body_end(entries: list[_Line]) -> int:
 
 
 def _teaser_starts(entries: list[_Line], j: int) -> bool:
-    """A teaser list begins at j: text/date/text-again, or text/date pairs, or date/text pairs."""
+    """A teaser list begins at j: text/date/text-again, or text/date pairs, or date/text pairs.
+
+    Dated lines followed by more of the statement's prose are its own list (a white
+    paper's chronology), not teasers: a page's list of teasers closes the text.
+    """
     texts = [e.text for e in entries[j : j + 4]]
     dated = [date_line(t) is not None for t in texts]
     if len(texts) >= 3 and not dated[0] and dated[1] and not dated[2]:
-        return texts[2] == texts[0] or (len(texts) == 4 and dated[3] and _pairs_end_dated(entries, j))
+        listed = texts[2] == texts[0] or (len(texts) == 4 and dated[3] and _pairs_end_dated(entries, j))
+        return listed and not _prose_follows(entries, j)
     if len(texts) >= 3 and dated[0] and not dated[1] and dated[2]:
-        return True
+        return not _prose_follows(entries, j)
     return len(texts) == 4 and texts[0] == texts[1] and texts[2] == texts[3] and texts[0] != texts[2]
+
+
+def _prose_follows(entries: list[_Line], j: int) -> bool:
+    """A sentence after j, next to no date line, before any list heading or footer.
+
+    Every line of a teaser list is a date or sits next to one; a sentence standing on its
+    own below the dated lines is the statement going on.
+    """
+    for k in range(j, len(entries)):
+        text = entries[k].text
+        if LIST_HEADING.match(text) or _FOOTER.match(text) or _SITE_LINE.match(text):
+            return False
+        if _is_prose(text) and not _next_to_date(entries, k):
+            return True
+    return False
+
+
+def _next_to_date(entries: list[_Line], k: int) -> bool:
+    return any(0 <= i < len(entries) and date_line(entries[i].text) for i in (k - 1, k + 1))
 
 
 def _pairs_end_dated(entries: list[_Line], j: int) -> bool:
