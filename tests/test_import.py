@@ -652,3 +652,24 @@ def test_content_s_control_characters_never_reach_the_terminal(
     out, err = capsys.readouterr()
     assert "Spokesman for the \\x1b]0;PWNED\\x07" in out and "\\x1b]52;c" in err
     assert "\x1b" not in out + err and "\x07" not in out + err
+
+
+def test_headline_right_above_the_dateline_is_the_title(root: Path, tmp_path: Path) -> None:
+    """A headline copied with no blank line before "Pyongyang, November 17, 2019 (KCNA) --"
+    is the title; the dateline dates the statement and its announcement gives the speaker."""
+    capture = tmp_path / "headline.txt"
+    capture.write_text(
+        "Spokesman for DPRK Foreign Ministry Slams U.S. Sanctions\n"
+        "Pyongyang, November 17, 2019 (KCNA) -- A spokesman for the Foreign Ministry of the DPRK "
+        "issued the following statement on Sunday:\n\n"
+        "The U.S. announced new unilateral sanctions against the DPRK.\n\n"
+        "This is a hostile act that cannot be tolerated.\n",
+        encoding="utf-8",
+    )
+    assert run("import", str(capture), "--root", str(root)) == 0
+    (path,) = root.glob("content/statements/2019/*.md")
+    data, body = statement(root, path.stem)
+    assert data["title"] == "Spokesman for DPRK Foreign Ministry Slams U.S. Sanctions"
+    assert data["date"] == "2019-11-17"
+    assert data["speaker"] == "Spokesman for the Foreign Ministry of the DPRK"
+    assert paragraphs(body)[0].startswith("Pyongyang, November 17, 2019 (KCNA) -- A spokesman")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .dates import TextDate, date_line, place_date_line
+from .dates import TextDate, date_line, dateline, place_date_line
 
 _HEADER = re.compile(
     r"^(?P<key>url|source url|link|source|publication|title|headline|date|published"
@@ -56,6 +56,7 @@ _SITE_LINE = re.compile(
 )
 _PROSE_END = re.compile(r"[.!?:;…。！？][\"'”’»)\]]*$")
 _BREADCRUMB = re.compile(r"\s(?:>|»|/|\||›)\s")
+_PLACE_COMMA = re.compile(r"[^,]{1,40},\s")
 _BYLINE = re.compile(r"^(?:by|von|por|par|author|autor|text)\b[:\s]", re.IGNORECASE)
 
 
@@ -284,15 +285,23 @@ def _continues(previous: str, line: str, blank_separated: bool = False, width: i
 
     A line starting in lower case always continues; otherwise the previous line must be a
     long one: of a text whose paragraphs are separated by blank lines, or one that fills
-    the width the whole text was wrapped at.
+    the width the whole text was wrapped at. A line opening with a news dateline
+    ("Pyongyang, November 17 (KCNA) --") starts the text: the line above is its headline.
     """
     if _PROSE_END.search(previous) or date_line(previous) or date_line(line) or LIST_HEADING.match(line):
         return False
     if line[:1].islower() or (previous.endswith("-") and line[:1].isalnum()):
         return True
+    if _opens_with_dateline(line):
+        return False
     if width is not None:
         return len(previous) >= 0.7 * width
     return blank_separated and len(previous) >= 40
+
+
+def _opens_with_dateline(line: str) -> bool:
+    """ "Pyongyang, November 17 (KCNA) --": a capitalised place and a comma, then the date."""
+    return line[:1].isupper() and _PLACE_COMMA.match(line) is not None and dateline(line)[0] is not None
 
 
 def _join(previous: str, line: str) -> str:
