@@ -673,3 +673,21 @@ def test_headline_right_above_the_dateline_is_the_title(root: Path, tmp_path: Pa
     assert data["date"] == "2019-11-17"
     assert data["speaker"] == "Spokesman for the Foreign Ministry of the DPRK"
     assert paragraphs(body)[0].startswith("Pyongyang, November 17, 2019 (KCNA) -- A spokesman")
+
+
+def test_a_juche_year_above_the_text_gives_the_year_of_the_day_it_names(root: Path, tmp_path: Path) -> None:
+    """ "Juche 108 (2019)" on its own line and "on November 17" in the opening: 2019-11-17,
+    and the report says where the year came from."""
+    capture = tmp_path / "juche.txt"
+    capture.write_text(
+        "Statement of Korea Asia-Pacific Peace Committee\n\nJuche 108 (2019)\n\n"
+        "A spokesman for the Korea Asia-Pacific Peace Committee issued the following statement on November 17:\n\n"
+        "The Japanese reactionaries must stop their hostile acts.\n",
+        encoding="utf-8",
+    )
+    assert run("import", str(capture), "--root", str(root), "--source", "kcna") == 0
+    (path,) = root.glob("content/statements/2019/*.md")
+    data, body = statement(root, path.stem)
+    assert data["date"] == "2019-11-17"
+    assert data["title"] == "Statement of Korea Asia-Pacific Peace Committee"
+    assert "Juche" not in body

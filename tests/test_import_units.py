@@ -98,6 +98,12 @@ def test_ids_are_short_readable_and_unique() -> None:
         ("Nov. 17", (None, 11, 17)),
         ("The meeting on November 17, 2019 was long.", None),
         ("13/14/2019", None),
+        ("17 ноября 2019 г.", (2019, 11, 17)),
+        ("주체108(2019)년 11월 17일", (2019, 11, 17)),
+        ("2019-11-17 10:23:45 来源：新华网", (2019, 11, 17)),
+        ("(평양 11월 17일발 조선중앙통신)", (None, 11, 17)),
+        ("新华社平壤11月17日电", (None, 11, 17)),
+        ("Juche 108 (2019)", None),
     ],
 )
 def test_date_lines(line: str, expected: tuple | None) -> None:
@@ -112,6 +118,23 @@ def test_datelines_and_dates_in_prose() -> None:
     assert (date.year, date.month, date.day, agency) == (None, 11, 17, "KCNA")
     assert date.resolve(2019) == dt.date(2019, 11, 17)
     assert find_dates("on February 30, 2019")[0].resolve() is None
+    date, agency, start = dateline("新华社平壤11月17日电 朝鲜外务省发言人17日发表谈话。")
+    assert ((date.month, date.day), agency, start) == ((11, 17), "新华社", 13)
+
+
+def test_a_year_written_in_the_text_dates_a_day_without_one() -> None:
+    """A Juche year alone above the text, or the signed-off date, gives the year; a
+    dateline alone on its line is the day, not the first paragraph."""
+    above = parse_text("Press Statement\n\nJuche 108 (2019)\n\nThe committee issued it on November 17:\n")
+    assert above.year == 2019 and above.title == "Press Statement"
+    korean = parse_text(
+        "외무성 대변인 담화\n\n(평양 11월 17일발 조선중앙통신)\n\n대변인은 17일 담화를 발표하였다.\n\n"
+        "우리는 이것을 규탄한다.\n\n주체108(2019)년 11월 17일\n평양\n"
+    )
+    assert (korean.head_date.month, korean.head_date.day, korean.year) == (11, 17, 2019)
+    assert korean.title == "외무성 대변인 담화"
+    assert korean.paragraphs[0] == "대변인은 17일 담화를 발표하였다."
+    assert "조선중앙통신" in korean.publication_names
 
 
 @pytest.mark.parametrize(

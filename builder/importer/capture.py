@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .dates import TextDate, date_line, dateline, place_date_line
+from .dates import TextDate, date_line, dateline, place_date_line, year_line
 
 _HEADER = re.compile(
     r"^(?P<key>url|source url|link|source|publication|title|headline|date|published"
@@ -67,6 +67,7 @@ class TextCapture:
     paragraphs: list[str]
     title: str | None = None
     head_date: TextDate | None = None  # a date line above the body (or signing it off)
+    year: int | None = None  # a year the text writes: alone above it, or in its signed-off date
     headers: dict[str, str] = field(default_factory=dict)
     publication_names: list[str] = field(default_factory=list)
     leads: list[tuple[str, str]] = field(default_factory=list)  # (text, date)
@@ -89,12 +90,17 @@ def parse_text(text: str) -> TextCapture:
     body_start = next((i for i, e in enumerate(entries) if _is_prose(e.text)), 0)
     head, body = entries[:body_start], entries[body_start:]
     result = TextCapture(paragraphs=[], headers=headers)
-    result.title, result.head_date = _read_head(head)
+    result.title, result.head_date, result.year, agency = _read_head(head)
     result.paragraphs, repeats = _paragraphs(body)
+    signed = _sign_off_date(body, tail)
     if result.head_date is None:
-        result.head_date = _sign_off_date(body, tail)
+        result.head_date = signed
+    if result.year is None and signed is not None:
+        result.year = signed.year
+    if agency:
+        result.publication_names.append(agency)
     result.leads = _leads(tail)
-    result.publication_names = _publication_names(headers, tail)
+    result.publication_names += _publication_names(headers, tail)
     if ui_dropped:
         result.dropped.append(f"{ui_dropped} interface line(s) (Share, Print, …)")
     if repeats:
@@ -234,21 +240,27 @@ def _pairs_end_dated(entries: list[_Line], j: int) -> bool:
     return (k - j) % 2 == 0
 
 
-def _read_head(head: list[_Line]) -> tuple[str | None, TextDate | None]:
-    """The headline and the date line nearest the text (a ticker above them is not theirs)."""
-    title = None
+def _read_head(head: list[_Line]) -> tuple[str | None, TextDate | None, int | None, str | None]:
+    """The headline, the date line nearest the text (a ticker above them is not theirs), a
+    year written alone ("Juche 108 (2019)") and the agency a dateline line names."""
+    title = agency = None
     found: TextDate | None = None
+    year: int | None = None
     for entry in head:
         date = date_line(entry.text)
         if date is not None:
             if found is None or date.year is not None or found.year is None:
                 found = date
+            agency = dateline(entry.text)[1] or agency
+            continue
+        if year_line(entry.text) is not None:
+            year = year_line(entry.text)
             continue
         if _BYLINE.match(entry.text) or _BREADCRUMB.search(entry.text):
             continue
         if len(entry.text.split()) >= 2 and not LIST_HEADING.match(entry.text):
             title = entry.text
-    return title, found
+    return title, found, year, agency
 
 
 def _sign_off_date(body: list[_Line], tail: list[_Line]) -> TextDate | None:

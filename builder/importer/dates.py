@@ -1,8 +1,14 @@
 """Dates written in captured text: found, never guessed.
 
 A date counts only where the text writes it: "November 17, 2019", "17. Januar 2022",
-"25.01.2022", "2019-11-17". A day and month without a year ("Nov. 17") is kept as such
-(`year` None) and only becomes a statement's date with a year given by the maintainer.
+"25.01.2022", "2019-11-17", "17 ноября 2019 г.", "2019年11月17日", "주체108(2019)년 11월
+17일" (the Juche year N is N + 1911). A day and month without a year ("Nov. 17") is kept
+as such (`year` None) and only becomes a statement's date with a year given by the
+maintainer or written elsewhere in the text ("Juche 108 (2019)" on a line of its own).
+
+Regular expressions, not a date library: dateparser (installed with htmldate) reads only
+the Russian of these forms, none of the Juche or agency datelines, and turns "March" or
+"2 years ago" into a day, which would be a guess.
 """
 
 from __future__ import annotations
@@ -12,18 +18,18 @@ import re
 from dataclasses import dataclass
 
 _MONTHS = {
-    1: "january jan janvier januar jänner enero",
-    2: "february feb febr février fevrier februar febrero",
-    3: "march mar mars märz maerz marzo",
-    4: "april apr avril abril",
-    5: "may mai mayo",
-    6: "june jun juin juni junio",
-    7: "july jul juillet juli julio",
-    8: "august aug août aout agosto",
-    9: "september sep sept septembre septiembre setiembre",
-    10: "october oct octobre oktober okt octubre",
-    11: "november nov novembre noviembre",
-    12: "december dec décembre decembre dezember dez diciembre",
+    1: "january jan janvier januar jänner enero января январь",
+    2: "february feb febr février fevrier februar febrero февраля февраль",
+    3: "march mar mars märz maerz marzo марта март",
+    4: "april apr avril abril апреля апрель",
+    5: "may mai mayo мая май",
+    6: "june jun juin juni junio июня июнь",
+    7: "july jul juillet juli julio июля июль",
+    8: "august aug août aout agosto августа август",
+    9: "september sep sept septembre septiembre setiembre сентября сентябрь",
+    10: "october oct octobre oktober okt octubre октября октябрь",
+    11: "november nov novembre noviembre ноября ноябрь",
+    12: "december dec décembre decembre dezember dez diciembre декабря декабрь",
 }
 MONTH_NUMBERS = {name: number for number, names in _MONTHS.items() for name in names.split()}
 _MONTH = "(?:" + "|".join(sorted(map(re.escape, MONTH_NUMBERS), key=len, reverse=True)) + ")"
@@ -42,6 +48,7 @@ DATE_PATTERN = (
     r"|juche\s?(?P<jy>\d{1,3})(?:\s?\(\d{4}\))?\.(?P<jm>\d{1,2})\.(?P<jd>\d{1,2})\.?"
     rf"|(?P<mm>{_MONTH})\.?\s+(?P<md>\d{{1,2}}){_ORD}(?:,?\s+(?P<my>\d{{4}}))?"
     rf"|(?P<dd>\d{{1,2}}){_ORD}\.?\s+(?:de\s+)?(?P<dm>{_MONTH})\.?(?:,?\s+(?:de\s+)?(?P<dy>\d{{4}}))?"
+    r"|(?:주체|juche)\s?(?P<ky>\d{1,3})\s?(?:\(\d{4}\))?\s*[年년]\s*(?P<kym>\d{1,2})\s*[月월]\s*(?P<kyd>\d{1,2})\s*[日일]"
     r"|(?P<cy>\d{4})\s*[年년]\s*(?P<cm>\d{1,2})\s*[月월]\s*(?P<cd>\d{1,2})\s*[日일]"
     r"|(?P<km>\d{1,2})\s*[月월]\s*(?P<kd>\d{1,2})\s*[日일])"
 )
@@ -52,8 +59,9 @@ _LABEL = (
     r"|发布时间|发布日期|日期|날짜)\s*[:：]?\s*)"
 )
 _DATE_LINE = re.compile(
-    rf"^\W{{0,3}}{_LABEL}?(?:{_WEEKDAY})?(?P<date>{DATE_PATTERN})"
-    r"(?:\s*(?:[,|·•\-–—]\s*)?\d{1,2}[:.]\d{2}(?:\s*(?:[ap]\.?m\.?|h|uhr))?(?:\s*[A-Z]{2,5})?)?"
+    rf"^\W{{0,3}}{_LABEL}?(?:{_WEEKDAY})?(?P<date>{DATE_PATTERN})(?:\s*(?:г\.|года?)(?!\w))?"
+    r"(?:\s*(?:[,|·•\-–—]\s*)?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:\s*(?:[ap]\.?m\.?|h|uhr))?(?:\s*[A-Z]{2,5})?)?"
+    r"(?:\s+(?:来源|來源|출처|source)\s*[:：]\s*\S.{0,40}?)?"
     rf"(?:\s*,?\s*\(?{_WEEKDAY_NAME}\)?)?(?:\s*[,|·•]?\s*(?:by|von|por|par)\s+[^\d]{{1,40}})?\W{{0,3}}$",
     re.IGNORECASE,
 )
@@ -62,6 +70,18 @@ _DATELINE = re.compile(
     rf"^(?P<place>[^\W\d][\w.'’ -]{{0,40}}?),?\s+(?:{_WEEKDAY})?(?P<date>{DATE_PATTERN})"
     r"\s*(?:\((?P<agency>[^()]{1,40})\))?\s*(?:--|—|–|-|:)\s*",
     re.IGNORECASE,
+)
+
+# Agencies' datelines in Korean and Chinese: "(평양 11월 17일발 조선중앙통신)", "新华社平壤11月17日电".
+_EAST_DATELINE = re.compile(
+    r"^(?:[(（]\s*(?P<kplace>[가-힣]{1,10})\s*(?P<kdate>\d{1,2}\s*월\s*\d{1,2}\s*일)\s*발"
+    r"\s*(?P<kagency>[가-힣][가-힣 ]{0,20}?)\s*[)）]"
+    r"|(?P<cagency>[^\W\d]{1,10}?社)?\s*(?P<cplace>[^\W\d]{1,10}?)\s*"
+    r"(?P<cdate>(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日)\s*电(?:\s*[(（][^)）]{0,40}[)）])?)\s*"
+)
+# A year on a line of its own: "Juche 108 (2019)", "주체108(2019)년".
+_YEAR_LINE = re.compile(
+    r"^\W{0,3}(?:juche|주체)\s?(?P<juche>\d{1,3})\s?(?:\(\d{4}\))?\s*[年년]?\W{0,3}$", re.I
 )
 
 
@@ -97,6 +117,8 @@ def _from_match(m: re.Match[str], text: str) -> TextDate | None:
         parts = (g["cy"], g["cm"], g["cd"])
     elif g["jy"]:  # the Juche calendar: year 1 is 1912
         parts = (str(int(g["jy"]) + 1911), g["jm"], g["jd"])
+    elif g["ky"]:
+        parts = (str(int(g["ky"]) + 1911), g["kym"], g["kyd"])
     elif g["sy"]:
         parts = _slashed(int(g["s1"]), int(g["s2"]), g["sy"])
     elif g["km"]:
@@ -133,14 +155,23 @@ def find_dates(text: str) -> list[TextDate]:
 
 
 def date_line(line: str) -> TextDate | None:
-    """The date when the whole line is one ("November 17, 2019", "Datum: 25.01.2022")."""
+    """The date when the whole line is one ("November 17, 2019", "Datum: 25.01.2022"), or an
+    agency's dateline with nothing after it ("(평양 11월 17일발 조선중앙통신)")."""
+    line = line.strip()
     if len(line) > 80:
         return None
-    m = _DATE_LINE.match(line.strip())
+    m = _DATE_LINE.match(line)
     if not m:
-        return None
+        date, agency, end = dateline(line)
+        return date if date is not None and agency and end >= len(line) else None
     inner = _DATE.search(m.group("date"))
-    return _from_match(inner, line.strip()) if inner else None
+    return _from_match(inner, line) if inner else None
+
+
+def year_line(line: str) -> int | None:
+    """The year a line states alone, in the Juche calendar ("Juche 108 (2019)" is 2019)."""
+    m = _YEAR_LINE.match(line.strip())
+    return int(m.group("juche")) + 1911 if m else None
 
 
 _PLACE_DATE = re.compile(rf"^[^\W\d][\w.'’ -]{{0,40}},\s+(?P<date>{DATE_PATTERN})\.?$", re.IGNORECASE)
@@ -156,13 +187,19 @@ def place_date_line(line: str) -> TextDate | None:
 def dateline(paragraph: str) -> tuple[TextDate | None, str | None, int]:
     """A news dateline opening a paragraph: (its date, the agency named, where the text starts)."""
     m = _DATELINE.match(paragraph)
-    if not m:
-        return None, None, 0
-    inner = _DATE.search(m.group("date"))
+    if m:
+        written, agency = m.group("date"), m.group("agency")
+    else:
+        m = _EAST_DATELINE.match(paragraph)
+        if not m:
+            return None, None, 0
+        written = m.group("kdate") or m.group("cdate")
+        agency = m.group("kagency") or m.group("cagency")
+    inner = _DATE.search(written)
     date = _from_match(inner, inner.group(0)) if inner else None
     if date is None:
         return None, None, 0
-    return date, (m.group("agency") or "").strip() or None, m.end()
+    return date, (agency or "").strip() or None, m.end()
 
 
 def parse_iso_day(value: str) -> dt.date | None:

@@ -22,6 +22,7 @@ class Draft:
     date_from: str = ""  # where that date was read, for the report
     day: TextDate | None = None  # a day the opening names, maybe without a year
     year: int | None = None  # a year known without its day (e.g. a corpus's `year`)
+    year_from: str = "the record's 'year'"  # where that year was read, for the report
     date_issue: str = ""  # a stated date that is no real day: refused unless --date gives one
     kind: str | None = None
     speaker: str | None = None

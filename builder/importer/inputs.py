@@ -118,6 +118,8 @@ def _read_text(shown: str, data: bytes) -> Draft:
         draft.date, draft.date_from = cap.head_date.resolve(), f"the date line '{cap.head_date.text}'"
     elif cap.head_date is not None:
         draft.day = cap.head_date
+    if cap.year is not None:
+        draft.year, draft.year_from = cap.year, "the text"
     draft.publication_names = list(cap.publication_names)
     draft.leads = [Lead(text, date, shown) for text, date in cap.leads]
     draft.notes = [f"left out {what}" for what in cap.dropped]

@@ -201,7 +201,7 @@ def resolve_date(draft: Draft, opts: Options) -> tuple[dt.date | None, str, tupl
         resolved = day.resolve(year)
         if resolved is None:
             return None, "", (f"'{day.text}' is not a real day in {year}", "pass --date YYYY-MM-DD")
-        origin = "--year" if opts.year is not None else "the record's 'year'"
+        origin = "--year" if opts.year is not None else draft.year_from
         return resolved, f"the day from the text ('{day.text}'), the year from {origin}", ("", "")
     if year is not None:
         return (
