@@ -228,3 +228,20 @@ def test_a_records_source_may_be_a_publications_id(root: Path, tmp_path: Path) -
     assert run("import", str(path), "--root", str(root)) == 0
     data, _ = only_statement(root)
     assert data["source"] == "tessin-herald"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The harbour is closed.\r\n\r\nIt opens again in spring.\r\n\r\nShips wait outside.",
+        "The harbour is closed.\nIt opens again in spring.\nShips wait outside.",
+        "The harbour is closed.\r\nIt opens again in spring.\n\n\nShips wait outside.\n",
+    ],
+)
+def test_a_body_keeps_its_paragraphs_whatever_the_line_breaks(root: Path, tmp_path: Path, body: str) -> None:
+    """Windows line breaks and single newlines separate paragraphs, as in a text capture."""
+    path = tmp_path / "docs.jsonl"
+    path.write_text(record(body=body) + "\n", encoding="utf-8")
+    assert run("import", str(path), "--root", str(root)) == 0
+    _, written = only_statement(root)
+    assert written == "The harbour is closed.\n\nIt opens again in spring.\n\nShips wait outside."

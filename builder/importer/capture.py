@@ -110,6 +110,18 @@ def parse_text(text: str) -> TextCapture:
     return result
 
 
+def text_paragraphs(text: str) -> list[str]:
+    """A text given alone (a record's body) split as a capture's body is: each line a
+    paragraph, blank lines or not, "\r\n" as "\n", hard-wrapped lines joined again."""
+    entries: list[_Line] = []
+    blank = False
+    for line in (line.strip() for line in text.splitlines()):
+        if line:
+            entries.append(_Line(line, blank))
+        blank = not line
+    return [entry.text for entry in _joined(entries)]
+
+
 def _headers(lines: list[str]) -> tuple[dict[str, str], int]:
     headers: dict[str, str] = {}
     i = 0

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from .capture import text_paragraphs
 from .dates import parse_iso_day
 from .draft import Draft, refused
 from .htmlpage import http_url
@@ -62,7 +63,7 @@ def _draft(where: str, line: bytes, record: Any) -> Draft:
     if not body.strip():
         return refused(where, "the document has no 'body' text")
     draft = Draft(origin=where, capture=line, capture_ext="json")
-    draft.paragraphs = [p for p in (part.strip() for part in body.split("\n\n")) if p]
+    draft.paragraphs = text_paragraphs(body)
     draft.title = (record.get("title") or "").strip() or None
     draft.speaker = (record.get("speaker") or "").strip() or None
     url = (record.get("url") or "").strip()
