@@ -691,3 +691,30 @@ def test_a_juche_year_above_the_text_gives_the_year_of_the_day_it_names(root: Pa
     assert data["date"] == "2019-11-17"
     assert data["title"] == "Statement of Korea Asia-Pacific Peace Committee"
     assert "Juche" not in body
+
+
+def test_invisible_characters_are_removed_from_text_and_title(root: Path, tmp_path: Path) -> None:
+    """Soft hyphens, zero-width spaces and joiners and BOMs inside words are dropped, so
+    the words are found as written; paragraphs stay as they were."""
+    capture = tmp_path / "invisible.txt"
+    capture.write_text(
+        "Notice on the Ex\u00adport Ban\n\nNovember 17, 2019\n\n"
+        "The prod\u00aduct is banned from ex\u200bport.\n\u200b\nThe har\u200dbour\ufeff is closed.\n",
+        encoding="utf-8",
+    )
+    assert run("import", str(capture), "--root", str(root), "--source", "kcna") == 0
+    (path,) = root.glob("content/statements/2019/*.md")
+    data, body = statement(root, path.stem)
+    assert data["title"] == "Notice on the Export Ban"
+    assert paragraphs(body) == ["The product is banned from export.", "The harbour is closed."]
+
+
+def test_invisible_characters_are_removed_from_a_records_body(root: Path, tmp_path: Path) -> None:
+    """JSON Lines records lose them too (saved pages lose them where their text is cleaned)."""
+    path = tmp_path / "docs.jsonl"
+    record = '{"title": "Ban\\u200b", "date": "2019-11-17", "body": "The prod\\u00aduct\\u2060 is banned."}'
+    path.write_text(record + "\n", encoding="utf-8")
+    assert run("import", str(path), "--root", str(root), "--source", "kcna") == 0
+    (written,) = root.glob("content/statements/2019/*.md")
+    data, body = statement(root, written.stem)
+    assert (data["title"], paragraphs(body)) == ("Ban", ["The product is banned."])

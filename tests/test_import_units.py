@@ -275,3 +275,10 @@ def test_dated_list_followed_by_prose_is_part_of_the_text() -> None:
     teasers = parse_text(chronology.rsplit("\n\n", 1)[0] + "\n")
     assert teasers.paragraphs[-1] == "The white paper lists the following acts:"
     assert [date for _, date in teasers.leads] == ["2019-11-05", "2019-11-14"]
+
+
+def test_clean_paragraph_drops_invisible_format_characters() -> None:
+    """The place every capture's text is cleaned (text, saved pages, records) drops them."""
+    assert clean_paragraph("\ufeffprod\u00aduct zero\u200bwidth jo\u200cin\u200ded word\u2060joined") == (
+        "product zerowidth joined wordjoined"
+    )

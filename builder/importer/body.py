@@ -14,6 +14,10 @@ import re
 from collections.abc import Iterable
 
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
+# Invisible format characters a page puts inside words (soft hyphens, zero-width spaces,
+# joiners, word joiners, byte order marks): removed, since "prod\u00aduct" is never found
+# by a search for "product".
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 _ENTITY_LIKE = re.compile(r"&(?=#|[A-Za-z])")  # browsers read "&copy" and "&#0" even without ";"
 _LEADING_LIST = re.compile(r"^([-+])(?=\s|$|[-+\s]+$)")
 _LEADING_NUMBER = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
@@ -25,8 +29,14 @@ class Quoted(str):
 
 
 def clean_paragraph(text: str) -> str:
-    """One paragraph on one line: runs of spaces and line breaks made one space."""
-    return _SPACES.sub(" ", text).strip()
+    """One paragraph on one line: runs of spaces and line breaks made one space, and no
+    invisible format characters."""
+    return _SPACES.sub(" ", drop_invisible(text)).strip()
+
+
+def drop_invisible(text: str) -> str:
+    """The text without soft hyphens, zero-width spaces and joiners, word joiners, BOMs."""
+    return _INVISIBLE.sub("", text)
 
 
 def escape_paragraph(text: str) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .body import drop_invisible
 from .dates import TextDate, date_line, dateline, place_date_line, year_line
 
 _HEADER = re.compile(
@@ -82,7 +83,7 @@ class _Line:
 
 def parse_text(text: str) -> TextCapture:
     """Split a copied page into headers, head, body paragraphs and trailing leads."""
-    lines = [line.strip() for line in text.splitlines()]
+    lines = [drop_invisible(line).strip() for line in text.splitlines()]
     headers, start = _headers(lines)
     raw, ui_dropped = _entries(lines[start:])
     cut = _body_end(raw)
@@ -115,7 +116,7 @@ def text_paragraphs(text: str) -> list[str]:
     paragraph, blank lines or not, "\r\n" as "\n", hard-wrapped lines joined again."""
     entries: list[_Line] = []
     blank = False
-    for line in (line.strip() for line in text.splitlines()):
+    for line in (drop_invisible(line).strip() for line in text.splitlines()):
         if line:
             entries.append(_Line(line, blank))
         blank = not line

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..korean import HANGUL
+from .body import clean_paragraph
 from .capture import parse_text
 from .dates import date_line, find_dates, parse_iso_day
 from .describe import describe
@@ -164,6 +165,8 @@ def _described(draft: Draft) -> Draft:
     """Kind, speaker, derived title and the day the opening names, from the text itself."""
     if draft.problem:
         return draft
+    draft.title = clean_paragraph(draft.title or "") or None
+    draft.speaker = clean_paragraph(draft.speaker or "") or None
     desc = describe(draft.paragraphs, draft.title)
     draft.kind = draft.kind or desc.kind
     draft.speaker = draft.speaker or desc.speaker
