@@ -718,3 +718,71 @@ def test_invisible_characters_are_removed_from_a_records_body(root: Path, tmp_pa
     (written,) = root.glob("content/statements/2019/*.md")
     data, body = statement(root, written.stem)
     assert (data["title"], paragraphs(body)) == ("Ban", ["The product is banned."])
+
+
+MULTI = """\
+    Retrieved: 2019-11-20
+    URL: https://kcna.example/listing
+
+    Spokesman for DPRK Foreign Ministry Slams U.S. Sanctions
+    Pyongyang, November 17 (KCNA) -- A spokesman for the Foreign Ministry of the DPRK issued the following statement on Sunday:
+    The U.S. announced new unilateral sanctions against the DPRK.
+    This is a hostile act that cannot be tolerated.
+
+    KCNA Commentary on Japan's Moves
+    Pyongyang, November 18 (KCNA) -- Japan is stepping up its moves to become a military power.
+    This is a dangerous attempt to revive militarism, a KCNA commentary says.
+
+    Kim Jong Un Sends Greetings to Cuban Leader
+
+    Pyongyang, November 19 (KCNA) -- Kim Jong Un sent a message of greeting to the Cuban leader.
+    The message wished him success in his work.
+    """
+
+
+def test_a_capture_of_several_statements_imports_each(
+    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each headline with a dateline under it starts a statement of its own: its lines are
+    its capture, its first line is in the report; the capture's Retrieved line is every
+    statement's, its URL only the first's."""
+    import textwrap
+
+    capture = tmp_path / "listing.txt"
+    capture.write_text(textwrap.dedent(MULTI), encoding="utf-8")
+    assert run("import", str(capture), "--root", str(root), "--year", "2019") == 0
+    out = capsys.readouterr().out
+    assert f"{capture}:1" in out and f"{capture}:9" in out and f"{capture}:13" in out
+    found = {}
+    for path in root.glob("content/statements/2019/*.md"):
+        data, body = statement(root, path.stem)
+        found[data["date"]] = (data, paragraphs(body))
+    assert sorted(found) == ["2019-11-17", "2019-11-18", "2019-11-19"]
+    data, body = found["2019-11-18"]
+    assert data["title"] == "KCNA Commentary on Japan's Moves" and data["source"] == "kcna"
+    assert data["retrieved"] == "2019-11-20" and "source_url" not in data
+    assert body == [
+        "Pyongyang, November 18 (KCNA) -- Japan is stepping up its moves to become a military power.",
+        "This is a dangerous attempt to revive militarism, a KCNA commentary says.",
+    ]
+    assert (root / "content" / data["captures"][0]["file"]).read_text(encoding="utf-8") == "".join(
+        textwrap.dedent(MULTI).splitlines(keepends=True)[8:12]
+    )
+    first, _ = found["2019-11-17"]
+    assert first["title"] == "Spokesman for DPRK Foreign Ministry Slams U.S. Sanctions"
+    assert first["source_url"] == "https://kcna.example/listing"
+    assert found["2019-11-19"][0]["title"] == "Kim Jong Un Sends Greetings to Cuban Leader"
+
+
+def test_id_for_a_capture_of_several_statements_is_a_usage_error(
+    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--id names one statement: a capture holding three is refused before anything is written."""
+    import textwrap
+
+    capture = tmp_path / "listing.txt"
+    capture.write_text(textwrap.dedent(MULTI), encoding="utf-8")
+    before = tree(root)
+    assert run("import", str(capture), "--root", str(root), "--year", "2019", "--id", "one") == 2
+    assert "the input holds 3 documents" in capsys.readouterr().err
+    assert tree(root) == before

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from .body import drop_invisible
 from .dates import TextDate, date_line, dateline, place_date_line, year_line
@@ -81,10 +82,14 @@ class _Line:
     blank_before: bool
 
 
-def parse_text(text: str) -> TextCapture:
-    """Split a copied page into headers, head, body paragraphs and trailing leads."""
+def parse_text(text: str, inherited: dict[str, str] | None = None) -> TextCapture:
+    """Split a copied page into headers, head, body paragraphs and trailing leads.
+
+    `inherited`: headers of the capture this text was split from, its own taking precedence.
+    """
     lines = [drop_invisible(line).strip() for line in text.splitlines()]
     headers, start = _headers(lines)
+    headers = {**(inherited or {}), **headers}
     raw, ui_dropped = _entries(lines[start:])
     cut = _body_end(raw)
     entries, tail = _joined(raw[:cut]), raw[cut:]
@@ -109,6 +114,41 @@ def parse_text(text: str) -> TextCapture:
     if tail:
         result.dropped.append(f"{len(tail)} line(s) after the text (lists, teasers, footer)")
     return result
+
+
+def split_statements(text: str) -> list[tuple[int, str]]:
+    """(first line number, text) of each statement a capture holds, in order.
+
+    A copied news listing holds several: each a headline line followed by a dateline
+    ("Pyongyang, November 18 (KCNA) --"). With two such starts or more the capture is cut
+    before each headline (the first part keeps the lines above it); a teaser list below a
+    list heading or footer never starts one.
+    """
+    lines = text.splitlines(keepends=True)
+    starts = _statement_starts([drop_invisible(line).strip() for line in lines])
+    if len(starts) < 2:
+        return [(1, text)]
+    bounds = [0, *starts[1:], len(lines)]
+    return [(a + 1, "".join(lines[a:b])) for a, b in pairwise(bounds)]
+
+
+def _statement_starts(lines: list[str]) -> list[int]:
+    """Indexes of headline lines that a dateline follows (blank lines between or not)."""
+    starts = []
+    previous: int | None = None
+    for i, line in enumerate(lines):
+        if not line:
+            continue
+        if LIST_HEADING.match(line) or _FOOTER.match(line):
+            break
+        if previous is not None and _opens_with_dateline(line) and _is_headline(lines[previous]):
+            starts.append(previous)
+        previous = i
+    return starts
+
+
+def _is_headline(line: str) -> bool:
+    return not (_is_prose(line) or _is_ui(line) or _HEADER.match(line) or _opens_with_dateline(line))
 
 
 def text_paragraphs(text: str) -> list[str]:

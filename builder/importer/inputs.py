@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from ..korean import HANGUL
 from .body import clean_paragraph
-from .capture import parse_text
+from .capture import TextCapture, parse_text, split_statements
 from .dates import date_line, find_dates, parse_iso_day
 from .describe import describe
 from .draft import Draft, refused
@@ -52,12 +52,16 @@ def expand(paths: list[str]) -> list[tuple[str, Path | None]]:
 
 
 def count(path: Path | None) -> int:
-    """How many documents a file holds (for the progress bar)."""
-    if path is None or KINDS_OF_FILE.get(path.suffix.lower()) != "jsonl" or not path.is_file():
+    """How many documents a file holds (for the progress bar, and --id naming only one)."""
+    kind = KINDS_OF_FILE.get(path.suffix.lower()) if path is not None else None
+    if path is None or kind not in ("jsonl", "text") or not path.is_file():
         return 1
     try:
-        return max(1, count_documents(path.read_bytes()))
-    except OSError:
+        data = path.read_bytes()
+        if kind == "text":
+            return len(split_statements(data.decode("utf-8-sig")))
+        return max(1, count_documents(data))
+    except (OSError, UnicodeDecodeError):
         return 1
 
 
@@ -94,16 +98,39 @@ def read_input(shown: str, path: Path | None) -> Iterator[Draft]:
         for draft in read_jsonl(shown, data):
             yield _described(draft)
         return
-    yield _described(_read_html(shown, data) if kind == "html" else _read_text(shown, data))
+    if kind == "html":
+        yield _described(_read_html(shown, data))
+        return
+    for draft in _read_text(shown, data):
+        yield _described(draft)
 
 
-def _read_text(shown: str, data: bytes) -> Draft:
+# Headers that name one document: a part split from a capture does not take them from the first.
+_OWN_HEADERS = frozenset({"url", "source url", "link", "title", "headline", "date", "published"})
+
+
+def _read_text(shown: str, data: bytes) -> Iterator[Draft]:
+    """One Draft, or one per statement when the capture holds several (each a headline and a
+    dateline), each with its own lines' bytes as its capture and its first line in its origin."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        return refused(f"{shown}:{line}", "the file is not UTF-8 text", "save it as UTF-8")
-    cap = parse_text(text)
+        yield refused(f"{shown}:{line}", "the file is not UTF-8 text", "save it as UTF-8")
+        return
+    parts = split_statements(text)
+    if len(parts) == 1:
+        yield _text_draft(shown, data, parse_text(text))
+        return
+    first = parse_text(parts[0][1])
+    shared = {k: v for k, v in first.headers.items() if k not in _OWN_HEADERS}
+    bom = data[: len(data) - len(text.encode("utf-8"))]  # kept with the first part
+    for number, part in parts:
+        cap = first if number == 1 else parse_text(part, shared)
+        yield _text_draft(f"{shown}:{number}", (bom if number == 1 else b"") + part.encode("utf-8"), cap)
+
+
+def _text_draft(shown: str, data: bytes, cap: TextCapture) -> Draft:
     draft = Draft(origin=shown, capture=data, capture_ext="txt", paragraphs=cap.paragraphs)
     headers = cap.headers
     draft.title = headers.get("title") or headers.get("headline") or cap.title
