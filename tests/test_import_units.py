@@ -282,3 +282,38 @@ def test_clean_paragraph_drops_invisible_format_characters() -> None:
     assert clean_paragraph("\ufeffprod\u00aduct zero\u200bwidth jo\u200cin\u200ded word\u2060joined") == (
         "product zerowidth joined wordjoined"
     )
+
+
+@pytest.mark.parametrize(
+    ("capture", "title"),
+    [
+        (
+            "朝鲜外务省发言人发表谈话\n2019-11-17 10:23:45 来源：新华网\n新华社平壤11月17日电 发言人17日发表谈话。\n",
+            "朝鲜外务省发言人发表谈话",
+        ),
+        (
+            "北朝鮮外務省報道官が談話\n\n2019年11月17日\n\n外務省のスポークスマンは談話を発表した。\n",
+            "北朝鮮外務省報道官が談話",
+        ),
+        (
+            "Obituary\n\nPyongyang, December 10, 2019 (KCNA) -- The Central Committee announces it.\n",
+            "Obituary",
+        ),
+        ("News\nGreetings\nPyongyang, December 10 (KCNA) -- Kim Jong Un sent greetings.\n", "Greetings"),
+        ("Home\nNews\nPyongyang, December 10 (KCNA) -- Kim Jong Un sent greetings.\n", None),
+        ("Politics\nMinistry answers the Council\nThe ministry answered.\n", "Ministry answers the Council"),
+    ],
+)
+def test_headline_in_any_script_and_of_one_word(capture: str, title: str | None) -> None:
+    """Han or kana headlines have no spaces; a one-word headline counts where no longer line
+    is above the text, a section name ("News") never."""
+    assert parse_text(capture).title == title
+
+
+def test_an_editors_credit_ends_the_text() -> None:
+    """ "【责任编辑：王明】" under a Chinese article is the page's, not the statement's."""
+    capture = parse_text(
+        "谈话\n新华社平壤11月17日电 发言人发表谈话。\n谈话说，这是挑衅。\n【责任编辑：王明】\n相关新闻\n朝鲜举行文化节\n"
+    )
+    assert capture.paragraphs == ["新华社平壤11月17日电 发言人发表谈话。", "谈话说，这是挑衅。"]
+    assert [text for text, _ in capture.leads] == ["朝鲜举行文化节"]

@@ -7,9 +7,10 @@ each cut mid-sentence, often shown twice with the listing's date between. The ru
 * optional `Key: value` lines at the very top (URL, Source, Title, Date, Retrieved) are
   the maintainer's own notes about the capture and are trusted as such;
 * the body starts at the first line that reads as prose (ends like a sentence); lines
-  above it are the head: the headline (last line of two words or more), date lines;
+  above it are the head: the headline (last line of two words or more, or of two Han or
+  kana characters; one word where no such line is, "Obituary"), date lines;
 * the body ends at a list heading ("More From X", "Related", "More Articles", …), a
-  copyright footer, or where teaser structure starts: a line, a date line, and the line
+  copyright footer, an editor's credit ("【责任编辑：王明】"), or where teaser structure starts: a line, a date line, and the line
   again (or line/date pairs repeating) with no sentence of the text after them (dated
   lines followed by more prose are the statement's own list); everything below is read
   as leads;
@@ -24,6 +25,7 @@ from itertools import pairwise
 
 from .body import drop_invisible
 from .dates import TextDate, date_line, dateline, place_date_line, year_line
+from .ids import HAN
 
 _HEADER = re.compile(
     r"^(?P<key>url|source url|link|source|publication|title|headline|date|published"
@@ -58,6 +60,15 @@ _SITE_LINE = re.compile(
 )
 _PROSE_END = re.compile(r"[.!?:;…。！？][\"'”’»)\]]*$")
 _BREADCRUMB = re.compile(r"\s(?:>|»|/|\||›)\s")
+# An editor's credit closing a Chinese or Japanese page: "【责任编辑：王明】".
+_CREDIT = re.compile(r"^[【\[(（]?\s*(?:责任编辑|責任編輯|编辑|編輯|编审|責任編集|編集)\s*[:：].{0,30}$")
+# Han or kana: scripts written without spaces, where a headline is one "word".
+_UNSPACED = re.compile(f"[{HAN}\u3040-\u30ff]")
+# Section names a page shows above its headline, never a headline of their own.
+_SECTIONS = frozenset(
+    "home news politics world business economy sports opinion culture society national international "
+    "latest top articles".split()
+)
 _PLACE_COMMA = re.compile(r"[^,]{1,40},\s")
 _BYLINE = re.compile(r"^(?:by|von|por|par|author|autor|text)\b[:\s]", re.IGNORECASE)
 
@@ -239,6 +250,7 @@ def _body_end(entries: list[_Line]) -> int:
         if prose_seen and (
             LIST_HEADING.match(entry.text)
             or _FOOTER.match(entry.text)
+            or _CREDIT.match(entry.text)
             or _SITE_LINE.match(entry.text)
             or _teaser_starts(entries, j)
         ):
@@ -296,7 +308,7 @@ def _pairs_end_dated(entries: list[_Line], j: int) -> bool:
 def _read_head(head: list[_Line]) -> tuple[str | None, TextDate | None, int | None, str | None]:
     """The headline, the date line nearest the text (a ticker above them is not theirs), a
     year written alone ("Juche 108 (2019)") and the agency a dateline line names."""
-    title = agency = None
+    title = agency = single = None
     found: TextDate | None = None
     year: int | None = None
     for entry in head:
@@ -311,9 +323,13 @@ def _read_head(head: list[_Line]) -> tuple[str | None, TextDate | None, int | No
             continue
         if _BYLINE.match(entry.text) or _BREADCRUMB.search(entry.text):
             continue
-        if len(entry.text.split()) >= 2 and not LIST_HEADING.match(entry.text):
+        if LIST_HEADING.match(entry.text):
+            continue
+        if len(entry.text.split()) >= 2 or len(_UNSPACED.findall(entry.text)) >= 2:
             title = entry.text
-    return title, found, year, agency
+        elif entry.text.casefold().strip(" :|") not in _SECTIONS:
+            single = entry.text
+    return title or single, found, year, agency
 
 
 def _sign_off_date(body: list[_Line], tail: list[_Line]) -> TextDate | None:
@@ -383,7 +399,7 @@ def _leads(tail: list[_Line]) -> list[tuple[str, str]]:
     pending = ""
     for entry in tail:
         text = entry.text
-        if LIST_HEADING.match(text) or _FOOTER.match(text) or _SITE_LINE.match(text):
+        if LIST_HEADING.match(text) or _FOOTER.match(text) or _SITE_LINE.match(text) or _CREDIT.match(text):
             continue
         date = date_line(text)
         if date is not None:
