@@ -245,3 +245,13 @@ def test_a_body_keeps_its_paragraphs_whatever_the_line_breaks(root: Path, tmp_pa
     assert run("import", str(path), "--root", str(root)) == 0
     _, written = only_statement(root)
     assert written == "The harbour is closed.\n\nIt opens again in spring.\n\nShips wait outside."
+
+
+def test_kcnas_end_marker_closing_a_body_is_left_out(root: Path, tmp_path: Path) -> None:
+    """A record's body ending "… in spring. -0-" ends "… in spring."."""
+    path = tmp_path / "docs.jsonl"
+    path.write_text(
+        record(body="The harbour is closed.\n\nIt opens again in spring. -0-") + "\n", encoding="utf-8"
+    )
+    assert run("import", str(path), "--root", str(root)) == 0
+    assert only_statement(root)[1] == "The harbour is closed.\n\nIt opens again in spring."

@@ -222,7 +222,7 @@ def test_page_date_stamp_and_sign_off_date_the_text() -> None:
         "It is a mere lie.\n-0-\nwww.kcna.kp (Juche113.1.5.)\n"
     )
     assert (stamped.head_date.year, stamped.head_date.month, stamped.head_date.day) == (2024, 1, 5)
-    assert stamped.paragraphs[-1] == "-0-"
+    assert stamped.paragraphs[-1] == "It is a mere lie."  # KCNA's end marker "-0-" is not the text's
     assert stamped.publication_names == ["kcna.kp"]
     signed = parse_text(
         "The Foreign Ministry issued the following statement:\nThe resolution is void.\n"
@@ -317,3 +317,16 @@ def test_an_editors_credit_ends_the_text() -> None:
     )
     assert capture.paragraphs == ["新华社平壤11月17日电 发言人发表谈话。", "谈话说，这是挑衅。"]
     assert [text for text, _ in capture.leads] == ["朝鲜举行文化节"]
+
+
+@pytest.mark.parametrize("ending", ["acts. -0-\n", "acts.\n-0-\n", "acts.\n\n- 0 -\n\nwww.kcna.kp\n"])
+def test_kcnas_end_marker_is_not_the_texts(ending: str) -> None:
+    """ "-0-" closing the last paragraph or on its own line ends the text and is left out."""
+    capture = parse_text(
+        "Pyongyang, November 17 (KCNA) -- The U.S. is warned.\nIt will pay for its " + ending
+    )
+    assert capture.paragraphs == [
+        "Pyongyang, November 17 (KCNA) -- The U.S. is warned.",
+        "It will pay for its acts.",
+    ]
+    assert capture.leads == [] and not any("-0-" in p for p in capture.paragraphs)

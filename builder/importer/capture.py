@@ -69,6 +69,8 @@ _SECTIONS = frozenset(
     "home news politics world business economy sports opinion culture society national international "
     "latest top articles".split()
 )
+# KCNA's end marker, on its own line or closing the last paragraph: "… unchanged. -0-".
+_END_MARK = re.compile(r"(?:^|\s+)-\s?0\s?-$")
 _PLACE_COMMA = re.compile(r"[^,]{1,40},\s")
 _BYLINE = re.compile(r"^(?:by|von|por|par|author|autor|text)\b[:\s]", re.IGNORECASE)
 
@@ -122,8 +124,9 @@ def parse_text(text: str, inherited: dict[str, str] | None = None) -> TextCaptur
         result.dropped.append(f"{ui_dropped} interface line(s) (Share, Print, …)")
     if repeats:
         result.dropped.append(f"{repeats} repeated line(s)")
-    if tail:
-        result.dropped.append(f"{len(tail)} line(s) after the text (lists, teasers, footer)")
+    after = [e for e in tail if not _END_MARK.match(e.text)]
+    if after:
+        result.dropped.append(f"{len(after)} line(s) after the text (lists, teasers, footer)")
     return result
 
 
@@ -190,6 +193,7 @@ def _headers(lines: list[str]) -> tuple[dict[str, str], int]:
 
 
 def _entries(lines: list[str]) -> tuple[list[_Line], int]:
+    """Non-blank lines but interface words; an end marker closing a line is a line of its own."""
     entries: list[_Line] = []
     blank = False
     dropped = 0
@@ -200,9 +204,26 @@ def _entries(lines: list[str]) -> tuple[list[_Line], int]:
         if _is_ui(line):
             dropped += 1
             continue
+        mark = _END_MARK.search(line)
+        if mark and mark.start() > 0:
+            entries.append(_Line(line[: mark.start()], blank))
+            line, blank = "-0-", False
         entries.append(_Line(line, blank))
         blank = False
     return entries, dropped
+
+
+def _furniture(text: str) -> bool:
+    """A line below the text that is no teaser: a heading, footer, site address, credit, end marker."""
+    return any(p.match(text) for p in (LIST_HEADING, _FOOTER, _SITE_LINE, _CREDIT, _END_MARK))
+
+
+def without_end_mark(paragraphs: list[str]) -> list[str]:
+    """A record's paragraphs without KCNA's "-0-" closing the last one."""
+    if not paragraphs:
+        return paragraphs
+    last = _END_MARK.sub("", paragraphs[-1])
+    return [*paragraphs[:-1], last] if last else paragraphs[:-1]
 
 
 def _joined(entries: list[_Line]) -> list[_Line]:
@@ -248,7 +269,8 @@ def _body_end(entries: list[_Line]) -> int:
     prose_seen = False
     for j, entry in enumerate(entries):
         if prose_seen and (
-            LIST_HEADING.match(entry.text)
+            _END_MARK.match(entry.text)
+            or LIST_HEADING.match(entry.text)
             or _FOOTER.match(entry.text)
             or _CREDIT.match(entry.text)
             or _SITE_LINE.match(entry.text)
@@ -340,8 +362,9 @@ def _sign_off_date(body: list[_Line], tail: list[_Line]) -> TextDate | None:
     """
     dated = [e for e in body if date_line(e.text) or place_date_line(e.text)]
     candidates = [e.text for e in body[-3:]][::-1] if len(dated) == 1 else []
-    if tail and _SITE_LINE.match(tail[0].text):
-        candidates.append(_SITE_LINE.match(tail[0].text).group("date") or "")
+    below = [e for e in tail if not _END_MARK.match(e.text)]  # "-0-" closes the text, then the stamp
+    if below and _SITE_LINE.match(below[0].text):
+        candidates.append(_SITE_LINE.match(below[0].text).group("date") or "")
     for text in candidates:
         date = date_line(text) or place_date_line(text)
         if date is not None and date.year is not None:
@@ -399,7 +422,7 @@ def _leads(tail: list[_Line]) -> list[tuple[str, str]]:
     pending = ""
     for entry in tail:
         text = entry.text
-        if LIST_HEADING.match(text) or _FOOTER.match(text) or _SITE_LINE.match(text) or _CREDIT.match(text):
+        if _furniture(text):
             continue
         date = date_line(text)
         if date is not None:

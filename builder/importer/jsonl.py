@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from .capture import text_paragraphs
+from .capture import text_paragraphs, without_end_mark
 from .dates import parse_iso_day
 from .draft import Draft, refused
 from .htmlpage import http_url
@@ -63,7 +63,7 @@ def _draft(where: str, line: bytes, record: Any) -> Draft:
     if not body.strip():
         return refused(where, "the document has no 'body' text")
     draft = Draft(origin=where, capture=line, capture_ext="json")
-    draft.paragraphs = text_paragraphs(body)
+    draft.paragraphs = without_end_mark(text_paragraphs(body))
     draft.title = (record.get("title") or "").strip() or None
     draft.speaker = (record.get("speaker") or "").strip() or None
     url = (record.get("url") or "").strip()
