@@ -112,7 +112,11 @@ def parse_yaml(path: str, text: str, first_line: int = 1) -> tuple[Any, dict[str
 def _item_lines(key: str, line: int, node: yaml.Node, line_of: _LineOf) -> dict[str, int]:
     """The line of each item of a list written one item a line ("annotations.2": 14), so
     that a problem with the second annotation points at it; none for a list on one line."""
-    if not isinstance(node, yaml.SequenceNode) or not node.value or line_of(node.value[-1].start_mark) == line:
+    if (
+        not isinstance(node, yaml.SequenceNode)
+        or not node.value
+        or line_of(node.value[-1].start_mark) == line
+    ):
         return {}
     return {f"{key}.{index}": line_of(item.start_mark) for index, item in enumerate(node.value, 1)}
 

@@ -694,12 +694,12 @@ def test_a_juche_year_above_the_text_gives_the_year_of_the_day_it_names(root: Pa
 
 
 def test_invisible_characters_are_removed_from_text_and_title(root: Path, tmp_path: Path) -> None:
-    """Soft hyphens, zero-width spaces and joiners and BOMs inside words are dropped, so
+    """Soft hyphens, zero-width spaces, word joiners and BOMs inside words are dropped, so
     the words are found as written; paragraphs stay as they were."""
     capture = tmp_path / "invisible.txt"
     capture.write_text(
         "Notice on the Ex\u00adport Ban\n\nNovember 17, 2019\n\n"
-        "The prod\u00aduct is banned from ex\u200bport.\n\u200b\nThe har\u200dbour\ufeff is closed.\n",
+        "The prod\u00aduct is banned from ex\u200bport.\n\u200b\nThe har\u2060bour\ufeff is closed.\n",
         encoding="utf-8",
     )
     assert run("import", str(capture), "--root", str(root), "--source", "kcna") == 0

@@ -278,9 +278,14 @@ def test_dated_list_followed_by_prose_is_part_of_the_text() -> None:
 
 
 def test_clean_paragraph_drops_invisible_format_characters() -> None:
-    """The place every capture's text is cleaned (text, saved pages, records) drops them."""
-    assert clean_paragraph("\ufeffprod\u00aduct zero\u200bwidth jo\u200cin\u200ded word\u2060joined") == (
-        "product zerowidth joined wordjoined"
+    """The place every capture's text is cleaned (text, saved pages, records) drops them; the
+    zero-width joiner and non-joiner, which Persian, Indic scripts and emoji spell with, stay."""
+    assert (
+        clean_paragraph("\ufeffprod\u00aduct zero\u200bwidth word\u2060joined")
+        == "product zerowidth wordjoined"
+    )
+    assert clean_paragraph("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \U0001f469\u200d\U0001f4bb") == (
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \U0001f469\u200d\U0001f4bb"
     )
 
 

@@ -15,9 +15,10 @@ from collections.abc import Iterable
 
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
 # Invisible format characters a page puts inside words (soft hyphens, zero-width spaces,
-# joiners, word joiners, byte order marks): removed, since "prod\u00aduct" is never found
-# by a search for "product".
-_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+# word joiners, byte order marks): removed, since "prod\u00aduct" is never found by a
+# search for "product". The zero-width (non-)joiners stay: Persian, Indic scripts and emoji
+# spell with them.
+_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
 _ENTITY_LIKE = re.compile(r"&(?=#|[A-Za-z])")  # browsers read "&copy" and "&#0" even without ";"
 _LEADING_LIST = re.compile(r"^([-+])(?=\s|$|[-+\s]+$)")
 _LEADING_NUMBER = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")

@@ -202,13 +202,14 @@ def _mostly_links(paragraphs: list[str], tree) -> bool:
 
 
 def _text(value: str | None) -> str:
-    """Text for comparing and for titles: soft hyphens and word joiners dropped, spaces collapsed.
+    """Text for comparing and for titles: invisible characters dropped, spaces collapsed
+    (clean_paragraph).
 
     (lxml has already decoded entities; decoding again would turn a written "&amp;lt;" into "<".)
     """
     if not value:
         return ""
-    return clean_paragraph(value.replace("\u00ad", "").replace("\u2060", ""))
+    return clean_paragraph(value)
 
 
 def _paragraphs(body) -> list[str]:
