@@ -60,6 +60,28 @@ SECTION_SIZE = 200  # statement pages in one part of the work (see Renderer.sect
 ENTITIES_A_SECTION = 100  # entity pages in one part of the work
 
 
+# Languages written right to left (their primary subtags): Arabic, Persian, Urdu, Pashto,
+# Sindhi, Kurdish (Sorani), Uyghur, Dhivehi, Hebrew, Yiddish, Syriac.
+RIGHT_TO_LEFT = frozenset("ar fa ur ps sd ckb ug dv he yi syr".split())
+
+
+def direction(language: str) -> str:
+    """ "rtl" or "ltr", for a page's or an element's dir."""
+    return "rtl" if language.split("-")[0].lower() in RIGHT_TO_LEFT else "ltr"
+
+
+def _language_attrs(language: str, around: str) -> Markup:
+    if language == around:
+        return Markup("")
+    return Markup(f' lang="{escape(language)}"') + _direction_attr(language, around)
+
+
+def _direction_attr(language: str, around: str) -> Markup:
+    """` dir="rtl"` (or "ltr") where a text is written the other way round from its page."""
+    way = direction(language)
+    return Markup(f' dir="{way}"') if way != direction(around) else Markup("")
+
+
 @dataclass(frozen=True)
 class DatePlan:
     """Which days and months get pages, shared by the date sections."""
@@ -296,6 +318,8 @@ class Renderer:
             card=self.cards.__getitem__,
             lang_attr=self.lang_attr,
             ui_lang_attr=self.ui_lang_attr,
+            site_direction=direction(self.site.language),
+            dir_attr=lambda language: _direction_attr(language, self.site.language),
         )
 
     # -- shared views -------------------------------------------------------------------
@@ -308,14 +332,13 @@ class Renderer:
         return html
 
     def lang_attr(self, language: str) -> Markup:
-        """` lang="ko"` on an element whose text is not in the site's language, else nothing."""
-        return Markup(f' lang="{escape(language)}"') if language != self.site.language else Markup("")
+        """` lang="ko"` on an element whose text is not in the site's language, else nothing;
+        with ` dir="rtl"` (or "ltr") where the language is written the other way round."""
+        return _language_attrs(language, self.site.language)
 
     def ui_lang_attr(self, language: str) -> Markup:
         """` lang="en"` (the site's) on the page's own words inside a text in another language."""
-        return (
-            Markup(f' lang="{escape(self.site.language)}"') if language != self.site.language else Markup("")
-        )
+        return _language_attrs(self.site.language, language)
 
     def entity_name(self, entity_id: str) -> str:
         entity = self.archive.entities.get(entity_id)

@@ -233,8 +233,14 @@ def test_page_date_stamp_and_sign_off_date_the_text() -> None:
 
 
 def test_a_capture_that_states_no_language_is_given_its_scripts() -> None:
-    """Hangul gives ko, kana ja, Han alone zh; Latin or Cyrillic letters name no language."""
+    """Hangul gives ko, kana ja, Han alone zh, Hebrew he, Arabic script ar, or fa or ur
+    by their own letters; Latin or Cyrillic letters name no language."""
     from builder.importer.inputs import script_language
+
+    assert script_language(["أصدرت وزارة الخارجية بيانا اليوم."]) == "ar"
+    assert script_language(["وزارت امور خارجه گزارش داد."]) == "fa"
+    assert script_language(["وزارت خارجہ نے بیان جاری کیا۔ یہ بڑی بات ہے"]) == "ur"
+    assert script_language(["משרד החוץ פרסם הודעה."]) == "he"
 
     assert script_language(["외무성 대변인 담화를 발표하였다. UN 결의는 도발이다."]) == "ko"
     assert script_language(["外務省報道官が談話を発表した。"]) == "ja"

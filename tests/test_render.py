@@ -220,3 +220,25 @@ def test_a_day_page_lists_a_statement_once_though_its_dateline_names_the_day(tmp
     assert earlier.count('href="/statements/own-2024-04-10/"') == 1
     calendar = (site / "dates/2024/04/index.html").read_text()
     assert "10 April: 1 issued" in calendar and "10 April: 1 issued, 1 mentioned" not in calendar
+
+
+def test_a_right_to_left_statement_is_marked_so_and_a_right_to_left_site_too(tmp_path: Path) -> None:
+    """An Arabic statement in an English archive reads right to left (dir="rtl" beside its
+    lang), the page's own words inside it left to right; an Arabic archive's pages are rtl."""
+    statement = (
+        "---\ntitle: بيان وزارة الخارجية\ndate: 2024-04-10\nsource: gazette\nlanguage: ar\n"
+        "summary: An English summary.\n---\nأصدرت الوزارة بيانا.\n"
+    )
+    root = write_archive(tmp_path / "a", {**ENTITIES, "content/statements/2024/ar-2024-04-10.md": statement})
+    page = (build(root) / "statements/ar-2024-04-10/index.html").read_text()
+    assert '<html lang="en">' in page
+    assert '<article class="statement" lang="ar" dir="rtl">' in page
+    assert '<p class="summary" lang="en" dir="ltr">' in page
+    arabic = write_archive(
+        tmp_path / "b",
+        {**ENTITIES, "content/statements/2024/ar-2024-04-10.md": statement},
+        site_yaml="title: T\nbase_url: https://x.org/\nlanguage: ar\n",
+    )
+    page = (build(arabic) / "statements/ar-2024-04-10/index.html").read_text()
+    assert '<html lang="ar" dir="rtl">' in page
+    assert '<article class="statement" lang="ar">' in page

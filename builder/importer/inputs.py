@@ -210,21 +210,32 @@ def _described(draft: Draft) -> Draft:
 # Korean analysis finds it.
 _KANA = re.compile("[\u3040-\u30ff]")
 _HAN = re.compile(f"[{HAN}]")
+_HEBREW = re.compile("[\u05d0-\u05ea]")
+_ARABIC = re.compile("[\u0620-\u064a\u0671-\u06d3\u0750-\u077f]")
+# Letters Arabic does not use: Persian's (پ چ ژ گ), and Urdu's besides (ٹ ڈ ڑ ں ے).
+_PERSIAN = re.compile("[\u067e\u0686\u0698\u06af]")
+_URDU = re.compile("[\u0679\u0688\u0691\u06ba\u06d2]")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
 def script_language(paragraphs: list[str]) -> str | None:
-    """ko, ja or zh when most letters of a capture that states no language are in that
-    language's script (pages read aloud and searched in the right language); else None."""
+    """ko, ja, zh, he, or ar, fa or ur, when most letters of a capture that states no
+    language are in that language's script (pages read aloud, searched and laid out right to
+    left in the right language); else None."""
     sample = "".join(paragraphs)[:20000]
     letters = len(_LETTER.findall(sample))
     if not letters:
         return None
-    hangul, kana, han = (len(pattern.findall(sample)) for pattern in (HANGUL, _KANA, _HAN))
+    counts = (len(pattern.findall(sample)) for pattern in (HANGUL, _KANA, _HAN, _HEBREW, _ARABIC))
+    hangul, kana, han, hebrew, arabic = counts
     if hangul > letters / 2:
         return "ko"
     if kana and kana + han > letters / 2:
         return "ja"
     if han > letters / 2:
         return "zh"
+    if hebrew > letters / 2:
+        return "he"
+    if arabic > letters / 2:
+        return "ur" if _URDU.search(sample) else "fa" if _PERSIAN.search(sample) else "ar"
     return None

@@ -269,6 +269,7 @@ function resultItem(data) {
   const link = el("a");
   link.setAttribute("href", safeHref(data.url));
   link.textContent = meta.title || data.url;
+  link.dir = "auto"; // a title in Arabic or Hebrew reads right to left
   heading.append(link);
   item.append(heading);
   const line = el("p", "meta");
