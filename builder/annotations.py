@@ -2,10 +2,13 @@
 
 The passage is found in the body's visible text (whitespace and typographic quotes are
 normalised for finding only; the text itself never changes), highlighted with
-`<mark class="annotated" id="passage-N">`, followed by a numbered link to its note, and the
+`<mark class="annotated" id="passage-N">`, followed by a lettered link to its note, and the
 note is placed right after the block that holds the passage as
 `<aside class="annotation" id="note-N">`. N counts annotations from 1 in front-matter order,
-found or not, so `#note-N` stays the same when another annotation's quote stops matching.
+found or not, so `#note-N` stays the same when another annotation's quote stops matching or
+a new one is added. What readers see is a letter ("a", "b" … "z", "aa" …) given in reading
+order (where the passages end, as their links are read), so the margin reads a, b, c and no
+letter is mistaken for a footnote's number; notes after the same block follow that order.
 """
 
 from __future__ import annotations
@@ -77,18 +80,35 @@ class _Passages:
         return found
 
 
-def note_ref(n: int) -> str:
-    """The numbered link from a passage to its note."""
-    return f'<sup class="note-ref"><a href="#note-{n}" aria-label="Annotation {n}">{n}</a></sup>'
+def note_label(index: int) -> str:
+    """The letter readers see for the index-th note in reading order (from 0): a … z, aa …"""
+    label, index = "", index + 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        label = chr(ord("a") + rest) + label
+    return label
 
 
-def note_aside(n: int, note_html: str) -> str:
+def note_ref(n: int, label: str) -> str:
+    """The lettered link from a passage to its note."""
+    return f'<sup class="note-ref"><a href="#note-{n}" aria-label="Annotation {label}">{label}</a></sup>'
+
+
+def note_aside(n: int, label: str, note_html: str) -> str:
     """The note itself, with a link back to its passage and a permalink to cite it by."""
     return (
-        f'<aside class="annotation" id="note-{n}" role="note" aria-label="Annotation {n}">'
-        f'<a class="note-number" href="#passage-{n}" aria-label="Back to passage {n}">{n}</a>'
+        f'<aside class="annotation" id="note-{n}" role="note" aria-label="Annotation {label}">'
+        f'<a class="note-number" href="#passage-{n}" aria-label="Back to passage {label}">{label}</a>'
         f'{note_html}<a class="permalink" href="#note-{n}">permalink</a></aside>'
     )
+
+
+_LABELLED = re.compile(r'<a class="note-number" href="#passage-(\d+)" aria-label="Back to passage ([a-z]+)">')
+
+
+def note_labels(html: str) -> list[tuple[int, str]]:
+    """The notes in an annotated body, in reading order: (N of `#note-N`, its letter)."""
+    return [(int(n), label) for n, label in _LABELLED.findall(html)]
 
 
 def anchor_annotations(
@@ -108,18 +128,21 @@ def anchor_annotations(
     inserts: list[tuple[Point, str]] = []
     asides: list[tuple[Point, str]] = []
     found = []
+    placed = []  # (where the passage ends, where it starts, n, its pieces, its note)
     for n, (annotation, note) in enumerate(zip(annotations, notes_html, strict=True), start=1):
         hit = passages.find(annotation.quote, annotation.occurrence)
         pieces = passages.pieces(*hit) if hit else []
         found.append(bool(pieces))
-        if not pieces:
-            continue
+        if pieces:
+            placed.append((hit[1], hit[0], n, pieces, note))
+    for index, (_, _, n, pieces, note) in enumerate(sorted(placed, key=lambda p: p[:3])):
+        label = note_label(index)
         for k, (block, start, end) in enumerate(pieces):
             attrs = (("class", "annotated"), ("id", f"passage-{n}")) if k == 0 else (("class", "annotated"),)
             spans[block].append(Span(start, end, "mark", attrs))
         block, _, end = pieces[-1]
         ref_at = doc.point_after_text(block, end)
         if ref_at is not None:
-            inserts.append((ref_at, note_ref(n)))
-        asides.append((doc.point_after_block(block, end), note_aside(n, note)))
+            inserts.append((ref_at, note_ref(n, label)))
+        asides.append((doc.point_after_block(block, end), note_aside(n, label, note)))
     return doc.render(spans, inserts + asides), tuple(found)

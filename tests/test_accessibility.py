@@ -8,16 +8,18 @@ README's screenshots from this same browser.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import re
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from .browser import axe_violations, chromium, serve_folder
-from .conftest import PROJECT, run, write_archive
+from .conftest import PROJECT, build, run, write_archive
 
 STATEMENT = "statements/vfm-quota-resolution-2019-11-17/"
 PAGES = {
@@ -159,7 +161,84 @@ def test_print_turns_annotations_into_numbered_notes(page: Any, base_url: str) -
                                         getComputedStyle(n.querySelector('.permalink')).display]) }; }"""
     )
     assert state["header"] == "none"
-    assert state["notes"] == [["block", "none", "1", "none"], ["block", "none", "2", "none"]]
+    assert state["notes"] == [["block", "none", "a", "none"], ["block", "none", "b", "none"]]
+
+
+NOTES_ARCHIVE = {
+    "content/entities/gazette.md": "---\nname: North Wind Gazette\ntype: publication\n---\nA paper.\n",
+    "content/statements/2024/notes-2024-03-02.md": """\
+        ---
+        title: Notes in the margin
+        date: 2024-03-02
+        source: gazette
+        kind: statement
+        annotations:
+          - quote: fourth paragraph ends
+            note: A note on the fourth paragraph.
+          - quote: first paragraph
+            note: A long note on the first paragraph. It runs on for a while so that it is taller than the short paragraph it explains, and the next note has to wait below it.
+          - quote: second paragraph
+            note: A note on the second paragraph.
+          - quote: also in the first
+            note: A second note on the first paragraph.
+        ---
+        The first paragraph is short, also in the first.
+
+        The second paragraph is short.
+
+        The third paragraph has no note, and it is long enough to wrap over a few lines at a desk: it says nothing more than that, at length, so that the margin beside it stays empty while the text goes on and on.
+
+        The text of the fourth paragraph ends here, with a note on the words: fourth paragraph ends.
+        """,
+}
+
+
+def note_places(tab: Any) -> list[dict[str, Any]]:
+    """Each note in page order: its letter, its box, and the box of the block holding its passage."""
+    return tab.evaluate(
+        """() => [...document.querySelectorAll('aside.annotation')].map(note => {
+            const link = note.querySelector('.note-number');
+            const mark = document.querySelector(link.getAttribute('href'));
+            const block = mark.closest('.statement-body > *').getBoundingClientRect();
+            const box = note.getBoundingClientRect();
+            return { label: link.textContent, top: box.top, bottom: box.bottom, left: box.left,
+                     blockTop: block.top, blockBottom: block.bottom, blockRight: block.right }; })"""
+    )
+
+
+def check_margin_notes(places: list[dict[str, Any]], width: int) -> None:
+    for above, below in itertools.pairwise(places):
+        assert above["bottom"] <= below["top"], (above, below)  # in order, never overlapping
+    for number, p in enumerate(places):
+        if width < 1000:  # a phone: under the block that holds its passage, in the text column
+            assert p["top"] >= p["blockBottom"] and p["left"] < p["blockRight"], p
+            continue
+        assert p["left"] >= p["blockRight"], p  # in the margin
+        level = p["blockTop"] - 2 <= p["top"] <= p["blockBottom"]
+        waits = number > 0 and p["top"] - places[number - 1]["bottom"] <= 20  # under a taller note
+        assert level or waits, p
+
+
+def test_margin_notes_sit_beside_their_passages(browser: Any, base_url: str, tmp_path: Path) -> None:
+    """At a desk each note's top is level with the paragraph holding its passage (not the one
+    after it), a note waits under a taller note rather than overlap it, and the margin reads
+    a, b, c; on a phone each note comes under its paragraph."""
+    root = write_archive(tmp_path / "notes", NOTES_ARCHIVE)
+    with serve_folder(build(root)) as url:
+        for width in (1280, 390):
+            context = browser.new_context(viewport={"width": width, "height": 900})
+            tab = context.new_page()
+            tab.goto(base_url + STATEMENT)
+            places = note_places(tab)
+            assert [p["label"] for p in places] == ["a", "b"]
+            check_margin_notes(places, width)
+            tab.goto(url + "statements/notes-2024-03-02/")
+            places = note_places(tab)
+            assert [p["label"] for p in places] == ["a", "b", "c", "d"]
+            check_margin_notes(places, width)
+            if width == 1280:  # the first note is level with the top of its paragraph
+                assert abs(places[0]["top"] - places[0]["blockTop"]) <= 2, places[0]
+            context.close()
 
 
 def test_dark_scheme_follows_the_system(page: Any, base_url: str) -> None:

@@ -1,4 +1,4 @@
-"""Annotations: a note anchored to its exact passage, highlighted, numbered and placed beside it."""
+"""Annotations: a note anchored to its exact passage, highlighted, lettered and placed beside it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builder.annotations import anchor_annotations
+from builder.annotations import anchor_annotations, note_label, note_labels
 from builder.htmltext import Document, visible_text
 from builder.markup import render_markdown
 from builder.mentions import MentionMatcher, link_mentions
@@ -63,15 +63,15 @@ def without_notes(html: str) -> str:
 
 
 def test_an_annotation_is_highlighted_linked_and_placed_after_its_paragraph():
-    """The passage gets a mark with a stable id, a numbered link, and its note right after."""
+    """The passage gets a mark with a stable id, a lettered link, and its note right after."""
     html = "<p>The council raised its fees today.</p>\n<p>Next.</p>"
     out, found = anchor(html, "raised its fees")
     assert found == (True,)
     assert out == (
         '<p>The council <mark class="annotated" id="passage-1">raised its fees</mark>'
-        '<sup class="note-ref"><a href="#note-1" aria-label="Annotation 1">1</a></sup> today.</p>'
-        '<aside class="annotation" id="note-1" role="note" aria-label="Annotation 1">'
-        '<a class="note-number" href="#passage-1" aria-label="Back to passage 1">1</a>'
+        '<sup class="note-ref"><a href="#note-1" aria-label="Annotation a">a</a></sup> today.</p>'
+        '<aside class="annotation" id="note-1" role="note" aria-label="Annotation a">'
+        '<a class="note-number" href="#passage-1" aria-label="Back to passage a">a</a>'
         '<p>Note 1.</p><a class="permalink" href="#note-1">permalink</a></aside>'
         "\n<p>Next.</p>"
     )
@@ -109,6 +109,27 @@ def test_numbers_stay_stable_when_a_quote_is_missing():
     assert found == (True, False, True)
     ids = re.findall(r'id="([a-z]+-\d)"', out)
     assert ids == ["passage-1", "passage-3", "note-1", "note-3"]
+    assert note_labels(out) == [(1, "a"), (3, "b")]
+
+
+def test_letters_follow_reading_order_not_front_matter_order():
+    """Readers see a, b, c down the text and the margin, whatever order the front matter lists
+    the notes in; the ids (`#note-N`, cited by permalinks) keep the front-matter numbers."""
+    html = "<p>one two</p>\n<p>three four</p>\n<p>five</p>"
+    out, found = anchor(html, "four", "five", "one", "two")
+    assert found == (True, True, True, True)
+    check(out)
+    assert note_labels(out) == [(3, "a"), (4, "b"), (1, "c"), (2, "d")]
+    refs = re.findall(r'<a href="#note-(\d)" aria-label="Annotation ([a-z])">([a-z])</a>', out)
+    assert refs == [("3", "a", "a"), ("4", "b", "b"), ("1", "c", "c"), ("2", "d", "d")]
+    # the two notes of the first paragraph follow it in reading order, before the second paragraph
+    order = re.findall(r'<p>(?!Note)|id="note-\d"', out)
+    assert order == ["<p>", 'id="note-3"', 'id="note-4"', "<p>", 'id="note-1"', "<p>", 'id="note-2"']
+
+
+def test_letters_go_on_past_z():
+    """The 27th note is "aa", like a spreadsheet's columns."""
+    assert [note_label(i) for i in (0, 1, 25, 26, 27, 701, 702)] == ["a", "b", "z", "aa", "ab", "zz", "aaa"]
 
 
 def test_a_passage_crossing_emphasis_is_split_with_one_id():
@@ -146,9 +167,9 @@ def test_quote_spanning_two_paragraphs():
     assert out == (
         '<p>End <mark class="annotated" id="passage-1">of one.</mark></p>\n'
         '<p><mark class="annotated">Start of two</mark><sup class="note-ref"><a href="#note-1" '
-        'aria-label="Annotation 1">1</a></sup>, and more.</p><aside class="annotation" id="note-1" '
-        'role="note" aria-label="Annotation 1"><a class="note-number" href="#passage-1" '
-        'aria-label="Back to passage 1">1</a><p>Note 1.</p><a class="permalink" href="#note-1">'
+        'aria-label="Annotation a">a</a></sup>, and more.</p><aside class="annotation" id="note-1" '
+        'role="note" aria-label="Annotation a"><a class="note-number" href="#passage-1" '
+        'aria-label="Back to passage a">a</a><p>Note 1.</p><a class="permalink" href="#note-1">'
         "permalink</a></aside>"
     )
 
@@ -286,6 +307,8 @@ def test_property_annotating_keeps_text_and_structure(case):
         assert (f'id="passage-{n}"' in out) == found[n - 1]
         assert (f'id="note-{n}"' in out) == found[n - 1]
     notes_text = visible_text(out)
-    for n, ok in enumerate(found, 1):
-        if ok:
-            assert f"{n}Note {n} & morepermalink" in notes_text
+    labels = note_labels(out)
+    assert [label for _, label in labels] == [note_label(i) for i in range(sum(found))]
+    assert sorted(n for n, _ in labels) == [n for n, ok in enumerate(found, 1) if ok]
+    for n, label in labels:
+        assert f"{label}Note {n} & morepermalink" in notes_text
