@@ -9,6 +9,7 @@ Colours come from the page's stylesheet, so charts follow the light and dark sch
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -32,49 +33,72 @@ def _count(value: int) -> str:
     return count_of(value, "statement")
 
 
+PHONE_WIDTH = 358  # CSS pixels a chart has on a 390-pixel phone
+LABEL_EM = 0.75  # the labels' font size in rem (style.css: .chart-labels)
+CHAR_EM = 0.62  # a generous width of a digit or letter of the sans-serif font, in em
+LABEL_GAP = 8  # CSS pixels kept clear between two labels
+
+
+def label_step(bars: Sequence[Bar], width: int) -> int:
+    """Show every n-th label so that none touches the next on a phone, the narrowest screen."""
+    longest = max(len(part) for b in bars for part in b.label.split(" ", 1))
+    needed = longest * CHAR_EM * LABEL_EM * 16 + LABEL_GAP
+    slot = min(width * SCALE, PHONE_WIDTH) / len(bars)
+    return max(1, math.ceil(needed / slot))
+
+
 def bar_chart(bars: Sequence[Bar], title: str, *, height: int = 120, bar_width: int = 18) -> Markup:
-    """Vertical bars with their labels; scales to its container through viewBox."""
+    """Vertical bars, scaling to their container through viewBox, with their labels under them.
+
+    The labels are HTML, not SVG text: they keep a readable size however much a narrow screen
+    shrinks the bars, and every n-th only is written when a phone could not fit them all side
+    by side. Each bar is centred in an equal share of the width, as each label is.
+    """
     if not bars:
         return Markup("")
     top = max(b.value for b in bars) or 1
     gap = 4
-    label_space = 30
-    width = len(bars) * (bar_width + gap) + gap
+    slot = bar_width + gap
+    width = len(bars) * slot
     parts = [
-        f'<svg class="chart" width="{width * SCALE:g}" height="{(height + label_space) * SCALE:g}" '
-        f'viewBox="0 0 {width} {height + label_space}" role="group" '
-        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
+        '<div class="bar-chart">',
+        f'<svg class="chart" width="{width * SCALE:g}" height="{height * SCALE:g}" '
+        f'viewBox="0 0 {width} {height}" role="group" '
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
     ]
-    previous_second = None
     for index, bar in enumerate(bars):
-        x = gap + index * (bar_width + gap)
+        x = gap // 2 + index * slot
         middle = f"{x + bar_width / 2:g}"
         h = round(bar.value / top * (height - 14)) if bar.value else 0
         y = height - h
         name = f"{bar.title or bar.label}: {_count(bar.value)}"
-        rect = f'<rect x="{x}" y="{y}" width="{bar_width}" height="{max(h, 1)}" class="bar{"" if h else " empty"}"/>'
+        empty = "" if h else " empty"  # a hairline on the baseline
+        rect = f'<rect x="{x}" y="{min(y, height - 1)}" width="{bar_width}" height="{max(h, 1)}" class="bar{empty}"/>'
         if bar.href:
             parts.append(
                 f'<a href="{escape(bar.href)}" aria-label="{escape(name)}"><title>{escape(name)}</title>{rect}</a>'
             )
         else:
             parts.append(f'<g aria-hidden="true"><title>{escape(name)}</title>{rect}</g>')
-        texts = []
         if bar.value:
-            texts.append(
-                f'<text x="{middle}" y="{y - 3}" class="value" text-anchor="middle">{bar.value}</text>'
+            parts.append(
+                f'<text x="{middle}" y="{y - 3}" class="value" text-anchor="middle" aria-hidden="true">{bar.value}</text>'
             )
-        first, _, second = bar.label.partition(" ")
-        texts.append(
-            f'<text x="{middle}" y="{height + 12}" class="label" text-anchor="middle">{escape(first)}</text>'
-        )
-        if second and second != previous_second:
-            texts.append(
-                f'<text x="{middle}" y="{height + 24}" class="label" text-anchor="middle">{escape(second)}</text>'
-            )
-        previous_second = second
-        parts.append('<g aria-hidden="true">' + "".join(texts) + "</g>")
     parts.append("</svg>")
+    step = label_step(bars, width)
+    labels = []
+    previous_second = None
+    for index, bar in enumerate(bars):
+        if index % step:
+            labels.append("<span></span>")
+            continue
+        first, _, second = bar.label.partition(" ")
+        shown = [escape(first)]
+        if second and second != previous_second:
+            shown.append(escape(second))
+        previous_second = second
+        labels.append("<span><span>" + "<br>".join(shown) + "</span></span>")
+    parts.append('<div class="chart-labels" aria-hidden="true">' + "".join(labels) + "</div></div>")
     return Markup("".join(parts))
 
 

@@ -280,3 +280,42 @@ def test_readme_screenshots(browser: Any, base_url: str) -> None:
     for name in shots:
         assert (SCREENSHOTS / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
         assert f"docs/screenshots/{name}" in readme, name
+
+
+def long_archive() -> dict[str, str]:
+    """One person named by a statement a year for twenty years: a timeline of twenty bars."""
+    files = {
+        "content/entities/gazette.md": "---\nname: North Wind Gazette\ntype: publication\n---\nA paper.\n",
+        "content/entities/sol.md": "---\nname: Sol Hyontae\ntype: person\n---\nA minister.\n",
+    }
+    for year in range(2005, 2025):
+        files[f"content/statements/{year}/s-{year}-05-01.md"] = (
+            f"---\ntitle: Statement of {year}\ndate: {year}-05-01\nsource: gazette\nkind: statement\n"
+            f"entities: [sol]\n---\nSol Hyontae spoke in {year}.\n"
+        )
+    return files
+
+
+def test_timeline_labels_are_readable_and_apart(browser: Any, tmp_path: Path) -> None:
+    """A twenty-year timeline's year labels are at least 11 px high and never touch, at a desk
+    and on a phone; every bar's year is still in the text alternative."""
+    site = build(write_archive(tmp_path / "long", long_archive()))
+    with serve_folder(site) as url:
+        for width in (1280, 390):
+            context = browser.new_context(viewport={"width": width, "height": 900})
+            tab = context.new_page()
+            tab.goto(url + "entities/sol/")
+            labels = tab.evaluate(
+                """() => [...document.querySelectorAll('.chart-figure .chart-labels span span')].map(l => {
+                    const r = document.createRange(); r.selectNodeContents(l);
+                    const box = r.getBoundingClientRect();
+                    return [l.textContent, box.left, box.right, parseFloat(getComputedStyle(l).fontSize)]; })"""
+            )
+            assert len(labels) >= 4, labels
+            assert labels[0][0] == "2005"
+            for left, right in itertools.pairwise(labels):
+                assert left[2] + 4 <= right[1], (left, right)
+            assert all(size >= 11 for *_, size in labels), labels
+            caption = tab.locator(".chart-figure figcaption").inner_text()
+            assert all(str(year) in caption for year in range(2005, 2025))
+            context.close()
