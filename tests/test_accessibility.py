@@ -188,7 +188,9 @@ NOTES_ARCHIVE = {
 
         The third paragraph has no note, and it is long enough to wrap over a few lines at a desk: it says nothing more than that, at length, so that the margin beside it stays empty while the text goes on and on.
 
-        The text of the fourth paragraph ends here, with a note on the words: fourth paragraph ends.
+        The text of the fourth paragraph ends here,[^1] with a note on the words: fourth paragraph ends.
+
+        [^1]: A footnote, numbered where the notes are lettered.
         """,
 }
 
@@ -319,3 +321,29 @@ def test_timeline_labels_are_readable_and_apart(browser: Any, tmp_path: Path) ->
             caption = tab.locator(".chart-figure figcaption").inner_text()
             assert all(str(year) in caption for year in range(2005, 2025))
             context.close()
+
+
+def test_note_letters_are_not_footnote_numbers_and_keep_lines_even(browser: Any, tmp_path: Path) -> None:
+    """A note's marker looks and is named unlike a footnote's, and no marker makes its line
+    taller: every paragraph is a whole number of lines high."""
+    with serve_folder(build(write_archive(tmp_path / "notes", NOTES_ARCHIVE))) as url:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        tab = context.new_page()
+        tab.goto(url + "statements/notes-2024-03-02/")
+        markers = tab.evaluate(
+            """() => ['sup.note-ref a', 'a.footnote-ref'].map(s => { const a = document.querySelector(s);
+                const style = getComputedStyle(a);
+                return [a.textContent, a.getAttribute('aria-label') || a.textContent, style.fontFamily,
+                        style.borderTopStyle]; })"""
+        )
+        note, footnote = markers
+        assert note[:2] == ["a", "Annotation a"] and footnote[:2] == ["1", "1"]
+        assert note[2] != footnote[2] and note[3] != footnote[3]
+        lines = tab.evaluate(
+            """() => [...document.querySelectorAll('.statement-body > p')].filter(p => p.querySelector('sup'))
+                .map(p => [p.getBoundingClientRect().height, parseFloat(getComputedStyle(p).lineHeight)])"""
+        )
+        assert len(lines) >= 3
+        for height, line in lines:
+            assert abs(height / line - round(height / line)) < 0.05, (height, line)
+        context.close()
