@@ -164,6 +164,30 @@ def test_print_turns_annotations_into_numbered_notes(page: Any, base_url: str) -
     assert state["notes"] == [["block", "none", "a", "none"], ["block", "none", "b", "none"]]
 
 
+def test_print_has_no_empty_heading_a_space_after_each_letter_and_each_url_once(
+    page: Any, base_url: str
+) -> None:
+    """On paper: no "Link to an annotation" heading over nothing, "a. The council's…" with a
+    space, and a link whose words are its URL (Permalink, Original) not followed by it again."""
+    page.goto(base_url + STATEMENT)
+    page.emulate_media(media="print")
+    state = page.evaluate(
+        """() => { const visible = el => el.getClientRects().length > 0;
+        const number = document.querySelector('aside.annotation .note-number');
+        const range = document.createRange();
+        range.selectNodeContents(number.nextElementSibling);
+        const metadata = [...document.querySelectorAll('.metadata dd a[href^="http"]')];
+        return { headings: [...document.querySelectorAll('h2, h3')].filter(visible).map(h => h.textContent),
+                 gap: range.getClientRects()[0].left - number.getBoundingClientRect().right,
+                 after: metadata.map(a => [a.textContent, getComputedStyle(a, '::after').content]) }; }"""
+    )
+    assert "Link to an annotation" not in state["headings"]
+    assert state["gap"] >= 3, state["gap"]
+    assert state["after"][0][0] == "https://tessin-herald.example/2019/11/17/quota-statement"
+    assert state["after"][1][0].endswith("/statements/vfm-quota-resolution-2019-11-17/")
+    assert [after for _, after in state["after"]] == ["none", "none"]
+
+
 NOTES_ARCHIVE = {
     "content/entities/gazette.md": "---\nname: North Wind Gazette\ntype: publication\n---\nA paper.\n",
     "content/statements/2024/notes-2024-03-02.md": """\
