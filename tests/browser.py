@@ -67,11 +67,13 @@ def serve_folder(folder: Path) -> Iterator[str]:
         server.server_close()
 
 
-def axe_violations(page: Any) -> list[str]:
-    """axe-core's WCAG 2.2 A/AA violations on the page, one readable line each."""
+def axe_violations(page: Any, rules: list[str] | None = None) -> list[str]:
+    """axe-core's WCAG 2.2 A/AA violations on the page, one readable line each; or, given
+    rules, those rules' (experimental and best-practice ones too)."""
     from axe_playwright_python.sync_playwright import Axe
 
-    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
+    only = {"type": "rule", "values": rules} if rules else {"type": "tag", "values": WCAG_22_AA}
+    result = Axe().run(page, options={"runOnly": only})
     return [
         f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
         for v in result.response["violations"]

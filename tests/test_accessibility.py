@@ -77,6 +77,20 @@ def test_no_wcag_violations_light_or_dark(page: Any, base_url: str, name: str) -
     assert found == {"light": [], "dark": []}
 
 
+@pytest.mark.parametrize("name", ["month", "year", "search", "statement with annotations"])
+def test_names_match_what_is_seen_and_landmarks_are_told_apart(page: Any, base_url: str, name: str) -> None:
+    """A calendar day's link is named by its visible words ("17 November: 2 issued, 5
+    mentioned" from "17 2 5"), and the header's and the search page's search forms by
+    different names (axe-core's label-content-name-mismatch and landmark-unique)."""
+    page.goto(base_url + PAGES[name])
+    page.wait_for_load_state("networkidle")
+    assert axe_violations(page, ["label-content-name-mismatch", "landmark-unique"]) == []
+    if name == "month":
+        link = page.locator('a[href$="/dates/2019/11/17/"]')
+        assert link.get_attribute("aria-label") is None
+        assert page.get_by_role("link", name="17 November: 1 issued, 4 mentioned", exact=True).count() == 1
+
+
 def test_phone_width_has_no_horizontal_scrolling(browser: Any, base_url: str) -> None:
     """At 360 CSS pixels wide no page scrolls sideways."""
     context = browser.new_context(
