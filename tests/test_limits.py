@@ -188,7 +188,7 @@ def test_tabs_inside_values_and_body_are_text(archive: Path) -> None:
     """A tab after a colon, inside a quoted value or in the body is white space, not an error."""
     put(archive, statement('summary:\t"One\ttwo"\n', "Tabbed\ttext.\n"))
     page = (build(archive) / "statements/new-2024-03-05/index.html").read_text()
-    assert '<p class="summary">One\ttwo</p>' in page
+    assert "Editor's summary</span> One\ttwo</p>" in page
     assert "<p>Tabbed  text.</p>" in page  # Markdown turns a tab into spaces
 
 

@@ -74,7 +74,7 @@ def test_korean_statement_is_marked_ko_and_its_english_parts_en(site: Path) -> N
     page = (site / "statements/korean-2024-03-06/index.html").read_text()
     assert '<html lang="en">' in page
     assert '<article class="statement" lang="ko">' in page
-    assert '<p class="summary" lang="en">' in page
+    assert '<p class="summary editor-summary" lang="en">' in page
     assert re.search(r'<aside class="annotation" lang="en" id="note-1"', page)
     listing = (site / "dates/2024/03/06/index.html").read_text()
     assert 'class="card-title" lang="ko"' in listing
@@ -131,6 +131,16 @@ def test_footer_links_about_feed_and_withdrawn(site: Path) -> None:
 
 
 # -- the body's HTML, unit by unit ---------------------------------------------------------
+
+
+def test_the_summary_is_labelled_as_the_editors(site: Path) -> None:
+    """A statement's summary says it is the editor's, not the statement's first words."""
+    page = (site / "statements/korean-2024-03-06/index.html").read_text()
+    assert re.search(
+        r'<p class="summary editor-summary" lang="en"><span class="summary-label">Editor\'s summary</span> '
+        r"An English summary of a Korean statement.</p>",
+        page,
+    )
 
 
 def test_headings_in_order_keeps_relative_structure() -> None:
