@@ -743,6 +743,8 @@ class Renderer:
                 mentioned=[self.cards[i] for i in mentioned.get(day, ())],
                 prev_url=self.urls.path(urls.day(days[index - 1])) if index > 0 else None,
                 next_url=self.urls.path(urls.day(days[index + 1])) if index + 1 < len(days) else None,
+                prev_day=days[index - 1] if index > 0 else None,
+                next_day=days[index + 1] if index + 1 < len(days) else None,
             )
 
     def _entity_groups(self) -> list[tuple[str, list[tuple[Entity, int]]]]:

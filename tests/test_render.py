@@ -143,6 +143,14 @@ def test_the_summary_is_labelled_as_the_editors(site: Path) -> None:
     )
 
 
+def test_day_links_name_the_day_they_lead_to(site: Path) -> None:
+    """ "← 2 March 2024" and "6 March 2024 →", not "Previous day" and "Next day"."""
+    page = (site / "dates/2024/03/05/index.html").read_text()
+    assert 'rel="prev">← 2 March 2024</a>' in page
+    assert 'rel="next">6 March 2024 →</a>' in page
+    assert "Previous day" not in page and "Next day" not in page
+
+
 def test_headings_in_order_keeps_relative_structure() -> None:
     """h3 h5 h4 h2 becomes h2 h3 h3 h2: levels close up, nesting stays."""
     html = "<h3>a</h3><h5 id=x>b</h5><h4>c</h4><h2>d</h2>"
