@@ -385,3 +385,27 @@ def test_note_letters_are_not_footnote_numbers_and_keep_lines_even(browser: Any,
         for height, line in lines:
             assert abs(height / line - round(height / line)) < 0.05, (height, line)
         context.close()
+
+
+def test_no_request_fails_and_the_search_placeholder_fits_a_phone(browser: Any, base_url: str) -> None:
+    """A first visit asks for nothing missing (no /favicon.ico 404), and the header's search
+    placeholder is shown whole in a 390-pixel-wide phone's box."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    tab = context.new_page()
+    failed: list[str] = []
+    tab.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    try:
+        for rel in ("", STATEMENT):
+            tab.goto(base_url + rel)
+            tab.wait_for_load_state("networkidle")
+            fits = tab.evaluate(
+                """() => { const input = document.getElementById('site-search'), style = getComputedStyle(input);
+                const ctx = document.createElement('canvas').getContext('2d');
+                ctx.font = `${style.fontSize} ${style.fontFamily}`;
+                const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+                return [ctx.measureText(input.placeholder).width, room]; }"""
+            )
+            assert fits[0] <= fits[1], fits
+        assert failed == []
+    finally:
+        context.close()

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from builder.bodyhtml import headings_in_order, mark_languages
 
-from .conftest import ENTITIES, STATEMENTS, build, write_archive
+from .conftest import ENTITIES, SITE_YAML, STATEMENTS, build, write_archive
 
 EXTRA = {
     "content/statements/2024/mixed-2024-03-05.md": """\
@@ -149,6 +149,16 @@ def test_day_links_name_the_day_they_lead_to(site: Path) -> None:
     assert 'rel="prev">← 2 March 2024</a>' in page
     assert 'rel="next">6 March 2024 →</a>' in page
     assert "Previous day" not in page and "Next day" not in page
+
+
+def test_every_page_links_a_favicon_under_the_base_path(tmp_path: Path) -> None:
+    """Browsers ask for /favicon.ico unless a page names an icon: each page names the theme's
+    SVG one, under the site's base path, and it is written."""
+    site_yaml = SITE_YAML.replace("https://example.org/", "https://example.org/archive/")
+    site = build(write_archive(tmp_path / "a", {**ENTITIES, **STATEMENTS}, site_yaml))
+    for page in (site / "index.html", site / "statements/fees-2024-03-02/index.html", site / "404.html"):
+        assert '<link rel="icon" href="/archive/static/favicon.svg" type="image/svg+xml">' in page.read_text()
+    assert (site / "static/favicon.svg").read_text().startswith("<svg ")
 
 
 def test_headings_in_order_keeps_relative_structure() -> None:

@@ -85,7 +85,12 @@ class Dangers(HTMLParser):
                 self.found.append(f"<meta http-equiv={values['http-equiv']}>")
         if tag == "form" and values.get("action") != self.site_path + "search/":
             self.found.append(f"<form action={values.get('action')!r}>")
-        if tag == "link" and values.get("rel") not in ("stylesheet", "canonical", "alternate"):
+        favicon = values.get("rel") == "icon" and values.get("href") == self.site_path + "static/favicon.svg"
+        if (
+            tag == "link"
+            and values.get("rel") not in ("stylesheet", "canonical", "alternate")
+            and not favicon
+        ):
             self.found.append(f"<link rel={values.get('rel')!r}>")
         for name, value in values.items():
             self._check_attribute(tag, name, value)
