@@ -247,7 +247,8 @@ def test_a_day_page_lists_a_statement_once_though_its_dateline_names_the_day(tmp
     assert "No statement in the archive was issued this day." in earlier
     assert earlier.count('href="/statements/own-2024-04-10/"') == 1
     calendar = (site / "dates/2024/04/index.html").read_text()
-    assert "10 April: 1 issued" in calendar and "10 April: 1 issued, 1 mentioned" not in calendar
+    cell = re.search(r'<a href="/dates/2024/04/10/">.*?</a>', calendar).group()
+    assert "1<span class=\"visually-hidden\"> issued" in cell and "mentioned" not in cell
 
 
 def test_a_right_to_left_statement_is_marked_so_and_a_right_to_left_site_too(tmp_path: Path) -> None:
@@ -261,7 +262,7 @@ def test_a_right_to_left_statement_is_marked_so_and_a_right_to_left_site_too(tmp
     page = (build(root) / "statements/ar-2024-04-10/index.html").read_text()
     assert '<html lang="en">' in page
     assert '<article class="statement" lang="ar" dir="rtl">' in page
-    assert '<p class="summary" lang="en" dir="ltr">' in page
+    assert '<p class="summary editor-summary" lang="en" dir="ltr">' in page
     arabic = write_archive(
         tmp_path / "b",
         {**ENTITIES, "content/statements/2024/ar-2024-04-10.md": statement},

@@ -214,7 +214,7 @@ async function run(state) {
     list.replaceChildren();
     moreButton.hidden = true;
     statusLine.textContent = "Type words, names or dates to search the archive.";
-    if (filtersWanted) await refreshFilters(state, null);
+    if (filtersWanted) await refreshFilters(state, null, number);
     return;
   }
   statusLine.textContent = "Searching…";
@@ -230,8 +230,11 @@ async function run(state) {
   shown = { results: found.results, next: 0 };
   list.replaceChildren();
   await showMore(number);
+  // Checked again after each wait: a search overtaken meanwhile (a second tick) must not
+  // redraw the status or the filters under the reader's finger with its older counts.
+  if (number !== searchNumber) return;
   statusLine.textContent = describe(found.results.length, state);
-  if (filtersWanted) await refreshFilters(state, found.counts);
+  if (filtersWanted) await refreshFilters(state, found.counts, number);
 }
 
 function describe(count, state) {
@@ -353,10 +356,11 @@ function ensureFilterData() {
   return filterData;
 }
 
-async function refreshFilters(state, counts) {
+async function refreshFilters(state, counts, number = searchNumber) {
   let totals;
   try {
     totals = await ensureFilterData();
+    if (number !== searchNumber) return;
   } catch (error) {
     filterGroups.replaceChildren(el("p", "meta"));
     filterGroups.firstChild.textContent = "Filters could not be loaded.";
