@@ -1038,7 +1038,7 @@ class Renderer:
             return Markup(""), []
         first, end = min(counts), max(counts)
         span = (end[0] - first[0]) * 12 + end[1] - first[1] + 1
-        months = _months_back(end, min(last, max(span, 12)))
+        months = _months_back(end, min(last, span))  # none before the first statement: not "nothing issued"
         rows = [
             (f"{MONTHS[m - 1]} {y}", counts.get((y, m), 0), self.urls.path(urls.month(y, m)))
             for y, m in months
