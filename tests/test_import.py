@@ -291,9 +291,14 @@ def test_version_diff_shows_exactly_the_changed_sentence(
     ]
 
 
-def test_id_option_adds_a_version_to_that_statement(root: Path, real_capture: Path, tmp_path: Path) -> None:
-    """--id names the statement a differently titled capture is a new text of."""
+def test_id_option_adds_a_version_to_that_statement(
+    root: Path, real_capture: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--id names the statement a differently titled capture is a new text of; the report
+    says which of the capture's date and title the statement does not take (a wrong --id
+    shows there)."""
     run("import", str(real_capture), "--root", str(root), "--year", "2019")
+    capsys.readouterr()
     other = tmp_path / "other.txt"
     other.write_text(
         "The Pyongyang Times\nNovember 18, 2019\nThe statement was reissued with a new text.\n",
@@ -304,6 +309,8 @@ def test_id_option_adds_a_version_to_that_statement(root: Path, real_capture: Pa
     assert body.strip() == "The statement was reissued with a new text."
     assert data["date"] == "2019-11-17"  # the statement keeps its date and title
     assert (root / f"content/versions/{REAL_ID}/v1.md").is_file()
+    out = capsys.readouterr().out
+    assert "the capture is dated 2019-11-18; the statement keeps its date 2019-11-17" in out
 
 
 def test_force_replaces_after_a_backup(root: Path, real_capture: Path) -> None:

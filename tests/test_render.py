@@ -249,7 +249,7 @@ def test_a_day_page_lists_a_statement_once_though_its_dateline_names_the_day(tmp
     assert earlier.count('href="/statements/own-2024-04-10/"') == 1
     calendar = (site / "dates/2024/04/index.html").read_text()
     cell = re.search(r'<a href="/dates/2024/04/10/">.*?</a>', calendar).group()
-    assert "1<span class=\"visually-hidden\"> issued" in cell and "mentioned" not in cell
+    assert '1<span class="visually-hidden"> issued' in cell and "mentioned" not in cell
 
 
 def test_a_right_to_left_statement_is_marked_so_and_a_right_to_left_site_too(tmp_path: Path) -> None:

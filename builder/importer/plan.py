@@ -150,9 +150,26 @@ def _place(plan: Plan, target: Existing | None, opts: Options, index: ArchiveInd
         if plan.action == "version":  # the statement keeps its file, date and title
             plan.rel = target.rel
             year = target.date[:4] if parse_iso_day(target.date) else year
+            plan.draft.notes.extend(_kept_apart(plan, target))
         else:
             plan.rel = f"content/statements/{year}/{plan.statement_id}.md"
     plan.capture_rel = f"captures/{year}/{plan.sha256}.{plan.draft.capture_ext}"
+
+
+def _kept_apart(plan: Plan, target: Existing) -> list[str]:
+    """What a new version's capture says otherwise than the statement it joins (a wrong --id
+    is seen here): the statement keeps its own date and title."""
+    fm, notes = plan.front_matter, []
+    if target.date and str(fm["date"]) != target.date:
+        notes.append(f"the capture is dated {fm['date']}; the statement keeps its date {target.date}")
+    if target.title and normal_name(fm["title"]) != normal_name(target.title):
+        notes.append(f"the capture's title is '{fm['title']}'; the statement keeps '{target.title}'")
+    if notes:
+        notes.append(
+            f"if the capture is not a new text of '{target.id}', restore the statement from "
+            f"content/versions/{target.id}/ and import the capture without --id"
+        )
+    return notes
 
 
 def resolve_date(draft: Draft, opts: Options) -> tuple[dt.date | None, str, tuple[str, str]]:
