@@ -793,3 +793,22 @@ def test_id_for_a_capture_of_several_statements_is_a_usage_error(
     assert run("import", str(capture), "--root", str(root), "--year", "2019", "--id", "one") == 2
     assert "the input holds 3 documents" in capsys.readouterr().err
     assert tree(root) == before
+
+
+def test_provenance_noted_below_the_text_is_read_as_provenance(root: Path, tmp_path: Path) -> None:
+    """ "Retrieved:" and the page's address pasted under the copied text (a bare URL or
+    "URL: …") are the capture's provenance, not the statement's last paragraph."""
+    capture = tmp_path / "below.txt"
+    capture.write_text(
+        "Statement of DPRK FM Spokesman\n\n"
+        "A spokesman for the DPRK Foreign Ministry issued the following statement on 17 November 2019:\n\n"
+        "The U.S. should stop its hostile policy.\n\n"
+        "Retrieved: 2019-11-18\nhttp://www.kcna.kp/en/article/q/abc.kcmsf\n",
+        encoding="utf-8",
+    )
+    assert run("import", str(capture), "--root", str(root), "--source", "kcna") == 0
+    (path,) = root.glob("content/statements/2019/*.md")
+    data, body = statement(root, path.stem)
+    assert str(data["retrieved"]) == "2019-11-18"
+    assert data["source_url"] == "http://www.kcna.kp/en/article/q/abc.kcmsf"
+    assert paragraphs(body)[-1] == "The U.S. should stop its hostile policy."

@@ -32,6 +32,7 @@ _HEADER = re.compile(
     r"|retrieved|captured|accessed|saved)\s*:\s*(?P<value>\S.*)$",
     re.IGNORECASE,
 )
+_BARE_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 LIST_HEADING = re.compile(
     r"^[\W_]{0,3}(?:more\s+(?:news\s+|stories\s+|articles\s+)?from\s+(?P<from>.{2,60}?)"
     r"|more\s+(?:news\s+|stories\s+|articles\s+)?(?:in|on|by)\s+.{2,60}?"
@@ -102,8 +103,9 @@ def parse_text(text: str, inherited: dict[str, str] | None = None) -> TextCaptur
     """
     lines = [drop_invisible(line).strip() for line in text.splitlines()]
     headers, start = _headers(lines)
-    headers = {**(inherited or {}), **headers}
-    raw, ui_dropped = _entries(lines[start:])
+    trailing, stop = _trailing_headers(lines, start)
+    headers = {**(inherited or {}), **trailing, **headers}
+    raw, ui_dropped = _entries(lines[start:stop])
     cut = _body_end(raw)
     entries, tail = _joined(raw[:cut]), raw[cut:]
     body_start = next((i for i, e in enumerate(entries) if _is_prose(e.text)), 0)
@@ -190,6 +192,24 @@ def _headers(lines: list[str]) -> tuple[dict[str, str], int]:
         headers.setdefault(m.group("key").lower(), m.group("value").strip())
         i += 1
     return headers, i
+
+
+def _trailing_headers(lines: list[str], start: int) -> tuple[dict[str, str], int]:
+    """Header lines closing the capture ("Retrieved: …", "URL: …" noted below the copied
+    text), and where they begin: provenance, not the statement's last paragraph."""
+    headers: dict[str, str] = {}
+    stop = len(lines)
+    while stop > start:
+        line = lines[stop - 1]
+        m = _HEADER.match(line) if line else None
+        if m:
+            headers.setdefault(m.group("key").lower(), m.group("value").strip())
+        elif _BARE_URL.match(line):  # the page's address pasted under its text
+            headers.setdefault("url", line)
+        elif line:
+            break
+        stop -= 1
+    return headers, stop
 
 
 def _entries(lines: list[str]) -> tuple[list[_Line], int]:
