@@ -64,7 +64,8 @@ def test_front_matter_keeps_dates_plain_and_leaves_out_empty_keys() -> None:
 
 def test_ids_are_short_readable_and_unique() -> None:
     """An id is title words and the day, at most 60 characters, with -2 when taken; titles
-    in other scripts are transliterated (a Korean or Chinese title is no "commentary-…")."""
+    in other scripts are transliterated (a Korean or Chinese title is no "commentary-…");
+    a dotted initialism is one word ("U.S." is "us", not a lone "u")."""
     day = dt.date(2019, 11, 17)
     assert base_id("Statement by a spokesman for the DPRK Foreign Ministry", day) == (
         "statement-spokesman-dprk-foreign-ministry-2019-11-17"
@@ -78,6 +79,7 @@ def test_ids_are_short_readable_and_unique() -> None:
     assert base_id("Заявление МИД", day) == "zayavlenie-mid-2019-11-17"
     assert base_id("— … —", day, "commentary") == "commentary-2019-11-17"
     assert base_id("Förderung für Gebäude", day) == "forderung-fur-gebaude-2019-11-17"
+    assert base_id("KCNA Slams U.S. over U.N. Resolution", day) == "kcna-slams-us-over-un-resolution-2019-11-17"
     assert unique_id("a-2019-11-17", {"a-2019-11-17", "a-2019-11-17-2"}) == "a-2019-11-17-3"
 
 

@@ -23,11 +23,16 @@ _HAN = re.compile(f"([{HAN}])")
 _APOSTROPHES = re.compile(r"['’‘`´]")
 
 
+_INITIALISM = re.compile(r"\b(?:[A-Za-z]\.){2,}")  # "U.S." is one word, "us", not "u" and "s"
+
+
 def slug_words(text: str) -> list[str]:
     """The title's words as lowercase ASCII: accents folded, other scripts transliterated
     (anyascii: 외무성 gives oemuseong, 河北 he bei, Заявление zayavlenie), so that a
     Korean or Chinese title gives a readable id, not "article-2019-11-17"."""
-    spaced = _HAN.sub(r" \1 ", _APOSTROPHES.sub("", text))
+    spaced = _HAN.sub(
+        r" \1 ", _INITIALISM.sub(lambda m: m.group().replace(".", ""), _APOSTROPHES.sub("", text))
+    )
     return re.findall(r"[a-z0-9]+", anyascii(spaced).lower())
 
 
