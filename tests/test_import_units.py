@@ -79,7 +79,9 @@ def test_ids_are_short_readable_and_unique() -> None:
     assert base_id("Заявление МИД", day) == "zayavlenie-mid-2019-11-17"
     assert base_id("— … —", day, "commentary") == "commentary-2019-11-17"
     assert base_id("Förderung für Gebäude", day) == "forderung-fur-gebaude-2019-11-17"
-    assert base_id("KCNA Slams U.S. over U.N. Resolution", day) == "kcna-slams-us-over-un-resolution-2019-11-17"
+    assert (
+        base_id("KCNA Slams U.S. over U.N. Resolution", day) == "kcna-slams-us-over-un-resolution-2019-11-17"
+    )
     assert unique_id("a-2019-11-17", {"a-2019-11-17", "a-2019-11-17-2"}) == "a-2019-11-17-3"
 
 
