@@ -1006,7 +1006,7 @@ class Renderer:
         if language != self.site.language:
             html = html.replace(
                 '<aside class="annotation" ',
-                f'<aside class="annotation" lang="{escape(self.site.language)}" ',
+                f'<aside class="annotation"{_language_attrs(self.site.language, language)} ',
             )
         return html
 

@@ -257,13 +257,15 @@ def test_a_right_to_left_statement_is_marked_so_and_a_right_to_left_site_too(tmp
     lang), the page's own words inside it left to right; an Arabic archive's pages are rtl."""
     statement = (
         "---\ntitle: بيان وزارة الخارجية\ndate: 2024-04-10\nsource: gazette\nlanguage: ar\n"
-        "summary: An English summary.\n---\nأصدرت الوزارة بيانا.\n"
+        "summary: An English summary.\nannotations:\n  - quote: بيانا\n    note: An English note.\n"
+        "---\nأصدرت الوزارة بيانا.\n"
     )
     root = write_archive(tmp_path / "a", {**ENTITIES, "content/statements/2024/ar-2024-04-10.md": statement})
     page = (build(root) / "statements/ar-2024-04-10/index.html").read_text()
     assert '<html lang="en">' in page
     assert '<article class="statement" lang="ar" dir="rtl">' in page
     assert '<p class="summary editor-summary" lang="en" dir="ltr">' in page
+    assert '<aside class="annotation" lang="en" dir="ltr" id="note-1"' in page
     arabic = write_archive(
         tmp_path / "b",
         {**ENTITIES, "content/statements/2024/ar-2024-04-10.md": statement},
