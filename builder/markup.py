@@ -118,7 +118,15 @@ def _filter_attribute(tag: str, name: str, value: str) -> str | None:
         return value if value in ("ltr", "rtl", "auto") else None
     if name == "cite":  # nh3 checks the schemes of href and src only
         return value if _allowed_url(value) else None
+    if name == "src":  # an image of another site would tell it who reads the page, and when
+        return value if _on_this_site(value) else None
     return value
+
+
+def _on_this_site(value: str) -> bool:
+    """A relative address: no scheme, and not "//host/…" (another host, this scheme)."""
+    url = re.sub(r"[\t\n\r]", "", value).strip("\x00- ")
+    return not url.startswith(("//", "\\", "/\\")) and re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", url) is None
 
 
 def _allowed_url(value: str) -> bool:

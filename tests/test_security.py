@@ -434,7 +434,8 @@ def _pages_to_visit(site: Path) -> Iterator[str]:
 
 def test_chromium_runs_no_hostile_script(hostile: tuple[Path, Path]) -> None:
     """Headless Chromium loads every page, capture and search result: no payload runs, no dialog
-    opens, and the CSP never has to block anything (no inline script even reached a page)."""
+    opens, the CSP never has to block anything (no inline script even reached a page), and
+    no request leaves the site (an image of another site would tell it who reads what)."""
     from .browser import chromium, serve_folder
 
     _, site = hostile
@@ -442,6 +443,8 @@ def test_chromium_runs_no_hostile_script(hostile: tuple[Path, Path]) -> None:
         context = browser.new_context()
         context.add_init_script(WATCH)
         page = context.new_page()
+        elsewhere: list[str] = []  # a reader's visit is nobody else's business
+        page.on("request", lambda r: None if r.url.startswith(origin) else elsewhere.append(r.url))
         dialogs: list[str] = []
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         outcomes = {}
@@ -464,3 +467,4 @@ def test_chromium_runs_no_hostile_script(hostile: tuple[Path, Path]) -> None:
         context.close()
     assert outcomes == {}
     assert dialogs == []
+    assert elsewhere == []
