@@ -62,25 +62,26 @@ ENTITIES_A_SECTION = 100  # entity pages in one part of the work
 
 
 # Languages written right to left (their primary subtags): Arabic, Persian, Urdu, Pashto,
-# Sindhi, Kurdish (Sorani), Uyghur, Dhivehi, Hebrew, Yiddish, Syriac.
+# Sindhi, Kurdish (Sorani), Uyghur, Dhivehi, Hebrew, Yiddish, Syriac. The theme's own words
+# are English, so pages run left to right; a text in one of these runs right to left, and
+# the page's words inside it left to right again.
 RIGHT_TO_LEFT = frozenset("ar fa ur ps sd ckb ug dv he yi syr".split())
 
 
-def direction(language: str) -> str:
-    """ "rtl" or "ltr", for a page's or an element's dir."""
-    return "rtl" if language.split("-")[0].lower() in RIGHT_TO_LEFT else "ltr"
+def right_to_left(language: str) -> bool:
+    return language.split("-")[0].lower() in RIGHT_TO_LEFT
 
 
-def _language_attrs(language: str, around: str) -> Markup:
-    if language == around:
-        return Markup("")
-    return Markup(f' lang="{escape(language)}"') + _direction_attr(language, around)
+def _rtl_attr(language: str) -> Markup:
+    """` dir="rtl"` on a text in a right-to-left language, else nothing."""
+    return Markup(' dir="rtl"') if right_to_left(language) else Markup("")
 
 
-def _direction_attr(language: str, around: str) -> Markup:
-    """` dir="rtl"` (or "ltr") where a text is written the other way round from its page."""
-    way = direction(language)
-    return Markup(f' dir="{way}"') if way != direction(around) else Markup("")
+def _ui_attrs(site_language: str, around: str) -> Markup:
+    """The page's own words inside a text in `around`: the site's lang where it differs,
+    and left to right where the text runs right to left."""
+    lang = Markup(f' lang="{escape(site_language)}"') if around != site_language else Markup("")
+    return lang + (Markup(' dir="ltr"') if right_to_left(around) else Markup(""))
 
 
 @dataclass(frozen=True)
@@ -319,8 +320,7 @@ class Renderer:
             card=self.cards.__getitem__,
             lang_attr=self.lang_attr,
             ui_lang_attr=self.ui_lang_attr,
-            site_direction=direction(self.site.language),
-            dir_attr=lambda language: _direction_attr(language, self.site.language),
+            dir_attr=_rtl_attr,
         )
 
     # -- shared views -------------------------------------------------------------------
@@ -334,12 +334,14 @@ class Renderer:
 
     def lang_attr(self, language: str) -> Markup:
         """` lang="ko"` on an element whose text is not in the site's language, else nothing;
-        with ` dir="rtl"` (or "ltr") where the language is written the other way round."""
-        return _language_attrs(language, self.site.language)
+        with ` dir="rtl"` on a text in a right-to-left language."""
+        lang = Markup(f' lang="{escape(language)}"') if language != self.site.language else Markup("")
+        return lang + _rtl_attr(language)
 
     def ui_lang_attr(self, language: str) -> Markup:
-        """` lang="en"` (the site's) on the page's own words inside a text in another language."""
-        return _language_attrs(self.site.language, language)
+        """` lang="en"` (the site's) on the page's own words inside a text in another language,
+        ` dir="ltr"` inside one written right to left."""
+        return _ui_attrs(self.site.language, language)
 
     def entity_name(self, entity_id: str) -> str:
         entity = self.archive.entities.get(entity_id)
@@ -1003,11 +1005,9 @@ class Renderer:
     def _body(self, html: str, language: str) -> str:
         """Linked HTML for the page: headings in order, other languages marked, notes in the site's."""
         html = mark_languages(headings_in_order(html), language)
-        if language != self.site.language:
-            html = html.replace(
-                '<aside class="annotation" ',
-                f'<aside class="annotation"{_language_attrs(self.site.language, language)} ',
-            )
+        around = _ui_attrs(self.site.language, language)
+        if around:
+            html = html.replace('<aside class="annotation" ', f'<aside class="annotation"{around} ')
         return html
 
     def last_modified(self, ids: Iterable[str]) -> dt.date | None:

@@ -252,9 +252,10 @@ def test_a_day_page_lists_a_statement_once_though_its_dateline_names_the_day(tmp
     assert '1<span class="visually-hidden"> issued' in cell and "mentioned" not in cell
 
 
-def test_a_right_to_left_statement_is_marked_so_and_a_right_to_left_site_too(tmp_path: Path) -> None:
-    """An Arabic statement in an English archive reads right to left (dir="rtl" beside its
-    lang), the page's own words inside it left to right; an Arabic archive's pages are rtl."""
+def test_a_right_to_left_statement_is_marked_so_and_the_page_s_own_words_are_not(tmp_path: Path) -> None:
+    """An Arabic statement reads right to left (dir="rtl" beside its lang), the page's own
+    words inside it left to right, in an English archive and in an Arabic one alike: the
+    theme's words are English, so the page itself runs left to right."""
     statement = (
         "---\ntitle: بيان وزارة الخارجية\ndate: 2024-04-10\nsource: gazette\nlanguage: ar\n"
         "summary: An English summary.\nannotations:\n  - quote: بيانا\n    note: An English note.\n"
@@ -272,5 +273,6 @@ def test_a_right_to_left_statement_is_marked_so_and_a_right_to_left_site_too(tmp
         site_yaml="title: T\nbase_url: https://x.org/\nlanguage: ar\n",
     )
     page = (build(arabic) / "statements/ar-2024-04-10/index.html").read_text()
-    assert '<html lang="ar" dir="rtl">' in page
-    assert '<article class="statement" lang="ar">' in page
+    assert '<html lang="ar">' in page
+    assert '<article class="statement" lang="ar" dir="rtl">' in page
+    assert '<p class="kicker" dir="ltr">' in page
