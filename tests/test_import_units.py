@@ -345,3 +345,29 @@ def test_kcnas_end_marker_is_not_the_texts(ending: str) -> None:
         "It will pay for its acts.",
     ]
     assert capture.leads == [] and not any("-0-" in p for p in capture.paragraphs)
+
+
+def test_a_long_chronology_is_read_in_linear_time() -> None:
+    """A white paper listing thousands of dated events: four times the lines take about four
+    times as long, not sixteen (each line once asked whether prose followed, to the end)."""
+    import time
+
+    from builder.importer.capture import parse_text
+
+    def chronology(events: int) -> str:
+        pairs = "".join(
+            f"March {i % 28 + 1}, 1950\nThe council met again in session {i}.\n\n" for i in range(events)
+        )
+        return (
+            f"White Paper\n\nThe institute published a white paper on the council.\n\n{pairs}It ends here.\n"
+        )
+
+    def seconds(text: str) -> float:
+        started = time.perf_counter()
+        parse_text(text)
+        return time.perf_counter() - started
+
+    small, large = chronology(300), chronology(1200)
+    seconds(small)  # warm the regular expressions
+    assert parse_text(large).paragraphs[-1] == "It ends here."
+    assert min(seconds(large) for _ in range(2)) < 9 * min(seconds(small) for _ in range(3))

@@ -286,6 +286,7 @@ def _is_prose(text: str) -> bool:
 
 def _body_end(entries: list[_Line]) -> int:
     """Where the text ends: a list heading, a footer or a teaser list after some prose."""
+    lines = _Lines(entries)
     prose_seen = False
     for j, entry in enumerate(entries):
         if prose_seen and (
@@ -294,57 +295,64 @@ def _body_end(entries: list[_Line]) -> int:
             or _FOOTER.match(entry.text)
             or _CREDIT.match(entry.text)
             or _SITE_LINE.match(entry.text)
-            or _teaser_starts(entries, j)
+            or _teaser_starts(lines, j)
         ):
             return j
         prose_seen = prose_seen or _is_prose(entry.text)
     return len(entries)
 
 
-def _teaser_starts(entries: list[_Line], j: int) -> bool:
+class _Lines:
+    """What the teaser rules ask of every line, read once from the end: whether it is a date
+    line, how long the run of alternating date and text lines from it is, and whether a
+    sentence of the text comes after it (asked at every line, a scan to the end each time
+    made a long chronology quadratic)."""
+
+    def __init__(self, entries: list[_Line]):
+        self.texts = [e.text for e in entries]
+        n = len(entries)
+        self.dated = [date_line(t) is not None for t in self.texts]
+        self.run = [1] * n  # alternating date/text lines from each one
+        self.prose_after = [False] * (n + 1)
+        for k in reversed(range(n)):
+            if k + 1 < n and self.dated[k] != self.dated[k + 1]:
+                self.run[k] = self.run[k + 1] + 1
+            self.prose_after[k] = self._stands_alone(k) or (
+                self.prose_after[k + 1] and not self._closes_text(self.texts[k])
+            )
+
+    @staticmethod
+    def _closes_text(text: str) -> bool:
+        return bool(LIST_HEADING.match(text) or _FOOTER.match(text) or _SITE_LINE.match(text))
+
+    def _stands_alone(self, k: int) -> bool:
+        """A sentence next to no date line (every line of a teaser list is a date or sits
+        next to one): the statement going on."""
+        if self._closes_text(self.texts[k]) or not _is_prose(self.texts[k]):
+            return False
+        return not any(0 <= i < len(self.texts) and self.dated[i] for i in (k - 1, k + 1))
+
+    def pairs_end_dated(self, j: int) -> bool:
+        """In text, date, text, date … the list is (text, date) pairs only if it ends on a date.
+
+        Ending on a text means the dates come first, and the first text is the body's last line.
+        """
+        return self.dated[j] or self.run[j] % 2 == 0
+
+
+def _teaser_starts(lines: _Lines, j: int) -> bool:
     """A teaser list begins at j: text/date/text-again, or text/date pairs, or date/text pairs.
 
     Dated lines followed by more of the statement's prose are its own list (a white
     paper's chronology), not teasers: a page's list of teasers closes the text.
     """
-    texts = [e.text for e in entries[j : j + 4]]
-    dated = [date_line(t) is not None for t in texts]
+    texts, dated = lines.texts[j : j + 4], lines.dated[j : j + 4]
     if len(texts) >= 3 and not dated[0] and dated[1] and not dated[2]:
-        listed = texts[2] == texts[0] or (len(texts) == 4 and dated[3] and _pairs_end_dated(entries, j))
-        return listed and not _prose_follows(entries, j)
+        listed = texts[2] == texts[0] or (len(texts) == 4 and dated[3] and lines.pairs_end_dated(j))
+        return listed and not lines.prose_after[j]
     if len(texts) >= 3 and dated[0] and not dated[1] and dated[2]:
-        return not _prose_follows(entries, j)
+        return not lines.prose_after[j]
     return len(texts) == 4 and texts[0] == texts[1] and texts[2] == texts[3] and texts[0] != texts[2]
-
-
-def _prose_follows(entries: list[_Line], j: int) -> bool:
-    """A sentence after j, next to no date line, before any list heading or footer.
-
-    Every line of a teaser list is a date or sits next to one; a sentence standing on its
-    own below the dated lines is the statement going on.
-    """
-    for k in range(j, len(entries)):
-        text = entries[k].text
-        if LIST_HEADING.match(text) or _FOOTER.match(text) or _SITE_LINE.match(text):
-            return False
-        if _is_prose(text) and not _next_to_date(entries, k):
-            return True
-    return False
-
-
-def _next_to_date(entries: list[_Line], k: int) -> bool:
-    return any(0 <= i < len(entries) and date_line(entries[i].text) for i in (k - 1, k + 1))
-
-
-def _pairs_end_dated(entries: list[_Line], j: int) -> bool:
-    """In text, date, text, date … the list is (text, date) pairs only if it ends on a date.
-
-    Ending on a text means the dates come first, and the first text is the body's last line.
-    """
-    k = j
-    while k < len(entries) and (date_line(entries[k].text) is not None) == ((k - j) % 2 == 1):
-        k += 1
-    return (k - j) % 2 == 0
 
 
 def _read_head(head: list[_Line]) -> tuple[str | None, TextDate | None, int | None, str | None]:
