@@ -101,6 +101,7 @@ def test_charts_are_svg_with_a_text_alternative(site: Path) -> None:
     assert 'aria-label="March 2024: 5 statements"' in home
     assert '<th scope="row"><a href="/dates/2024/03/">March 2024</a></th><td>5</td>' in home
     assert "February 2024" not in home  # no empty bars for months before the archive begins
+    assert "Statements issued in March 2024, the archive's only month" in home
     year = (site / "dates/2024/index.html").read_text()
     assert '<svg class="chart"' in year and "March: 5" in year
     entity = (site / "entities/gazette/index.html").read_text()
