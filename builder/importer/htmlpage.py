@@ -676,7 +676,7 @@ def _items(links: list) -> Iterator[Any]:
 def _lead(item) -> tuple[str, str]:
     links = [_text(a.text_content()) for a in item.iter("a")]
     text = next((t for t in links if t), "") or _text(item.text_content())
-    shown_beside = item.tail or "" if item.tag == "a" else ""  # "<a>Headline</a> 2019-11-16"
+    shown_beside = (item.tail or "") if item.tag == "a" else ""  # "<a>Headline</a> 2019-11-16"
     dates = find_dates(_text(item.text_content() + " " + shown_beside))
     shown = next((d.resolve().isoformat() for d in dates if d.year and d.resolve()), "")
     return text, shown
