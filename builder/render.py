@@ -68,8 +68,15 @@ ENTITIES_A_SECTION = 100  # entity pages in one part of the work
 RIGHT_TO_LEFT = frozenset("ar fa ur ps sd ckb ug dv he yi syr".split())
 
 
+RIGHT_TO_LEFT_SCRIPTS = frozenset("arab hebr syrc thaa nkoo adlm rohg".split())
+
+
 def right_to_left(language: str) -> bool:
-    return language.split("-")[0].lower() in RIGHT_TO_LEFT
+    """By the script subtag where there is one ("pa-Arab" yes, "sd-Deva" no), else by the
+    language."""
+    parts = language.lower().split("-")
+    script = next((p for p in parts[1:] if len(p) == 4 and p.isalpha()), None)
+    return script in RIGHT_TO_LEFT_SCRIPTS if script else parts[0] in RIGHT_TO_LEFT
 
 
 def _rtl_attr(language: str) -> Markup:

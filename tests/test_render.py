@@ -277,3 +277,22 @@ def test_a_right_to_left_statement_is_marked_so_and_the_page_s_own_words_are_not
     assert '<html lang="ar">' in page
     assert '<article class="statement" lang="ar" dir="rtl">' in page
     assert '<p class="kicker" dir="ltr">' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "rtl"),
+    [
+        ("ar", True),
+        ("ar-EG", True),
+        ("he", True),
+        ("pa-Arab", True),
+        ("sd-Deva", False),
+        ("en", False),
+        ("zh-Hant", False),
+    ],
+)
+def test_a_language_runs_right_to_left_by_its_script_subtag_else_by_itself(language: str, rtl: bool) -> None:
+    """Punjabi in Arabic script runs right to left, Sindhi in Devanagari left to right."""
+    from builder.render import right_to_left
+
+    assert right_to_left(language) is rtl
