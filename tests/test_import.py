@@ -78,6 +78,14 @@ def statement(root: Path, statement_id: str) -> tuple[dict, str]:
     return split.data, split.body
 
 
+def imported_text(root: Path, capture: Path, text: str, *options: str) -> tuple[dict, str]:
+    """Write a text capture, import it (it must be imported) and read back its one statement."""
+    capture.write_text(text, encoding="utf-8")
+    assert run("import", str(capture), "--root", str(root), *options) == 0
+    (path,) = root.glob("content/statements/*/*.md")
+    return statement(root, path.stem)
+
+
 def paragraphs(body: str) -> list[str]:
     return [p for p in body.split("\n\n") if p.strip()]
 
@@ -664,18 +672,15 @@ def test_content_s_control_characters_never_reach_the_terminal(
 def test_headline_right_above_the_dateline_is_the_title(root: Path, tmp_path: Path) -> None:
     """A headline copied with no blank line before "Pyongyang, November 17, 2019 (KCNA) --"
     is the title; the dateline dates the statement and its announcement gives the speaker."""
-    capture = tmp_path / "headline.txt"
-    capture.write_text(
+    data, body = imported_text(
+        root,
+        tmp_path / "headline.txt",
         "Spokesman for DPRK Foreign Ministry Slams U.S. Sanctions\n"
         "Pyongyang, November 17, 2019 (KCNA) -- A spokesman for the Foreign Ministry of the DPRK "
         "issued the following statement on Sunday:\n\n"
         "The U.S. announced new unilateral sanctions against the DPRK.\n\n"
         "This is a hostile act that cannot be tolerated.\n",
-        encoding="utf-8",
     )
-    assert run("import", str(capture), "--root", str(root)) == 0
-    (path,) = root.glob("content/statements/2019/*.md")
-    data, body = statement(root, path.stem)
     assert data["title"] == "Spokesman for DPRK Foreign Ministry Slams U.S. Sanctions"
     assert data["date"] == "2019-11-17"
     assert data["speaker"] == "Spokesman for the Foreign Ministry of the DPRK"
@@ -685,16 +690,15 @@ def test_headline_right_above_the_dateline_is_the_title(root: Path, tmp_path: Pa
 def test_a_juche_year_above_the_text_gives_the_year_of_the_day_it_names(root: Path, tmp_path: Path) -> None:
     """ "Juche 108 (2019)" on its own line and "on November 17" in the opening: 2019-11-17,
     and the report says where the year came from."""
-    capture = tmp_path / "juche.txt"
-    capture.write_text(
+    data, body = imported_text(
+        root,
+        tmp_path / "juche.txt",
         "Statement of Korea Asia-Pacific Peace Committee\n\nJuche 108 (2019)\n\n"
         "A spokesman for the Korea Asia-Pacific Peace Committee issued the following statement on November 17:\n\n"
         "The Japanese reactionaries must stop their hostile acts.\n",
-        encoding="utf-8",
+        "--source",
+        "kcna",
     )
-    assert run("import", str(capture), "--root", str(root), "--source", "kcna") == 0
-    (path,) = root.glob("content/statements/2019/*.md")
-    data, body = statement(root, path.stem)
     assert data["date"] == "2019-11-17"
     assert data["title"] == "Statement of Korea Asia-Pacific Peace Committee"
     assert "Juche" not in body
@@ -703,15 +707,14 @@ def test_a_juche_year_above_the_text_gives_the_year_of_the_day_it_names(root: Pa
 def test_invisible_characters_are_removed_from_text_and_title(root: Path, tmp_path: Path) -> None:
     """Soft hyphens, zero-width spaces, word joiners and BOMs inside words are dropped, so
     the words are found as written; paragraphs stay as they were."""
-    capture = tmp_path / "invisible.txt"
-    capture.write_text(
+    data, body = imported_text(
+        root,
+        tmp_path / "invisible.txt",
         "Notice on the Ex\u00adport Ban\n\nNovember 17, 2019\n\n"
         "The prod\u00aduct is banned from ex\u200bport.\n\u200b\nThe har\u2060bour\ufeff is closed.\n",
-        encoding="utf-8",
+        "--source",
+        "kcna",
     )
-    assert run("import", str(capture), "--root", str(root), "--source", "kcna") == 0
-    (path,) = root.glob("content/statements/2019/*.md")
-    data, body = statement(root, path.stem)
     assert data["title"] == "Notice on the Export Ban"
     assert paragraphs(body) == ["The product is banned from export.", "The harbour is closed."]
 
@@ -798,17 +801,16 @@ def test_id_for_a_capture_of_several_statements_is_a_usage_error(
 def test_provenance_noted_below_the_text_is_read_as_provenance(root: Path, tmp_path: Path) -> None:
     """ "Retrieved:" and the page's address pasted under the copied text (a bare URL or
     "URL: …") are the capture's provenance, not the statement's last paragraph."""
-    capture = tmp_path / "below.txt"
-    capture.write_text(
+    data, body = imported_text(
+        root,
+        tmp_path / "below.txt",
         "Statement of DPRK FM Spokesman\n\n"
         "A spokesman for the DPRK Foreign Ministry issued the following statement on 17 November 2019:\n\n"
         "The U.S. should stop its hostile policy.\n\n"
         "Retrieved: 2019-11-18\nhttp://www.kcna.kp/en/article/q/abc.kcmsf\n",
-        encoding="utf-8",
+        "--source",
+        "kcna",
     )
-    assert run("import", str(capture), "--root", str(root), "--source", "kcna") == 0
-    (path,) = root.glob("content/statements/2019/*.md")
-    data, body = statement(root, path.stem)
     assert str(data["retrieved"]) == "2019-11-18"
     assert data["source_url"] == "http://www.kcna.kp/en/article/q/abc.kcmsf"
     assert paragraphs(body)[-1] == "The U.S. should stop its hostile policy."
