@@ -10,15 +10,17 @@ statement's address never changes.
 from __future__ import annotations
 
 import datetime as dt
+import html as htmllib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 # Characters XML 1.0 cannot carry at all, even escaped: dropped from hostile text.
 _NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_SITE_PATH_HREF = re.compile(r'(\s(?:href|src)=")/(?!/)')
-_FRAGMENT_HREF = re.compile(r'(\shref=")#')
+_ADDRESS = re.compile(r'(\s(?:href|src|cite)=")([^"]*)"')
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def xml_text(value: str) -> str:
@@ -32,13 +34,21 @@ def timestamp(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def absolute_links(html: str, origin: str, page_url: str) -> str:
-    """Site-absolute href/src ("/archive/x/") and "#note-1" made absolute.
+def absolute_links(html: str, page_url: str) -> str:
+    """Every address of the text (href, src, cite: "/archive/x/", "#note-1", "../x/") made
+    absolute, as the page it is on reads it.
 
     A feed reader shows the text away from its page, and many ignore xml:base.
     """
-    html = _SITE_PATH_HREF.sub(lambda m: m.group(1) + origin.rstrip("/") + "/", html)
-    return _FRAGMENT_HREF.sub(lambda m: m.group(1) + page_url + "#", html)
+
+    def absolute(m: re.Match[str]) -> str:
+        address = m.group(2)
+        if _SCHEME.match(address):
+            return m.group()
+        joined = urljoin(page_url, htmllib.unescape(address))
+        return f'{m.group(1)}{joined.replace("&", "&amp;").replace(chr(34), "&quot;")}"'
+
+    return _ADDRESS.sub(absolute, html)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup, escape
@@ -305,8 +304,6 @@ class Renderer:
         self._entries: dict[str, tuple[dt.date, str]] = {}
         self._entity_refs: dict[str, dict[str, Any]] = {}
         self._summaries: dict[str, str] = {}
-        origin = urlsplit(self.urls.base_url)
-        self.origin = f"{origin.scheme}://{origin.netloc}"
         # The same few hundred addresses are asked for on every page: quote each once.
         path = functools.lru_cache(maxsize=65536)(self.urls.path)
         self.env.globals.update(
@@ -940,7 +937,7 @@ class Renderer:
             summary=summary,
             categories=(s.kind, *s.tags),
             language=s.language,
-            content_html=absolute_links(linked.html, self.origin, permalink) if full else None,
+            content_html=absolute_links(linked.html, permalink) if full else None,
         )
 
     def _feed_author(self) -> str:

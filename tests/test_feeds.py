@@ -60,6 +60,29 @@ def test_site_feed_is_valid_atom_with_absolute_subpath_urls(site: Path) -> None:
     assert 'href="/' not in content and 'href="#' not in content, "links in feed text are absolute"
 
 
+def test_relative_addresses_in_a_statement_are_absolute_in_the_feed(tmp_path: Path) -> None:
+    """ "../other/", an image of the site and a quotation's cite, relative in the statement's
+    text, are in the feed as the page reads them: a feed reader has no page to read them by."""
+    root = write_archive(
+        tmp_path / "a",
+        {
+            **ENTITIES,
+            **STATEMENTS,
+            "content/statements/2024/rel-2024-03-11.md": (
+                "---\ntitle: Relative links\ndate: 2024-03-11\nsource: gazette\n---\n"
+                'See [the reply](../reply-2024-03-09/), ![logo](../../static/favicon.svg) and <q cite="../third-2024-03-10/">this</q>.\n'
+            ),
+        },
+    )
+    content = (
+        parse(build(root, "--base-url", BASE) / "feed.xml").find(f"{ATOM}entry").findtext(f"{ATOM}content")
+    )
+    assert f'href="{BASE}statements/reply-2024-03-09/"' in content
+    assert f'src="{BASE}static/favicon.svg"' in content
+    assert f'cite="{BASE}statements/third-2024-03-10/"' in content
+    assert not re.search(r'(?:href|src|cite)="(?!https?:|mailto:)', content)
+
+
 def test_entity_and_kind_feeds_exist_and_are_linked(site: Path) -> None:
     """Each entity with statements and each kind has a feed, announced on its page."""
     council = parse(site / "entities/council/feed.xml")
