@@ -30,15 +30,15 @@ CSL_TYPES = {
     "speech": "speech",
     "interview": "interview",
     "report": "report",
-    "letter": "letter",
+    "letter": "personal_communication",  # CSL has no "letter": its letters are this type
 }  # every other kind reads as a newspaper article
 ACCESS_PLACEHOLDER = "[date]"
 _DATE_PARTS = re.compile(r'"date-parts": (\[[\s\d,\[\]]*\])')
 _BIBTEX_SPECIAL = str.maketrans(
     {
         "\\": r"\textbackslash{}",
-        "{": r"\{",
-        "}": r"\}",
+        "{": r"\textbraceleft{}",  # "\{" still counts as a brace: a lone one breaks the entry
+        "}": r"\textbraceright{}",
         "%": r"\%",
         "&": r"\&",
         "$": r"\$",

@@ -41,8 +41,9 @@ def cited(**changes: object) -> CitedStatement:
 
 
 def balanced(text: str) -> bool:
+    """As BibTeX counts: every brace, "\\{" too."""
     depth = 0
-    for char in re.sub(r"\\[{}]", "", text):
+    for char in text:
         depth += {"{": 1, "}": -1}.get(char, 0)
         if depth < 0:
             return False
@@ -101,11 +102,14 @@ def test_hostile_title_cannot_break_bibtex() -> None:
     entry = bibtex(cited(title="}, note = {pwned} % \\input{/etc/passwd} & $x$ #1 _a ^b ~c {"))
     assert balanced(entry)
     assert "\\input" not in entry.replace("\\textbackslash{}input", "")
-    assert r"\}, note = \{pwned\} \% " in entry
+    assert r"\textbraceright{}, note = \textbraceleft{}pwned\textbraceright{} \% " in entry
+    assert balanced(bibtex(cited(title="Why the {so-called deal fails", author="A } B")))
 
 
 def test_csl_item_kinds_and_author() -> None:
-    """Speeches are CSL speeches; the speaker is a literal author; no access date is invented."""
+    """Speeches are CSL speeches, letters personal communications (CSL has no "letter"); the
+    speaker is a literal author; no access date is invented."""
+    assert csl_item(cited(kind="letter"))["type"] == "personal_communication"
     item = csl_item(cited(kind="speech"))
     assert item["type"] == "speech"
     assert item["author"] == [{"literal": "Ministry of Ports"}]
