@@ -40,6 +40,8 @@ STATEMENT_FIELDS = (
     "tags", "summary", "language", "source_url", "retrieved", "withdrawn", "annotations", "body", "text",
 )  # fmt: skip
 LIST_FIELDS = frozenset({"entities", "mentions", "references", "tags", "annotations"})
+# Never null, though they may be empty (a statement without text): "" stays "" read back.
+TEXT_FIELDS = frozenset({"id", "url", "title", "date", "source", "kind", "language", "body", "text"})
 _FORMULA_START = ("=", "+", "-", "@", "'", "\t", "\r")
 
 
@@ -172,7 +174,7 @@ def _uncell(text: str, field: str) -> Any:
         text = text[1:]
     if field in LIST_FIELDS:
         return json.loads(text)
-    return text or None
+    return text if field in TEXT_FIELDS else text or None
 
 
 def entities_json(archive: Archive, links: Links, absolute: Callable[[str], str]) -> bytes:

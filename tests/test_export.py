@@ -347,3 +347,20 @@ def test_the_parts_are_gzip_that_joins(built: tuple[Path, Path]) -> None:
         assert head[:3] == b"\x1f\x8b\x08" and head[3] == 0 and head[4:8] == b"\0\0\0\0"
     joined = gzip.decompress(b"".join(p.read_bytes() for p in parts))
     assert joined == (site / "data/statements.jsonl").read_bytes()
+
+
+def test_a_statement_without_text_reads_back_from_csv_as_in_json_lines(tmp_path: Path) -> None:
+    """An empty body and text are "" in JSON Lines and "" read back from the CSV (not null,
+    which means a missing value)."""
+    root = write_archive(
+        tmp_path / "a",
+        {
+            **ENTITIES,
+            "content/statements/2024/empty-2024-03-13.md": "---\ntitle: No text\ndate: 2024-03-13\nsource: gazette\n---\n",
+        },
+    )
+    site = build(root)
+    (csv_part,) = _csv_parts(site)
+    jsonl = data_text(csv_part.with_name(csv_part.name.replace(".csv.gz", ".jsonl.gz"))).splitlines()
+    assert list(read_csv(csv_part)) == [json.loads(line) for line in jsonl]
+    assert json.loads(jsonl[0])["body"] == ""
