@@ -31,6 +31,10 @@ class Problem:
         return _visible(f"{text} ({self.hint})" if self.hint else text)
 
 
+# A terminal's escape sequences whole (CSI: colours, clearing; OSC: titles, the clipboard),
+# for those who drop them: dropping the escape alone would leave "[31m" in the text.
+ESCAPE_SEQUENCE = r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+
 # Messages quote content (a tag, a key, a name), which is hostile: a control character
 # (an escape sequence could recolour, clear or retitle the terminal) is shown as its code.
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")

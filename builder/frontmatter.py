@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem
+from .errors import ESCAPE_SEQUENCE, Problem
 
 try:  # the C parser is several times faster; the resolver and constructor stay safe
     _BaseLoader = yaml.CSafeLoader  # type: ignore[attr-defined]
@@ -182,6 +182,22 @@ def _duplicate_key(path: str, node: yaml.MappingNode, line_of: _LineOf) -> Probl
     return None
 
 
+# Control characters (a YAML "\u0001", a stray byte in a body), with the escape sequences
+# they begin: HTML may not carry them (parse errors, boxes on screen), nor XML, and no text
+# of an archive needs them. Tab and line ends stay.
+_CONTROLS = re.compile(ESCAPE_SEQUENCE + "|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _without_controls(value: Any) -> Any:
+    if isinstance(value, str):
+        return _CONTROLS.sub("", value) if _CONTROLS.search(value) else value
+    if isinstance(value, dict):
+        return {key: _without_controls(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_controls(item) for item in value]
+    return value
+
+
 def read_document(path: str, raw: bytes, max_bytes: int) -> tuple[Document | None, list[Problem]]:
     """A content file: `---`, YAML front matter, `---`, then the Markdown body."""
     text, problems = decode(path, raw, max_bytes)
@@ -207,9 +223,9 @@ def read_document(path: str, raw: bytes, max_bytes: int) -> tuple[Document | Non
         return None, [
             Problem(path, 2, "front matter must be a mapping of keys to values", "write 'key: value' lines")
         ]
-    body = "\n".join(lines[end + 1 :]).strip("\n")
+    body = _CONTROLS.sub("", "\n".join(lines[end + 1 :])).strip("\n")
     doc = Document(
-        data=data,
+        data=_without_controls(data),
         lines=key_lines,
         body=body + "\n" if body else "",
         body_line=end + 2,

@@ -40,7 +40,7 @@ from typing import Any
 
 from . import korean
 from .cache import folder_is_sealed, seal_folder
-from .errors import ArchiveError, UsageError, did_you_mean
+from .errors import ESCAPE_SEQUENCE, ArchiveError, UsageError, did_you_mean
 from .searchdocs import SearchRecord
 from .workers import end_with_parent, worker_count
 
@@ -541,7 +541,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 # Whole escape sequences (CSI: colours, clearing; OSC: titles, the clipboard), then any
 # other control character.
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(ESCAPE_SEQUENCE + r"|[\x00-\x1f\x7f-\x9f]")
 
 
 def _printable(text: str, marks: Sequence[str]) -> str:

@@ -270,12 +270,34 @@ def test_tags_written_differently_that_share_a_page_are_reported(tmp_path: Path)
 
 
 def test_a_problem_never_writes_contents_control_characters(tmp_path: Path) -> None:
-    """Problems quote content (here two tags that share a page); an escape sequence in it
-    (one that would retitle and clear the terminal) is shown as codes, never written."""
-    problems = tagged_pair(tmp_path, '["pwn\\e]0;OWNED\\a\\e[2J"]', '["pwn 0 owned 2j"]')
-    shown = "\n".join(str(p) for p in problems)
-    assert "the tag 'pwn 0 owned 2j' shares the page" in shown
-    assert "'pwn\\x1b]0;OWNED\\x07\\x1b[2J'" in shown and "\x1b" not in shown and "\x07" not in shown
+    """Problems quote content (here an unknown key); an escape sequence in it (one that
+    would retitle and clear the terminal) is shown as codes, never written."""
+    found = problems_for(
+        tmp_path, GOOD.replace("source: gazette\n", 'source: gazette\n"pwn\\e]0;OWNED\\a\\e[2J": 1\n')
+    )
+    shown = "\n".join(found)
+    assert (
+        "unknown key 'pwn\\x1b]0;OWNED\\x07\\x1b[2J'" in shown and "\x1b" not in shown and "\x07" not in shown
+    )
+
+
+def test_control_characters_in_content_are_dropped_with_their_escape_sequences(tmp_path: Path) -> None:
+    """A title's "\\u0001" or colour sequence and a body's stray control bytes never reach the
+    pages (HTML may not carry them); tabs and line ends stay."""
+    root = write_archive(
+        tmp_path / "a",
+        {
+            **ENTITIES,
+            "content/statements/2024/ctrl-2024-03-01.md": (
+                '---\ntitle: "Quay\\u0001 \\e[31mboard\\e[0m met"\ndate: 2024-03-01\nsource: gazette\n'
+                'tags: ["a\\u0002b"]\n---\nThe quay\x01 board\x1b[2J met.\tIt sat.\n'
+            ),
+        },
+    )
+    archive, _ = load_archive(root)
+    statement = archive.statements["ctrl-2024-03-01"]
+    assert statement.title == "Quay board met" and statement.tags == ("ab",)
+    assert statement.body == "The quay board met.\tIt sat.\n"
 
 
 def test_a_problem_with_one_item_of_a_list_points_at_that_item(tmp_path: Path) -> None:
