@@ -89,6 +89,24 @@ ARCHIVE = {
         ---
         Port Mira dredges the Port Mira harbour, and Port Mira grows: the works at Port Mira go on.
         """,
+    "content/statements/greets-2019-11-21.md": """\
+        ---
+        title: Kim Jong Un greets the youth league
+        date: 2019-11-21
+        source: agency
+        kind: report
+        ---
+        Kim Jong Un sent greetings to the youth league. Kim Jong Un praised the young people of the youth league.
+        """,
+    "content/statements/press-2019-11-22.md": """\
+        ---
+        title: Press statement on the talks
+        date: 2019-11-22
+        source: agency
+        kind: statement
+        ---
+        Kim Yo Jong said the talks were over.
+        """,
     "content/statements/vote-2020-02-01.md": """\
         ---
         title: Commentary on the railroaded resolution
@@ -438,6 +456,16 @@ def test_entity_page_comes_first_for_its_name_and_alias(page, served):
         first = page.locator("#search-results li").first
         assert first.locator("h3").inner_text() == name, query
         assert first.locator(".meta").inner_text().startswith("Entity")
+
+
+def test_the_words_of_a_name_together_come_before_the_same_words_apart(page, served):
+    """ "Kim Yo Jong": Pagefind also reads "Yo" as the start of "youth" and "young", so a
+    statement about Kim Jong Un and a youth league matches too, and by its title would rank
+    first; the statement that names Kim Yo Jong comes first."""
+    open_search(page, served, "?q=Kim Yo Jong")
+    wait_status(page, "")
+    page.wait_for_function("() => document.querySelectorAll('#search-results li').length > 0")
+    assert titles(page)[0] == "Press statement on the talks"
 
 
 def test_title_words_weigh_more_than_body_words(page, served):

@@ -159,14 +159,34 @@ function searchTerm(q) {
   return words.length ? words.join(" ") : q;
 }
 
+// Pagefind also reads each word of a query as the start of a longer one ("Yo" finds
+// "Young", "Youth"), so "Kim Yo Jong" alone would list every statement naming Kim Jong Un
+// and a youth league. Words typed without quotes are searched as a phrase too, and the
+// phrase's results come first. Only where no function word was left out: a phrase must have
+// them, and their index chunks are the largest there are.
+function phraseOf(q, term) {
+  if (!term || /"/.test(q)) return null;
+  const words = q.trim().split(/\s+/);
+  return words.length > 1 && words.join(" ") === term ? `"${term}"` : null;
+}
+
+function ordered(answers, sort) {
+  if (sort === "newest") return answers.slice().reverse().flatMap((a) => a.results);
+  if (sort === "oldest") return answers.flatMap((a) => a.results);
+  return answers.flatMap((a) => a.results).sort((a, b) => b.score - a.score);
+}
+
 async function search(state, withCounts) {
   const { shards } = await loadEngine();
   const term = searchTerm(state.q);
-  const answers = await searchShards(shards, term, state.filters, state.sort);
-  let results;
-  if (state.sort === "newest") results = answers.slice().reverse().flatMap((a) => a.results);
-  else if (state.sort === "oldest") results = answers.flatMap((a) => a.results);
-  else results = answers.flatMap((a) => a.results).sort((a, b) => b.score - a.score);
+  const phrase = phraseOf(state.q, term);
+  const [answers, phraseAnswers] = await Promise.all([
+    searchShards(shards, term, state.filters, state.sort),
+    phrase ? searchShards(shards, phrase, state.filters, state.sort) : [],
+  ]);
+  const first = ordered(phraseAnswers, state.sort);
+  const seen = new Set(first.map((r) => r.key));
+  const results = [...first, ...ordered(answers, state.sort).filter((r) => !seen.has(r.key))];
   const counts = mergeCounts(answers.map((a) => a.filters || {}));
   if (withCounts) {
     // A group's own choices must not hide its other values (they widen, not narrow, the
@@ -184,7 +204,13 @@ async function search(state, withCounts) {
 function searchShards(shards, term, filters, sort) {
   const options = { filters: pagefindFilters(filters) };
   if (sort) options.sort = SORTS[sort];
-  return Promise.all(shards.map((shard) => shard.search(term, options)));
+  return Promise.all(
+    shards.map(async (shard, index) => {
+      const answer = await shard.search(term, options);
+      for (const result of answer.results) result.key = `${index}:${result.id}`; // ids are a shard's own
+      return answer;
+    }),
+  );
 }
 
 async function allFilterCounts() {
