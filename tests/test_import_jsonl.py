@@ -99,6 +99,24 @@ def test_bad_lines_are_refused_by_number_and_the_rest_imports(
     assert len(list(root.glob("content/statements/2020/*.md"))) == 2
 
 
+def test_one_date_for_several_records_is_refused_before_importing(
+    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--date would give every record of a file the same day (a speech of 1947 and one of
+    2015 alike): with more than one document it is refused, exit 2, nothing written."""
+    path = tmp_path / "speeches.jsonl"
+    path.write_text(
+        record(date=None, year=1947, title="Speech of 1947")
+        + "\n"
+        + record(date="2015-10-01", title="Speech of 2015")
+        + "\n",
+        encoding="utf-8",
+    )
+    assert run("import", str(path), "--root", str(root), "--date", "2000-01-01") == 2
+    assert "--date gives every document one day, but the input holds 2 documents" in capsys.readouterr().err
+    assert not list(root.glob("content/statements/*/*.md"))
+
+
 def test_year_without_day_is_refused_unless_date_given(
     root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -112,6 +112,11 @@ def run(args: argparse.Namespace) -> int:
         total = sum(count(path) for _, path in inputs)
         if opts.statement_id and total > 1:
             raise UsageError(f"--id names one statement, but the input holds {total} documents")
+        if opts.date is not None and total > 1:  # one day for all would date each wrongly but one
+            raise UsageError(
+                f"--date gives every document one day, but the input holds {total} documents: "
+                "import them one at a time with --date, give each record its date, or pass --year"
+            )
     except UsageError as err:
         print(f"archive import: error: {err}", file=VisibleWriter(sys.stderr))
         return 2

@@ -226,7 +226,7 @@ def resolve_date(draft: Draft, opts: Options) -> tuple[dt.date | None, str, tupl
             "",
             (
                 f"only the year ({year}) is known, not the day",
-                "pass --date YYYY-MM-DD; dates are never guessed",
+                "give the document its day, or import it alone with --date YYYY-MM-DD; dates are never guessed",
             ),
         )
     return (
