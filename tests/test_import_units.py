@@ -174,12 +174,35 @@ def test_a_year_written_in_the_text_dates_a_day_without_one() -> None:
             None,
             None,
         ),
+        (
+            "The Foreign Ministry of the DPRK on Friday issued the following statement:",
+            "statement",
+            "Foreign Ministry of the DPRK",
+        ),
+        (
+            "DPRK Foreign Minister Choe Son Hui on October 19 issued the following press statement:",
+            "statement",
+            "DPRK Foreign Minister Choe Son Hui",
+        ),
+        (
+            "The Supreme Command of the Korean People's Army Tuesday issued the following communique:",
+            "statement",
+            "Supreme Command of the Korean People's Army",
+        ),
     ],
 )
 def test_what_the_opening_says(opening: str, kind: str | None, speaker: str | None) -> None:
     """Opening "X issued the following <kind>" gives kind and speaker; "X issued a statement …" does not."""
     found = describe([opening, "Second paragraph."])
     assert (found.kind, found.speaker) == (kind, speaker)
+
+
+def test_a_headline_s_issuer_stops_before_the_verb_it_is_given() -> None:
+    """ "Statement of Syrian Party Issued" names the Syrian Party, not "Syrian Party Issued"."""
+    assert describe(["Text."], "Statement of Syrian Party Issued").speaker == "Syrian Party"
+    assert describe(["Text."], "Statement of DPRK FM Spokesman Posted by Bodies of Peru").speaker == (
+        "DPRK FM Spokesman"
+    )
 
 
 def test_title_derived_from_the_announcement() -> None:

@@ -94,7 +94,7 @@ def describe(paragraphs: list[str], title: str | None = None) -> Description:
     announced = _ANNOUNCE.match(sentence)
     kind = speaker = derived = None
     if announced:
-        who = announced.group("who").strip(" ,")
+        who = _who_alone(announced.group("who").strip(" ,"))
         what = announced.group("what").strip()
         kind = kind_of(what)
         if _looks_like_speaker(who):
@@ -107,7 +107,7 @@ def describe(paragraphs: list[str], title: str | None = None) -> Description:
         kind = kind_from_title(title)
     if speaker is None and title:
         m = _STATEMENT_OF.match(title.strip())
-        speaker = m.group("who").strip() if m else None
+        speaker = _who_alone(m.group("who").strip()) or None if m else None
     if derived is None:
         derived = _title_from_sentence(sentence)
     return Description(kind, speaker, derived, day, agency)
@@ -136,6 +136,24 @@ def first_sentence(text: str) -> str:
             continue
         return text[: m.end()].strip()
     return text.strip()
+
+
+# What follows the issuer in "X on Friday issued …" or a headline "Statement of X Issued":
+# a day, or a verb of publishing, and all after it, is not the issuer's name.
+_AFTER_WHO = re.compile(
+    r"(?:,?\s+(?:on|this|last)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+    r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d)"
+    r"|,?\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday|tonight)\b"
+    r"|\s+(?:issued|published|hailed|posted|supported|released|carried|backed|adopted|circulated"
+    r"|distributed|reported|sent|delivered|announced|made\s+public)\b).*$",
+    re.IGNORECASE,
+)
+
+
+def _who_alone(who: str) -> str:
+    """The issuer's name without the day or the verb a sentence or headline adds to it."""
+    first, _, rest = who.partition(" ")
+    return (first + " " + _AFTER_WHO.sub("", " " + rest).strip()).strip() if rest else first
 
 
 def _looks_like_speaker(who: str) -> bool:
