@@ -367,9 +367,12 @@ def test_an_editors_credit_ends_the_text() -> None:
     assert [text for text, _ in capture.leads] == ["朝鲜举行文化节"]
 
 
-@pytest.mark.parametrize("ending", ["acts. -0-\n", "acts.\n-0-\n", "acts.\n\n- 0 -\n\nwww.kcna.kp\n"])
+@pytest.mark.parametrize(
+    "ending", ["acts. -0-\n", "acts.\n-0-\n", "acts.\n\n- 0 -\n\nwww.kcna.kp\n", "acts.-0-\n", "acts.-0\n"]
+)
 def test_kcnas_end_marker_is_not_the_texts(ending: str) -> None:
-    """ "-0-" closing the last paragraph or on its own line ends the text and is left out."""
+    """ "-0-" closing the last paragraph or on its own line ends the text and is left out,
+    also glued to the last sentence and without its last dash ("acts.-0")."""
     capture = parse_text(
         "Pyongyang, November 17 (KCNA) -- The U.S. is warned.\nIt will pay for its " + ending
     )
@@ -378,6 +381,13 @@ def test_kcnas_end_marker_is_not_the_texts(ending: str) -> None:
         "It will pay for its acts.",
     ]
     assert capture.leads == [] and not any("-0-" in p for p in capture.paragraphs)
+
+
+def test_a_score_is_no_end_marker() -> None:
+    """Only after a sentence's end, or apart, is "-0" KCNA's mark: "won 3-0" stays."""
+    from builder.importer.capture import without_end_mark
+
+    assert without_end_mark(["The team won 3-0"]) == ["The team won 3-0"]
 
 
 def test_a_long_chronology_is_read_in_linear_time() -> None:

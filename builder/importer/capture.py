@@ -70,8 +70,9 @@ _SECTIONS = frozenset(
     "home news politics world business economy sports opinion culture society national international "
     "latest top articles".split()
 )
-# KCNA's end marker, on its own line or closing the last paragraph: "… unchanged. -0-".
-_END_MARK = re.compile(r"(?:^|\s+)-\s?0\s?-$")
+# KCNA's end marker, on its own line or closing the last paragraph: "… unchanged. -0-",
+# also glued to the sentence, its last dash lost: "… on Thursday.-0-", "… motherland.-0".
+_END_MARK = re.compile(r"(?:^|\s+)-\s?0\s?-$|(?<=[.!?\"”’)])-\s?0\s?-?$")
 _PLACE_COMMA = re.compile(r"[^,]{1,40},\s")
 _BYLINE = re.compile(r"^(?:by|von|por|par|author|autor|text)\b[:\s]", re.IGNORECASE)
 
