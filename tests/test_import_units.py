@@ -388,6 +388,7 @@ def test_a_score_is_no_end_marker() -> None:
     from builder.importer.capture import without_end_mark
 
     assert without_end_mark(["The team won 3-0"]) == ["The team won 3-0"]
+    assert without_end_mark(["It arrived on Thursday.-0-"]) == ["It arrived on Thursday."]  # a record's body
 
 
 def test_a_long_chronology_is_read_in_linear_time() -> None:
