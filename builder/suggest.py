@@ -62,7 +62,7 @@ TITLE_WORDS = 3  # the most words a title may have before the name
 PLURALS = frozenset(
     "People Peoples Children Women Men Youth Workers Farmers Veterans Martyrs Writers Students".split()
 )
-NEVER = frozenset({"I", *MONTHS, *WEEKDAYS})
+NEVER = frozenset({"I", *MONTHS, *WEEKDAYS, *TITLES})  # "President" alone names nobody
 # Words that end a run without being part of a name ("Neighbourhood Unit No. 24").
 TRAILING = frozenset({"No", "Nos"})
 MAX_WORDS = 10  # a longer run of capitals is a heading or a shout, not a name

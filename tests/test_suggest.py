@@ -56,6 +56,7 @@ def test_a_known_name_after_a_title_or_role_is_that_name() -> None:
         "Later Foreign Minister Phyo Jinrim spoke."
     ] * 2
     assert dict(suggest_entities(texts, ["Sol Hyontae", "Jang Uman"])) == {"Phyo Jinrim": 2}
+    assert suggest_entities(["The President spoke. Then the President left. President."] * 2, []) == []
 
 
 def test_min_count_and_limit() -> None:
