@@ -62,7 +62,7 @@ TITLE_WORDS = 3  # the most words a title may have before the name
 PLURALS = frozenset(
     "People Peoples Children Women Men Youth Workers Farmers Veterans Martyrs Writers Students".split()
 )
-NEVER = frozenset({"I", *MONTHS, *WEEKDAYS, *TITLES})  # "President" alone names nobody
+NEVER = frozenset({"I", *MONTHS, *WEEKDAYS})
 # Words that end a run without being part of a name ("Neighbourhood Unit No. 24").
 TRAILING = frozenset({"No", "Nos"})
 MAX_WORDS = 10  # a longer run of capitals is a heading or a shout, not a name
@@ -166,7 +166,8 @@ def phrases(text: str) -> Iterator[tuple[str, bool]]:
         start, words = run.start(), run.group()
         at_start = _OPENS.search(text, max(0, start - 6), start) is not None
         if _SPACE.search(words) is None:  # one word: most runs
-            if words not in OPENERS and words not in NEVER and words not in TRAILING:
+            # (nor a title alone: "President" names nobody)
+            if words not in OPENERS and words not in NEVER and words not in TRAILING and words not in TITLES:
                 phrase = _POSSESSIVE.sub("", words)
                 if len(phrase) > 1:
                     yield phrase, at_start
