@@ -229,5 +229,5 @@ def _trimmed(
     if first == last or last - first > MAX_WORDS:
         return
     phrase = _POSSESSIVE.sub("", text[tokens[first][0] : tokens[last - 1][1]])
-    if len(phrase) > 1 and phrase not in NEVER:
+    if len(phrase) > 1 and phrase not in NEVER and phrase not in TITLES:
         yield phrase, at_start
