@@ -322,13 +322,13 @@ def test_readme_screenshots(browser: Any, base_url: str) -> None:
         assert f"docs/screenshots/{name}" in readme, name
 
 
-def long_archive() -> dict[str, str]:
-    """One person named by a statement a year for twenty years: a timeline of twenty bars."""
+def long_archive(first: int = 2005) -> dict[str, str]:
+    """One person named by a statement a year from `first` to 2024: a timeline of a bar a year."""
     files = {
         "content/entities/gazette.md": "---\nname: North Wind Gazette\ntype: publication\n---\nA paper.\n",
         "content/entities/sol.md": "---\nname: Sol Hyontae\ntype: person\n---\nA minister.\n",
     }
-    for year in range(2005, 2025):
+    for year in range(first, 2025):
         files[f"content/statements/{year}/s-{year}-05-01.md"] = (
             f"---\ntitle: Statement of {year}\ndate: {year}-05-01\nsource: gazette\nkind: statement\n"
             f"entities: [sol]\n---\nSol Hyontae spoke in {year}.\n"
@@ -336,10 +336,12 @@ def long_archive() -> dict[str, str]:
     return files
 
 
-def test_timeline_labels_are_readable_and_apart(browser: Any, tmp_path: Path) -> None:
-    """A twenty-year timeline's year labels are at least 11 px high and never touch, at a desk
-    and on a phone; every bar's year is still in the text alternative."""
-    site = build(write_archive(tmp_path / "long", long_archive()))
+@pytest.mark.parametrize("first", [2005, 1997])
+def test_timeline_labels_are_readable_and_apart(browser: Any, tmp_path: Path, first: int) -> None:
+    """A timeline's year labels (twenty years, twenty-eight) are at least 11 px high, never
+    touch and never stick out of the page, at a desk and on a phone; every bar's year is still
+    in the text alternative."""
+    site = build(write_archive(tmp_path / "long", long_archive(first)))
     with serve_folder(site) as url:
         for width in (1280, 390):
             context = browser.new_context(viewport={"width": width, "height": 900})
@@ -352,12 +354,21 @@ def test_timeline_labels_are_readable_and_apart(browser: Any, tmp_path: Path) ->
                     return [l.textContent, box.left, box.right, parseFloat(getComputedStyle(l).fontSize)]; })"""
             )
             assert len(labels) >= 4, labels
-            assert labels[0][0] == "2005"
+            assert labels[0][0] == str(first)
             for left, right in itertools.pairwise(labels):
                 assert left[2] + 4 <= right[1], (left, right)
             assert all(size >= 11 for *_, size in labels), labels
+            edges = tab.evaluate(
+                "() => { const r = document.querySelector('.chart-figure .bar-chart').getBoundingClientRect();"
+                " return [r.left, r.right]; }"
+            )
+            assert labels[0][1] >= edges[0] - 0.5 and labels[-1][2] <= edges[1] + 0.5, (
+                labels,
+                edges,
+            )  # none cut
+            assert tab.evaluate("document.documentElement.scrollWidth") == width
             caption = tab.locator(".chart-figure figcaption").inner_text()
-            assert all(str(year) in caption for year in range(2005, 2025))
+            assert all(str(year) in caption for year in range(first, 2025))
             context.close()
 
 
