@@ -23,6 +23,7 @@ HINT = "rebuild; if it persists, report it as a bug"
 CONTENT_HINT = (
     "it is in a text of the archive, the statement or entity this page shows: correct the link there"
 )
+FEED_TEXT_HINT = "it is in a statement's text that this feed carries: correct the link in the statement"
 # In an XML file: attributes, sitemap locations, Atom ids, and links inside escaped HTML content.
 _XML_URL = re.compile(
     r'\shref="([^"]*)"|<loc>([^<]*)</loc>|<id>([^<]*)</id>|\s(?:href|src)=&quot;(.*?)&quot;'
@@ -91,16 +92,16 @@ def check_links(site: Path, base_url: str | None = None) -> list[Problem]:
         collector.feed(page.read_text(encoding="utf-8"))
         built.ids[page] = collector.ids
         links[page] = collector.links
+    in_text: dict[Path, list[bool]] = {}  # a feed's link inside a statement's text
     for xml in sorted(site.rglob("*.xml")):
-        links[xml] = _xml_links(xml.read_text(encoding="utf-8"))
+        links[xml], in_text[xml] = _xml_links(xml.read_text(encoding="utf-8"))
     problems: list[Problem] = []
     for page, found in links.items():
         rel_page = page.relative_to(site).as_posix()
-        for href, line in found:
+        for index, (href, line) in enumerate(found):
             problem = built.check(page, href)
             if problem:
-                relative = not urlsplit(href).scheme and not href.startswith(("/", "#"))
-                problems.append(Problem(rel_page, line, problem, CONTENT_HINT if relative else HINT))
+                problems.append(Problem(rel_page, line, problem, _hint(href, in_text.get(page), index)))
     checked = sum(map(len, links.values()))
     problems.append(
         Problem(
@@ -113,16 +114,28 @@ def check_links(site: Path, base_url: str | None = None) -> list[Problem]:
     return problems
 
 
-def _xml_links(text: str) -> list[tuple[str, int]]:
-    """The URLs of a feed or sitemap with their lines (entities decoded, as a reader decodes them)."""
-    found = []
+def _hint(href: str, in_text: list[bool] | None, index: int) -> str:
+    """Whose the broken link is: a text's (a relative link, or one a feed carries in an
+    entry's text, made absolute by the build), else the build's own."""
+    if in_text is not None:
+        return FEED_TEXT_HINT if in_text[index] else HINT
+    relative = not urlsplit(href).scheme and not href.startswith(("/", "#"))
+    return CONTENT_HINT if relative else HINT
+
+
+def _xml_links(text: str) -> tuple[list[tuple[str, int]], list[bool]]:
+    """The URLs of a feed or sitemap with their lines (entities decoded, as a reader decodes
+    them), and for each whether it is inside an entry's escaped text."""
+    found, in_text = [], []
     for number, line in enumerate(text.split("\n"), 1):
         for match in _XML_URL.finditer(line):
             raw = next(group for group in match.groups() if group is not None)
-            value = html.unescape(html.unescape(raw)) if match.group(4) is not None else html.unescape(raw)
+            escaped = match.group(4) is not None
+            value = html.unescape(html.unescape(raw)) if escaped else html.unescape(raw)
             if value:
                 found.append((value, number))
-    return found
+                in_text.append(escaped)
+    return found, in_text
 
 
 def _base_url(site: Path) -> str | None:

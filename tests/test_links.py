@@ -101,13 +101,15 @@ def test_a_broken_relative_link_in_a_statement_is_laid_to_its_text(
     demo_copy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A relative link a maintainer wrote in a statement is reported as the text's to correct,
-    not as a bug of the build (whose own links all start at the site's root)."""
+    not as a bug of the build (whose own links all start at the site's root), on its page and
+    in the feed that carries the text (made absolute there)."""
     path = sorted((demo_copy / "content/statements").rglob("*.md"))[0]
     path.write_text(path.read_text() + "\nSee [the other statement](other-statement).\n")
     build(demo_copy)
     _, broken = check_links(demo_copy, capsys)
     mine = [line for line in broken if "other-statement" in line]
-    assert mine and all("correct the link there" in line and "as a bug" not in line for line in mine)
+    assert mine and all("correct the link" in line and "as a bug" not in line for line in mine)
+    assert any(line.startswith("feed.xml:") and "correct the link in the statement" in line for line in mine)
 
 
 def test_a_missing_page_is_reported_wherever_it_is_linked(
