@@ -346,6 +346,7 @@ def test_dry_run_writes_nothing_and_shows_the_files(
     assert run("import", str(real_capture), "--root", str(root), "--year", "2019", "--dry-run") == 0
     assert tree(root) == before
     out = capsys.readouterr().out
+    assert f"would import content/statements/2019/{REAL_ID}.md <- " in out and "imported " not in out
     assert f"--- would write content/statements/2019/{REAL_ID}.md" in out
     assert "title: Statement by a spokesman for the DPRK Foreign Ministry" in out
     assert "--- would write content/captures/2019/" in out

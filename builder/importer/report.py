@@ -18,6 +18,7 @@ from .leads import Lead
 from .plan import Plan
 
 DETAIL_LIMIT = 20  # documents up to which each one's date, kind, entities are shown
+_DRY_RUN = {"imported": "would import", "replaced": "would replace"}  # nothing was
 
 
 class Report:
@@ -64,7 +65,8 @@ class Report:
                 file=self.out,
             )
         else:
-            print(f"{plan.action:9} {plan.rel} <- {plan.draft.origin}", file=self.out)
+            action = _DRY_RUN.get(plan.action, plan.action) if self.dry_run else plan.action
+            print(f"{action:9} {plan.rel} <- {plan.draft.origin}", file=self.out)
         if self.detailed and plan.written:
             self._details(plan)
 
