@@ -279,9 +279,10 @@ def link_mentions(
         texts.append(block.text)
         spans = []
         matches = matcher.find(block.text)
+        shouting = _shouting(block.text)
         for match in matches:
             entity = matcher.resolve(match, names)
-            if entity is None:
+            if entity is None or (shouting and block.text[match.start : match.end].isupper()):
                 continue
             counts[entity] += 1
             first_seen.setdefault(entity, (len(texts) - 1, match.start, match.end))
@@ -305,6 +306,13 @@ def link_mentions(
         cut = excerpt(whole, starts[block] + start, starts[block] + end)
         mentions.append(MentionCount(entity, counts[entity], cut))
     return LinkedBody(body, tuple(mentions))
+
+
+def _shouting(text: str) -> bool:
+    """A block in capitals ("LET US ACHIEVE GENUINE DEMOCRACY"), where a word in capitals is
+    no sign of an abbreviation: "US" there is the pronoun, not the United States."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
 
 
 def _outside(spans: Iterable[Span], matches: Sequence[Match]) -> list[Span]:
