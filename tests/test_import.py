@@ -649,8 +649,9 @@ def test_nothing_to_import_is_said(
 def test_content_s_control_characters_never_reach_the_terminal(
     root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A capture's speaker, a record's source, a file's name and a dry run's text are
-    printed with their escape sequences (retitle, clipboard, clear) shown as codes."""
+    """A record's source and a file's name are printed with their escape sequences (retitle,
+    clipboard, clear) shown as codes; a capture's text, speaker and dry-run listing lose
+    them, as the archive's loader would."""
     esc = "\x1b]0;PWNED\x07\x1b[2J\x1b[31m"
     text = tmp_path / f"name{esc}.txt"
     text.write_text(
@@ -666,8 +667,11 @@ def test_content_s_control_characters_never_reach_the_terminal(
     run("import", str(text), "--source", "kcna", "--dry-run", "--root", str(root))
     run("import", str(records), "--root", str(root))
     out, err = capsys.readouterr()
-    assert "Spokesman for the \\x1b]0;PWNED\\x07" in out and "\\x1b]52;c" in err
+    assert "\\x1b]0;PWNED\\x07" in out and "\\x1b]52;c" in err  # the file's name, the record's source
     assert "\x1b" not in out + err and "\x07" not in out + err
+    assert "speaker Spokesman for the Ministry" in out
+    (path,) = root.glob("content/statements/2019/*.md")
+    assert paragraphs(statement(root, path.stem)[1])[-1] == "The harbour fees stand."
 
 
 def test_headline_right_above_the_dateline_is_the_title(root: Path, tmp_path: Path) -> None:

@@ -13,12 +13,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from ..errors import ESCAPE_SEQUENCE
+
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
 # Invisible format characters a page puts inside words (soft hyphens, zero-width spaces,
 # word joiners, byte order marks): removed, since "prod\u00aduct" is never found by a
 # search for "product". The zero-width (non-)joiners stay: Persian, Indic scripts and emoji
-# spell with them.
-_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
+# spell with them. Control characters go too (vertical tab and form feed are spaces).
+_INVISIBLE = re.compile(ESCAPE_SEQUENCE + "|[\u00ad\u200b\u2060\ufeff\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _ENTITY_LIKE = re.compile(r"&(?=#|[A-Za-z])")  # browsers read "&copy" and "&#0" even without ";"
 _LEADING_LIST = re.compile(r"^([-+])(?=\s|$|[-+\s]+$)")
 _LEADING_NUMBER = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
@@ -36,7 +38,9 @@ def clean_paragraph(text: str) -> str:
 
 
 def drop_invisible(text: str) -> str:
-    """The text without soft hyphens, zero-width spaces and joiners, word joiners, BOMs."""
+    """The text without soft hyphens, zero-width spaces, word joiners, BOMs, and control
+    characters with the escape sequences they start (the archive's loader drops those too:
+    a statement reads back as it was written)."""
     return _INVISIBLE.sub("", text)
 
 
