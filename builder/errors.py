@@ -31,9 +31,11 @@ class Problem:
         return _visible(f"{text} ({self.hint})" if self.hint else text)
 
 
-# A terminal's escape sequences whole (CSI: colours, clearing; OSC: titles, the clipboard),
-# for those who drop them: dropping the escape alone would leave "[31m" in the text.
-ESCAPE_SEQUENCE = r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+# A terminal's escape sequences whole (CSI: colours, clearing; OSC: titles, the clipboard,
+# up to its terminator on the same line), for those who drop them: dropping the escape
+# alone would leave "[31m" in the text. An OSC never closed is not one: only its escape goes
+# (with the other control characters), never the text after it.
+ESCAPE_SEQUENCE = r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b\n]{0,500}(?:\x07|\x1b\\)"
 
 # Messages quote content (a tag, a key, a name), which is hostile: a control character
 # (an escape sequence could recolour, clear or retitle the terminal) is shown as its code.

@@ -300,6 +300,25 @@ def test_control_characters_in_content_are_dropped_with_their_escape_sequences(t
     assert statement.body == "The quay board met.\tIt sat.\n"
 
 
+def test_an_escape_never_closed_takes_only_itself(tmp_path: Path) -> None:
+    """A stray "ESC ]" (a title sequence never closed) drops its escape alone, never the text
+    after it: the rest of the statement stays."""
+    root = write_archive(
+        tmp_path / "a",
+        {
+            **ENTITIES,
+            "content/statements/2024/ctrl-2024-03-01.md": (
+                "---\ntitle: Chant\ndate: 2024-03-01\nsource: gazette\n---\n"
+                "The chant \x1b]0 was heard.\n\nAbout two thousand came.\n"
+            ),
+        },
+    )
+    archive, _ = load_archive(root)
+    assert (
+        archive.statements["ctrl-2024-03-01"].body == "The chant ]0 was heard.\n\nAbout two thousand came.\n"
+    )
+
+
 def test_a_problem_with_one_item_of_a_list_points_at_that_item(tmp_path: Path) -> None:
     """The second annotation's missing quote and the second reference's unknown id are
     reported at their own lines, not at the line of `annotations:` or `references:`."""
