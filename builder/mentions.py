@@ -282,7 +282,7 @@ def link_mentions(
         shouting = _shouting(block.text)
         for match in matches:
             entity = matcher.resolve(match, names)
-            if entity is None or (shouting and block.text[match.start : match.end].isupper()):
+            if entity is None or (shouting and block.text[match.start : match.end] in EVERYDAY_IN_CAPITALS):
                 continue
             counts[entity] += 1
             first_seen.setdefault(entity, (len(texts) - 1, match.start, match.end))
@@ -308,9 +308,15 @@ def link_mentions(
     return LinkedBody(body, tuple(mentions))
 
 
+# Abbreviations that are everyday words too: in a block in capitals ("LET US ACHIEVE
+# GENUINE DEMOCRACY") they are the words ("us"), while DPRK, KCNA or UN stay names.
+EVERYDAY_IN_CAPITALS = frozenset(
+    "US IT AS IN ON AT NO OR AN AM IS WE HE ME MY SO TO DO GO UP OF BY WHO MAY CAN ALL ONE NOW NEW AID ARMS".split()
+)
+
+
 def _shouting(text: str) -> bool:
-    """A block in capitals ("LET US ACHIEVE GENUINE DEMOCRACY"), where a word in capitals is
-    no sign of an abbreviation: "US" there is the pronoun, not the United States."""
+    """A block in capitals, where an abbreviation that is also a word is the word."""
     letters = [c for c in text if c.isalpha()]
     return len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
 

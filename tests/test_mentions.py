@@ -274,13 +274,17 @@ def test_all_mode_links_every_mention():
     assert linked.html.count('class="mention"') == 3
 
 
-def test_a_paragraph_in_capitals_links_no_abbreviation():
-    """In "LET US ACHIEVE GENUINE DEMOCRACY" "US" is the pronoun: a paragraph in capitals
-    links (and counts) no name written in capitals; elsewhere "the US" and "DPRK" are names."""
-    linked = link("<p>LET US ACHIEVE GENUINE DEMOCRACY AND REUNIFY KOREA!</p><p>The US and the DPRK met.</p>")
-    assert linked.html.count('class="mention"') == 2
+def test_in_a_paragraph_in_capitals_an_everyday_word_is_no_abbreviation():
+    """In "LET US ACHIEVE GENUINE DEMOCRACY" "US" is the pronoun, not the United States; in
+    a cable or heading in capitals "THE DPRK" is still the DPRK; elsewhere "the US" is a name."""
+    linked = link(
+        "<h1>DPRK FOREIGN MINISTRY STATEMENT</h1><p>LET US ACHIEVE GENUINE DEMOCRACY AND REUNIFY KOREA!</p>"
+        "<p>The US and the DPRK met.</p>",
+        mode="all",
+    )
     assert "LET US ACHIEVE" in linked.html
-    assert [(m.entity_id, m.count) for m in linked.mentions] == [("dprk", 1), ("us", 1)]
+    assert linked.html.count('class="mention"') == 3
+    assert [(m.entity_id, m.count) for m in linked.mentions] == [("dprk", 2), ("us", 1)]
 
 
 def test_unknown_mode_is_refused():
