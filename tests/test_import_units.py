@@ -197,6 +197,22 @@ def test_what_the_opening_says(opening: str, kind: str | None, speaker: str | No
     assert (found.kind, found.speaker) == (kind, speaker)
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "USA Today",
+        "The Association of Released Political Prisoners",
+        "The Committee for Today's Children",
+        "The Sunday Times Editorial Board",
+        "Friends of Sent Down Youth",
+    ],
+)
+def test_an_issuer_whose_name_holds_a_day_or_a_verb_keeps_it(name: str) -> None:
+    """Only a day or a verb at the end of the issuer is cut: names keep their own words."""
+    found = describe([f"{name} released the following statement:", "Text."])
+    assert found.speaker == name.removeprefix("The ")
+
+
 def test_a_headline_s_issuer_stops_before_the_verb_it_is_given() -> None:
     """ "Statement of Syrian Party Issued" names the Syrian Party, not "Syrian Party Issued"."""
     assert describe(["Text."], "Statement of Syrian Party Issued").speaker == "Syrian Party"

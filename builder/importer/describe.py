@@ -138,15 +138,20 @@ def first_sentence(text: str) -> str:
     return text.strip()
 
 
-# What follows the issuer in "X on Friday issued …" or a headline "Statement of X Issued":
-# a day, or a verb of publishing, and all after it, is not the issuer's name.
+# What a sentence or headline adds at the end of an issuer's name: a day ("… on Friday",
+# "… Tuesday", "… on October 19", "… today") or a publishing verb, alone or with its agent or
+# one word ("… Issued", "… Posted by Bodies of Peru", "… supported abroad"). Only at the end:
+# "USA Today", "The Sunday Times" and "Association of Released Political Prisoners" keep theirs.
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_MONTH_DAY = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}"
+_PUBLISHING = (
+    r"(?i:issued|published|hailed|posted|supported|released|carried|backed|adopted|circulated"
+    r"|distributed|reported|sent|delivered|announced)"
+)
 _AFTER_WHO = re.compile(
-    r"(?:,?\s+(?:on|this|last)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
-    r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d)"
-    r"|,?\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday|tonight)\b"
-    r"|\s+(?:issued|published|hailed|posted|supported|released|carried|backed|adopted|circulated"
-    r"|distributed|reported|sent|delivered|announced|made\s+public)\b).*$",
-    re.IGNORECASE,
+    rf",?\s+(?:(?:on|this|last)\s+)?(?:{_WEEKDAY}|{_MONTH_DAY})$"
+    r"|,?\s+(?:today|yesterday|tonight)$"
+    rf"|\s+{_PUBLISHING}(?:\s+by\s+.*|\s+[a-z]+)?$"
 )
 
 
