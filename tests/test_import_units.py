@@ -399,6 +399,20 @@ def test_kcnas_end_marker_is_not_the_texts(ending: str) -> None:
     assert capture.leads == [] and not any("-0-" in p for p in capture.paragraphs)
 
 
+def test_a_text_ending_on_a_link_or_a_key_like_line_keeps_it() -> None:
+    """Only provenance closes a text: a link the text cites last, or its last paragraph
+    starting "Date:", stay the statement's; "Retrieved: …" with the address beside it goes."""
+    cited = parse_text("Report\n\nRead it on its website at\n\nhttps://sfc.example.org/annual.pdf\n")
+    assert cited.paragraphs[-1] == "https://sfc.example.org/annual.pdf" and "url" not in cited.headers
+    dated = parse_text("Report\n\nThe council met.\n\nDate: the figures were collected in March.\n")
+    assert (
+        dated.paragraphs[-1] == "Date: the figures were collected in March." and "date" not in dated.headers
+    )
+    noted = parse_text("Report\n\nThe council met.\n\nRetrieved: 2019-11-18\nhttps://sfc.example.org/r\n")
+    assert noted.paragraphs[-1] == "The council met."
+    assert noted.headers == {"retrieved": "2019-11-18", "url": "https://sfc.example.org/r"}
+
+
 def test_a_score_is_no_end_marker() -> None:
     """Only after a sentence's end, or apart, is "-0" KCNA's mark: "won 3-0" stays."""
     from builder.importer.capture import without_end_mark

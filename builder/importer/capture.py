@@ -196,21 +196,34 @@ def _headers(lines: list[str]) -> tuple[dict[str, str], int]:
 
 
 def _trailing_headers(lines: list[str], start: int) -> tuple[dict[str, str], int]:
-    """Header lines closing the capture ("Retrieved: …", "URL: …" noted below the copied
-    text), and where they begin: provenance, not the statement's last paragraph."""
+    """Provenance noted below the copied text ("Retrieved: 2019-11-18", "URL: https://…",
+    and the page's address alone beside such a line), and where it begins: not the
+    statement's last paragraph. Only those keys, with values that look the part: a text
+    ending on "Date: the figures were …" or on a link it cites keeps them."""
     headers: dict[str, str] = {}
+    bare: str | None = None
     stop = len(lines)
     while stop > start:
         line = lines[stop - 1]
         m = _HEADER.match(line) if line else None
-        if m:
+        if m and _is_provenance(m.group("key").lower(), m.group("value")):
             headers.setdefault(m.group("key").lower(), m.group("value").strip())
-        elif _BARE_URL.match(line):  # the page's address pasted under its text
-            headers.setdefault("url", line)
+        elif _BARE_URL.match(line) and bare is None:
+            bare = line
         elif line:
             break
         stop -= 1
+    if not headers:  # an address alone may be the text's own last line
+        return {}, len(lines)
+    if bare:
+        headers.setdefault("url", bare)
     return headers, stop
+
+
+def _is_provenance(key: str, value: str) -> bool:
+    if key in ("url", "source url", "link"):
+        return _BARE_URL.match(value.strip()) is not None
+    return key in ("retrieved", "captured", "accessed", "saved") and any(c.isdigit() for c in value)
 
 
 def _entries(lines: list[str]) -> tuple[list[_Line], int]:
