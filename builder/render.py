@@ -83,6 +83,16 @@ def _rtl_attr(language: str) -> Markup:
     return Markup(' dir="rtl"') if right_to_left(language) else Markup("")
 
 
+def _editor_attrs(site_language: str, around: str) -> Markup:
+    """The editors' words (a summary, a note: in the site's language) inside a text in
+    `around`: the site's lang where it differs, and its direction where the two differ."""
+    if around == site_language:
+        return Markup("")
+    way = right_to_left(site_language)
+    turned = Markup(f' dir="{"rtl" if way else "ltr"}"') if way != right_to_left(around) else Markup("")
+    return Markup(f' lang="{escape(site_language)}"') + turned
+
+
 def _ui_attrs(site_language: str, around: str) -> Markup:
     """The page's own words inside a text in `around`: the site's lang where it differs,
     and left to right where the text runs right to left."""
@@ -325,6 +335,7 @@ class Renderer:
             lang_attr=self.lang_attr,
             ui_lang_attr=self.ui_lang_attr,
             dir_attr=_rtl_attr,
+            editor_attrs=lambda language: _editor_attrs(self.site.language, language),
         )
 
     # -- shared views -------------------------------------------------------------------
@@ -1009,7 +1020,7 @@ class Renderer:
     def _body(self, html: str, language: str) -> str:
         """Linked HTML for the page: headings in order, other languages marked, notes in the site's."""
         html = mark_languages(headings_in_order(html), language)
-        around = _ui_attrs(self.site.language, language)
+        around = _editor_attrs(self.site.language, language)
         if around:
             html = html.replace('<aside class="annotation" ', f'<aside class="annotation"{around} ')
         return html

@@ -277,6 +277,14 @@ def test_a_right_to_left_statement_is_marked_so_and_the_page_s_own_words_are_not
     assert '<html lang="ar">' in page
     assert '<article class="statement" lang="ar" dir="rtl">' in page
     assert '<p class="kicker" dir="ltr">' in page
+    assert '<aside class="annotation" id="note-1"' in page  # the editors' Arabic: right to left
+    english = "content/statements/2024/en-2024-04-11.md"
+    (arabic / english).write_text(
+        "---\ntitle: An English statement\ndate: 2024-04-11\nsource: gazette\nlanguage: en\n"
+        "annotations:\n  - quote: statement\n    note: ملاحظة المحررين.\n---\nAn English statement.\n"
+    )
+    page = (build(arabic) / "statements/en-2024-04-11/index.html").read_text()
+    assert '<aside class="annotation" lang="ar" dir="rtl" id="note-1"' in page
 
 
 @pytest.mark.parametrize(
