@@ -19,6 +19,7 @@ from urllib.parse import urljoin
 ATOM_NS = "http://www.w3.org/2005/Atom"
 # Characters XML 1.0 cannot carry at all, even escaped: dropped from hostile text.
 _NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_TAG = re.compile(r"<[A-Za-z][^<>]*>")  # text holds no "<": a tag's attributes only, never quoted words
 _ADDRESS = re.compile(r'(\s(?:href|src|cite)=")([^"]*)"')
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -48,7 +49,7 @@ def absolute_links(html: str, page_url: str) -> str:
         joined = urljoin(page_url, htmllib.unescape(address))
         return f'{m.group(1)}{joined.replace("&", "&amp;").replace(chr(34), "&quot;")}"'
 
-    return _ADDRESS.sub(absolute, html)
+    return _TAG.sub(lambda tag: _ADDRESS.sub(absolute, tag.group()), html)
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,7 @@ def test_relative_addresses_in_a_statement_are_absolute_in_the_feed(tmp_path: Pa
             "content/statements/2024/rel-2024-03-11.md": (
                 "---\ntitle: Relative links\ndate: 2024-03-11\nsource: gazette\n---\n"
                 'See [the reply](../reply-2024-03-09/), ![logo](../../static/favicon.svg) and <q cite="../third-2024-03-10/">this</q>.\n'
+                'The leaflet read: cite="Article 4" and `<img src="banner.png">`.\n'
             ),
         },
     )
@@ -80,7 +81,9 @@ def test_relative_addresses_in_a_statement_are_absolute_in_the_feed(tmp_path: Pa
     assert f'href="{BASE}statements/reply-2024-03-09/"' in content
     assert f'src="{BASE}static/favicon.svg"' in content
     assert f'cite="{BASE}statements/third-2024-03-10/"' in content
-    assert not re.search(r'(?:href|src|cite)="(?!https?:|mailto:)', content)
+    assert 'The leaflet read: cite="Article 4" and <code>&lt;img src="banner.png"&gt;</code>' in content
+    tags = "".join(re.findall(r"<[A-Za-z][^<>]*>", content))
+    assert not re.search(r'(?:href|src|cite)="(?!https?:|mailto:)', tags)
 
 
 def test_entity_and_kind_feeds_exist_and_are_linked(site: Path) -> None:
