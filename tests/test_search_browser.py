@@ -466,6 +466,11 @@ def test_the_words_of_a_name_together_come_before_the_same_words_apart(page, ser
     wait_status(page, "")
     page.wait_for_function("() => document.querySelectorAll('#search-results li').length > 0")
     assert titles(page)[0] == "Press statement on the talks"
+    open_search(page, served, "?q=Kim Yo Jong&sort=oldest")  # a date order is one list
+    wait_status(page, "")
+    page.wait_for_function("() => document.querySelectorAll('#search-results li').length > 1")
+    listed = titles(page)
+    assert listed.index("Kim Jong Un greets the youth league") < listed.index("Press statement on the talks")
 
 
 def test_title_words_weigh_more_than_body_words(page, served):

@@ -162,8 +162,9 @@ function searchTerm(q) {
 // Pagefind also reads each word of a query as the start of a longer one ("Yo" finds
 // "Young", "Youth"), so "Kim Yo Jong" alone would list every statement naming Kim Jong Un
 // and a youth league. Words typed without quotes are searched as a phrase too, and the
-// phrase's results come first. Only where no function word was left out: a phrase must have
-// them, and their index chunks are the largest there are.
+// phrase's results come first (by relevance; a date order stays one list). Only where no
+// function word was left out: a phrase must have them, and their index chunks are the
+// largest there are.
 function phraseOf(q, term) {
   if (!term || /"/.test(q)) return null;
   const words = q.trim().split(/\s+/);
@@ -179,7 +180,7 @@ function ordered(answers, sort) {
 async function search(state, withCounts) {
   const { shards } = await loadEngine();
   const term = searchTerm(state.q);
-  const phrase = phraseOf(state.q, term);
+  const phrase = state.sort ? null : phraseOf(state.q, term); // a date order is one list
   const [answers, phraseAnswers] = await Promise.all([
     searchShards(shards, term, state.filters, state.sort),
     phrase ? searchShards(shards, phrase, state.filters, state.sort) : [],
