@@ -168,7 +168,8 @@ function searchTerm(q) {
 function phraseOf(q, term) {
   if (!term || /"/.test(q)) return null;
   const words = q.trim().split(/\s+/);
-  return words.length > 1 && words.join(" ") === term ? `"${term}"` : null;
+  const phrase = words.join(" ");
+  return words.length > 1 && phrase === term.trim().split(/\s+/).join(" ") ? `"${phrase}"` : null;
 }
 
 function ordered(answers, sort) {
