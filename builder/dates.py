@@ -141,7 +141,7 @@ _DATE_BEFORE = re.compile(
 # Tense cues, read backwards from a date to the start of its clause: a sentence end, a
 # line break, or a subordinate clause, whose tense is its own ("It will be recalled that
 # on June 25 …"). Words only; the nearest cue wins.
-_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|[.!?;:\n]")
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|[.!?;\n]|(?<!\d):(?!\d)")  # "8:00" ends no clause
 _CLAUSE_WORDS = frozenset("that which who whom".split())
 _ABBREVIATED = frozenset("Mr Mrs Ms Dr St No Gen Col Gov Sen Rep Lt Prof Jr Sr".split()) | set(_ABBREVIATIONS)
 _STRONG = frozenset("next upcoming forthcoming coming scheduled rescheduled slated tomorrow".split())
