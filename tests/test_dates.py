@@ -108,6 +108,7 @@ def test_a_day_after_the_issue_date_by_one_day_is_that_day() -> None:
         ("The U.S. will hold talks on December 5.", ISSUED, "2019-12-05"),
         ("The drills will last till December 4.", ISSUED, "2019-12-04"),
         ("The coffin will be carried out at 8:00 a. m. on Feb. 25.", dt.date(1997, 2, 22), "1997-02-25"),
+        ("with the approach of the Day of the Sun (April 15)", dt.date(2004, 4, 10), "2004-04-15"),
     ],
 )
 def test_a_sentence_about_the_future_means_the_next_such_day(text: str, issued: dt.date, iso: str) -> None:
