@@ -13,9 +13,9 @@ statement's date (issued 2020-01-03, "December 28" is 2019-12-28), refined where
 plain rule was seen to give wrong links on ten thousand real statements:
 - Future: when the nearest tense cue before the date in its clause speaks of the future,
   the next such day. Cues that put the day itself ahead ("next", "scheduled",
-  "upcoming", "to be held") reach up to eleven months; a modal ("will", "shall") or an approach ("with the approach of") only
-  half a year, since "the US will pay for its provocation on November 14" means a
-  recent past day. A past cue nearer the date wins ("will pay for what it did on …"),
+  "upcoming", "to be held") reach up to eleven months; a modal ("will", "shall") or an
+  approach ("with the approach of") only half a year, since "the US will pay for its
+  provocation on November 14" means a recent past day. A past cue nearer the date wins ("will pay for what it did on …"),
   and a clause opened by "that", "which" or "who" has its own tense ("It will be
   recalled that on June 25 …").
 - Ranges: the end of "from January 21 to April 16" is the first such day after the
@@ -145,7 +145,9 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|[.!?;\n]|(?<!\d):(?!\d)")  #
 _CLAUSE_WORDS = frozenset("that which who whom".split())
 _ABBREVIATED = frozenset("Mr Mrs Ms Dr St No Gen Col Gov Sen Rep Lt Prof Jr Sr".split()) | set(_ABBREVIATIONS)
 _STRONG = frozenset("next upcoming forthcoming coming scheduled rescheduled slated tomorrow".split())
-_WEAK = frozenset("will shall won't won’t approach approaching nears nearing".split())  # "with the approach of"
+_WEAK = frozenset(
+    "will shall won't won’t approach approaching nears nearing".split()
+)  # "with the approach of"
 _PAST = frozenset("was were did had ago earlier previously yesterday since already been".split())
 # "is to", "plans to"; "due to" only before a verb ("due to the provocation" is a cause).
 _BEFORE_TO = frozenset("is are am going plan plans planning intend intends expected set".split())
