@@ -103,25 +103,18 @@ def note_aside(n: int, label: str, note_html: str) -> str:
     )
 
 
-_LABELLED = re.compile(r'<a class="note-number" href="#passage-(\d+)" aria-label="Back to passage ([a-z]+)">')
-
-
-def note_labels(html: str) -> list[tuple[int, str]]:
-    """The notes in an annotated body, in reading order: (N of `#note-N`, its letter)."""
-    return [(int(n), label) for n, label in _LABELLED.findall(html)]
-
-
 def anchor_annotations(
     html: str, annotations: Sequence[Annotation], notes_html: Sequence[str]
-) -> tuple[str, tuple[bool, ...]]:
-    """The body with each found passage highlighted and its note beside it; which were found.
+) -> tuple[str, tuple[bool, ...], tuple[tuple[int, str], ...]]:
+    """The body with each found passage highlighted and its note beside it; which were
+    found; and the notes in reading order, (N of `#note-N`, the letter readers see).
 
     `notes_html` are the notes already rendered and sanitised, in the same order.
     """
     if len(annotations) != len(notes_html):
         raise ValueError("one rendered note is needed per annotation")
     if not annotations:
-        return html, ()
+        return html, (), ()
     doc = Document(html)
     passages = _Passages([block.text for block in doc.blocks])
     spans: dict[int, list[Span]] = defaultdict(list)
@@ -129,6 +122,7 @@ def anchor_annotations(
     asides: list[tuple[Point, str]] = []
     found = []
     placed = []  # (where the passage ends, where it starts, n, its pieces, its note)
+    order = []
     for n, (annotation, note) in enumerate(zip(annotations, notes_html, strict=True), start=1):
         hit = passages.find(annotation.quote, annotation.occurrence)
         pieces = passages.pieces(*hit) if hit else []
@@ -137,6 +131,7 @@ def anchor_annotations(
             placed.append((hit[1], hit[0], n, pieces, note))
     for index, (_, _, n, pieces, note) in enumerate(sorted(placed, key=lambda p: p[:3])):
         label = note_label(index)
+        order.append((n, label))
         for k, (block, start, end) in enumerate(pieces):
             attrs = (("class", "annotated"), ("id", f"passage-{n}")) if k == 0 else (("class", "annotated"),)
             spans[block].append(Span(start, end, "mark", attrs))
@@ -145,4 +140,4 @@ def anchor_annotations(
         if ref_at is not None:
             inserts.append((ref_at, note_ref(n, label)))
         asides.append((doc.point_after_block(block, end), note_aside(n, label, note)))
-    return doc.render(spans, inserts + asides), tuple(found)
+    return doc.render(spans, inserts + asides), tuple(found), tuple(order)

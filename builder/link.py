@@ -45,6 +45,7 @@ class LinkedStatement:
     months: tuple[tuple[int, int], ...] = ()
     annotations_found: tuple[bool, ...] = ()
     notes: tuple[str, ...] = ()
+    note_order: tuple[tuple[int, str], ...] = ()  # the found notes as read: (N, letter)
     words: WordCounts = NO_WORDS  # for related statements; let go of once they are found
 
     @property
@@ -220,7 +221,7 @@ def link_statement(statement: Statement) -> LinkedStatement:
         extra=_date_finder(statement.date, found_days),
     )
     notes = tuple(_link_note(a.note, statement, found_days) for a in statement.annotations)
-    html, found = anchor_annotations(linked.html, statement.annotations, notes)
+    html, found, note_order = anchor_annotations(linked.html, statement.annotations, notes)
     days = sorted({dt.date(y, m, d) for y, m, d in found_days if d is not None})
     months = sorted({(y, m) for y, m, d in found_days if d is None})
     text = plain_text(body)
@@ -233,6 +234,7 @@ def link_statement(statement: Statement) -> LinkedStatement:
         months=tuple(months),
         annotations_found=tuple(found),
         notes=notes,
+        note_order=note_order,
         words=word_counts(text),
     )
 

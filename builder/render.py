@@ -29,7 +29,6 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import cite, discovery, export, urls
-from .annotations import note_labels
 from .bodyhtml import headings_in_order, mark_languages
 from .charts import Bar, bar_chart, ranked_bars
 from .errors import ArchiveError, Problem
@@ -653,7 +652,7 @@ class Renderer:
             versions=self.archive.versions.get(sid, ()),
             summary=Markup(self.summary_html(sid)) if s.summary else None,
             summary_text=discovery.plain_text(self.summary_html(sid), 1000) if s.summary else "",
-            notes=note_labels(unpack(linked.packed_html)) if any(linked.annotations_found) else [],
+            notes=linked.note_order,
             cite=Derived(_citation_forms, cited),
             json_ld=Derived(_statement_json_ld, self._statement_facts(s, linked)),
             modified=self.modified[sid],

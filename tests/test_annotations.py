@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builder.annotations import anchor_annotations, note_label, note_labels
+from builder.annotations import anchor_annotations, note_label
 from builder.htmltext import Document, visible_text
 from builder.markup import render_markdown
 from builder.mentions import MentionMatcher, link_mentions
@@ -23,7 +23,17 @@ def anchor(html: str, *quotes: str | tuple[str, int]):
         Annotation(quote, f"Note {n}.", occurrence) for n, (quote, occurrence) in enumerate(pairs, 1)
     ]
     notes = [f"<p>Note {n}.</p>" for n in range(1, len(quotes) + 1)]
-    return anchor_annotations(html, annotations, notes)
+    out, found, order = anchor_annotations(html, annotations, notes)
+    assert list(order) == note_labels(out)  # the order given is the one the page shows
+    return out, found
+
+
+_LABELLED = re.compile(r'<a class="note-number" href="#passage-(\d+)" aria-label="Back to passage ([a-z]+)">')
+
+
+def note_labels(html: str) -> list[tuple[int, str]]:
+    """The notes an annotated body shows, in reading order: (N of `#note-N`, its letter)."""
+    return [(int(n), label) for n, label in _LABELLED.findall(html)]
 
 
 class _Collect(HTMLParser):
@@ -267,7 +277,7 @@ def test_notes_count_must_match():
 
 def test_no_annotations_returns_the_html_as_is():
     """Without annotations the body is returned untouched."""
-    assert anchor_annotations("<p>x &amp; y</p>", [], []) == ("<p>x &amp; y</p>", ())
+    assert anchor_annotations("<p>x &amp; y</p>", [], []) == ("<p>x &amp; y</p>", (), ())
 
 
 # --- properties --------------------------------------------------------------------------
@@ -296,7 +306,7 @@ def test_property_annotating_keeps_text_and_structure(case):
     html, quotes = case
     annotations = [Annotation(q, "n", occurrence) for q, occurrence, _ in quotes]
     notes = [f"<p>Note {n} &amp; more</p>" for n in range(1, len(quotes) + 1)]
-    out, found = anchor_annotations(html, annotations, notes)
+    out, found, order = anchor_annotations(html, annotations, notes)
     check(out)
     well_formed_xml(out)
     assert without_notes(out) == visible_text(html)
@@ -308,6 +318,7 @@ def test_property_annotating_keeps_text_and_structure(case):
         assert (f'id="note-{n}"' in out) == found[n - 1]
     notes_text = visible_text(out)
     labels = note_labels(out)
+    assert list(order) == labels
     assert [label for _, label in labels] == [note_label(i) for i in range(sum(found))]
     assert sorted(n for n, _ in labels) == [n for n, ok in enumerate(found, 1) if ok]
     for n, label in labels:
