@@ -34,7 +34,7 @@ class _Collector(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.ids: set[str] = set()
-        self.links: list[tuple[str, int]] = []
+        self.links: list[tuple[str, int, str | None]] = []  # whose a broken one is: see _page_hint
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
@@ -44,7 +44,7 @@ class _Collector(HTMLParser):
         for key in ("href", "src"):
             value = values.get(key)
             if value:
-                self.links.append((value, self.getpos()[0]))
+                self.links.append((value, self.getpos()[0], None))
 
 
 class _Site:
@@ -86,22 +86,21 @@ def check_links(site: Path, base_url: str | None = None) -> list[Problem]:
     if not (site / MARKER).is_file():
         return [Problem(str(site), 0, "no built site here", "run `archive build` first, or pass --out")]
     built = _Site(site, base_url or _base_url(site))
-    links: dict[Path, list[tuple[str, int]]] = {}
+    links: dict[Path, list[tuple[str, int, str | None]]] = {}  # href, line, whose it is if broken
     for page in sorted(site.rglob("*.html")):
         collector = _Collector()
         collector.feed(page.read_text(encoding="utf-8"))
         built.ids[page] = collector.ids
         links[page] = collector.links
-    in_text: dict[Path, list[bool]] = {}  # a feed's link inside a statement's text
     for xml in sorted(site.rglob("*.xml")):
-        links[xml], in_text[xml] = _xml_links(xml.read_text(encoding="utf-8"))
+        links[xml] = _xml_links(xml.read_text(encoding="utf-8"))
     problems: list[Problem] = []
     for page, found in links.items():
         rel_page = page.relative_to(site).as_posix()
-        for index, (href, line) in enumerate(found):
+        for href, line, hint in found:
             problem = built.check(page, href)
             if problem:
-                problems.append(Problem(rel_page, line, problem, _hint(href, in_text.get(page), index)))
+                problems.append(Problem(rel_page, line, problem, hint or _page_hint(href)))
     checked = sum(map(len, links.values()))
     problems.append(
         Problem(
@@ -114,28 +113,25 @@ def check_links(site: Path, base_url: str | None = None) -> list[Problem]:
     return problems
 
 
-def _hint(href: str, in_text: list[bool] | None, index: int) -> str:
-    """Whose the broken link is: a text's (a relative link, or one a feed carries in an
-    entry's text, made absolute by the build), else the build's own."""
-    if in_text is not None:
-        return FEED_TEXT_HINT if in_text[index] else HINT
+def _page_hint(href: str) -> str:
+    """Whose a page's broken link is: a relative one is a text's, the build's own links
+    start at the site's root."""
     relative = not urlsplit(href).scheme and not href.startswith(("/", "#"))
     return CONTENT_HINT if relative else HINT
 
 
-def _xml_links(text: str) -> tuple[list[tuple[str, int]], list[bool]]:
+def _xml_links(text: str) -> list[tuple[str, int, str | None]]:
     """The URLs of a feed or sitemap with their lines (entities decoded, as a reader decodes
-    them), and for each whether it is inside an entry's escaped text."""
-    found, in_text = [], []
+    them), and whose each is: one inside an entry's escaped text is its statement's."""
+    found = []
     for number, line in enumerate(text.split("\n"), 1):
         for match in _XML_URL.finditer(line):
             raw = next(group for group in match.groups() if group is not None)
             escaped = match.group(4) is not None
             value = html.unescape(html.unescape(raw)) if escaped else html.unescape(raw)
             if value:
-                found.append((value, number))
-                in_text.append(escaped)
-    return found, in_text
+                found.append((value, number, FEED_TEXT_HINT if escaped else HINT))
+    return found
 
 
 def _base_url(site: Path) -> str | None:
