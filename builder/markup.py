@@ -123,18 +123,27 @@ def _filter_attribute(tag: str, name: str, value: str) -> str | None:
     return value
 
 
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def _as_read(value: str) -> tuple[str, str | None]:
+    """An address as a browser reads it (controls and spaces around it, tabs and newlines
+    within ignored: "java\tscript:"), and its scheme, lowercased, if it has one."""
+    url = re.sub(r"[\t\n\r]", "", value).strip("\x00- ")
+    scheme = _SCHEME.match(url)
+    return url, scheme.group(1).lower() if scheme else None
+
+
 def _on_this_site(value: str) -> bool:
     """A relative address: no scheme, and not "//host/…" (another host, this scheme)."""
-    url = re.sub(r"[\t\n\r]", "", value).strip("\x00- ")
-    return not url.startswith(("//", "\\", "/\\")) and re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", url) is None
+    url, scheme = _as_read(value)
+    return scheme is None and not url.startswith(("//", "\\", "/\\"))
 
 
 def _allowed_url(value: str) -> bool:
-    """A relative URL, or one of URL_SCHEMES, read as a browser reads it (controls and
-    spaces around it and tabs and newlines within are ignored: "java\tscript:")."""
-    url = re.sub(r"[\t\n\r]", "", value).strip("\x00- ")
-    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", url)
-    return scheme is None or scheme.group(1).lower() in URL_SCHEMES
+    """A relative URL, or one of URL_SCHEMES."""
+    _, scheme = _as_read(value)
+    return scheme is None or scheme in URL_SCHEMES
 
 
 def sanitise(html: str) -> str:
