@@ -114,7 +114,8 @@ def parse_text(text: str, inherited: dict[str, str] | None = None) -> TextCaptur
     result = TextCapture(paragraphs=[], headers=headers)
     result.title, result.head_date, result.year, agency = _read_head(head)
     result.paragraphs, repeats = _paragraphs(body)
-    signed = _sign_off_date(body, tail)
+    after = [e for e in tail if not _END_MARK.match(e.text)]  # "-0-" closes the text
+    signed = _sign_off_date(body, after)
     if result.head_date is None:
         result.head_date = signed
     if result.year is None and signed is not None:
@@ -127,7 +128,6 @@ def parse_text(text: str, inherited: dict[str, str] | None = None) -> TextCaptur
         result.dropped.append(f"{ui_dropped} interface line(s) (Share, Print, …)")
     if repeats:
         result.dropped.append(f"{repeats} repeated line(s)")
-    after = [e for e in tail if not _END_MARK.match(e.text)]
     if after:
         result.dropped.append(f"{len(after)} line(s) after the text (lists, teasers, footer)")
     return result
@@ -382,8 +382,8 @@ def _read_head(head: list[_Line]) -> tuple[str | None, TextDate | None, int | No
                 found = date
             agency = dateline(entry.text)[1] or agency
             continue
-        if year_line(entry.text) is not None:
-            year = year_line(entry.text)
+        if (alone := year_line(entry.text)) is not None:
+            year = alone
             continue
         if _BYLINE.match(entry.text) or _BREADCRUMB.search(entry.text):
             continue
@@ -396,17 +396,17 @@ def _read_head(head: list[_Line]) -> tuple[str | None, TextDate | None, int | No
     return title or single, found, year, agency
 
 
-def _sign_off_date(body: list[_Line], tail: list[_Line]) -> TextDate | None:
+def _sign_off_date(body: list[_Line], after: list[_Line]) -> TextDate | None:
     """The date a statement is signed off with, or the page's own date stamp under it.
 
-    Only the last lines of the text and the line right after it count, and only when the
-    text holds no other date line (several would be a list the cut-off missed).
+    Only the last lines of the text and the line right after it (`after`: the lines below
+    the text but its end marker) count, and only when the text holds no other date line
+    (several would be a list the cut-off missed).
     """
     dated = [e for e in body if date_line(e.text) or place_date_line(e.text)]
     candidates = [e.text for e in body[-3:]][::-1] if len(dated) == 1 else []
-    below = [e for e in tail if not _END_MARK.match(e.text)]  # "-0-" closes the text, then the stamp
-    if below and _SITE_LINE.match(below[0].text):
-        candidates.append(_SITE_LINE.match(below[0].text).group("date") or "")
+    if after and (stamp := _SITE_LINE.match(after[0].text)):
+        candidates.append(stamp.group("date") or "")
     for text in candidates:
         date = date_line(text) or place_date_line(text)
         if date is not None and date.year is not None:
